@@ -1,0 +1,3 @@
+export * from './domain.exception';
+export * from './zod-details';
+export * from './http-exception.filter';

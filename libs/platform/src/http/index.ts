@@ -1,0 +1,3 @@
+export * from './correlation-id';
+export * from './service-bootstrap';
+export * from './zod-body';

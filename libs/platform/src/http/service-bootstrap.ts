@@ -1,0 +1,130 @@
+import { type DynamicModule, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Headers as HttpHeaders } from '@zapgate/contracts';
+import { LogController } from 'fastify';
+import type pino from 'pino';
+import type { z } from 'zod';
+import { APP_CONFIG, type BaseConfig, ConfigValidationError, describeConfig, loadConfig } from '../config';
+import { createRootLogger, PinoLoggerService, redactUrl } from '../logging';
+import { MetricsService } from '../metrics';
+import { correlationIdFrom } from './correlation-id';
+
+export interface ServiceDefinition<S extends z.ZodObject> {
+  /** e.g. `token-service`; used in logs, metrics and the NATS connection name. */
+  name: string;
+  title: string;
+  description: string;
+  configSchema: S;
+  /** Config variables whose values are never printed. */
+  secrets: readonly string[];
+  port: (config: z.infer<S>) => number;
+  rootModule: (config: z.infer<S>) => DynamicModule;
+  /** Lets a service register content-type parsers or hooks before routes are bound. */
+  configureFastify?: (adapter: FastifyAdapter, config: z.infer<S>) => void;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where JSON log lines go (tests capture them); stdout by default. */
+  logDestination?: pino.DestinationStream;
+  /** 0 picks a free port (tests). */
+  portOverride?: number;
+}
+
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/** Builds, configures and starts one service; resolves once it listens. */
+export async function startService<S extends z.ZodObject>(
+  def: ServiceDefinition<S>,
+  options: StartOptions = {},
+): Promise<NestFastifyApplication> {
+  const config = loadConfig(def.configSchema, options.env ?? process.env) as z.infer<S> & BaseConfig;
+  const root = createRootLogger({ service: def.name, level: config.LOG_LEVEL, destination: options.logDestination });
+  root.info({ config: describeConfig(config, def.secrets) }, 'starting');
+
+  const adapter = new FastifyAdapter({
+    loggerInstance: root,
+    // Fastify's own request/response lines are replaced by one access line per request (onResponse below).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    genReqId: (req: { headers: NodeJS.Dict<string | string[]> }) => correlationIdFrom(req.headers[HttpHeaders.CorrelationId]),
+    trustProxy: config.NODE_ENV === 'production' ? 'loopback,uniquelocal' : false,
+  });
+  def.configureFastify?.(adapter, config);
+
+  const app = await NestFactory.create<NestFastifyApplication>(def.rootModule(config), adapter, {
+    logger: new PinoLoggerService(root),
+    abortOnError: false,
+  });
+  const metrics = app.get(MetricsService);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    reply.header(HttpHeaders.CorrelationId, request.id);
+    return payload;
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeHttp({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (!QUIET_ROUTES.has(route)) {
+      request.log.info(
+        { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+        'request',
+      );
+    }
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(def.title).setDescription(def.description).setVersion('0.1.0').build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+
+  await app.listen({ port: options.portOverride ?? def.port(config), host: config.HOST });
+  root.info({ url: await app.getUrl() }, 'listening');
+  return app;
+}
+
+/** Entry point for main.ts: a bad config stops the process with a message naming the variable. */
+export function runService<S extends z.ZodObject>(def: ServiceDefinition<S>): void {
+  startService(def)
+    .then((app) => exitOnSignals(app, def.name))
+    .catch((err: unknown) => {
+      if (err instanceof ConfigValidationError) {
+        process.stderr.write(`${def.name}: invalid configuration\n${err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}\n`);
+      } else {
+        process.stderr.write(`${def.name}: failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+      }
+      process.exit(1);
+    });
+}
+
+/**
+ * SIGTERM/SIGINT: stop taking requests, let consumers finish and ack, drain
+ * NATS, close the pool, then exit 0. A shutdown that hangs past
+ * SHUTDOWN_GRACE_MS exits 1 so the supervisor is not kept waiting.
+ */
+function exitOnSignals(app: NestFastifyApplication, name: string): void {
+  const config = app.get<BaseConfig>(APP_CONFIG);
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    new Logger('Shutdown').log({ signal }, 'shutting down');
+    setTimeout(() => {
+      process.stderr.write(`${name}: shutdown took longer than ${config.SHUTDOWN_GRACE_MS} ms; exiting\n`);
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`${name}: shutdown failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+

@@ -1,0 +1,10 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody } from '@nestjs/swagger';
+import { z } from 'zod';
+
+/** Documents a route's JSON body from the same zod schema that validates it. */
+export function ZodApiBody(schema: z.ZodType, description?: string): MethodDecorator {
+  const jsonSchema = z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;
+  delete jsonSchema.$schema;
+  return applyDecorators(ApiBody({ schema: jsonSchema, description }));
+}

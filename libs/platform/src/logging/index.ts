@@ -1,0 +1,3 @@
+export * from './redaction';
+export * from './logger.factory';
+export * from './pino-logger.service';

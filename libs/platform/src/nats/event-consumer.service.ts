@@ -1,0 +1,163 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventSchemas, Headers as HttpHeaders, type EventSubject, type PayloadOf } from '@zapgate/contracts';
+import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError, nanos } from 'nats';
+import { MetricsService } from '../metrics/metrics.service';
+import { decodeJson } from './json-codec';
+import { NatsNamespace } from './nats-namespace';
+import { NATS_CONNECTION } from './nats.tokens';
+import { JetStreamService, type StreamDefinition } from './jetstream.service';
+
+/** What a handler decided; the runner maps each to exactly one JetStream call. */
+export type HandleOutcome =
+  | { readonly type: 'ack' }
+  | { readonly type: 'nak'; readonly delayMs: number; readonly reason: string }
+  | { readonly type: 'term'; readonly reason: string };
+
+export const Outcome = {
+  ack: (): HandleOutcome => ({ type: 'ack' }),
+  retry: (delayMs: number, reason: string): HandleOutcome => ({ type: 'nak', delayMs, reason }),
+  poison: (reason: string): HandleOutcome => ({ type: 'term', reason }),
+};
+
+export interface EventContext {
+  correlationId?: string;
+  /** 1 on first delivery. */
+  deliveryCount: number;
+  streamSequence: number;
+  /** Tells JetStream the handler is still busy, resetting the ack timer. */
+  working(): void;
+}
+
+export interface EventHandler<S extends EventSubject> {
+  readonly subject: S;
+  handle(payload: PayloadOf<S>, ctx: EventContext): Promise<HandleOutcome>;
+}
+
+export interface ConsumeOptions {
+  stream: StreamDefinition;
+  durable: string;
+  concurrency: number;
+  maxDeliver?: number;
+  ackWaitMs?: number;
+}
+
+/** Backoff for handlers that threw: 1 s, 2 s, 4 s … capped at 60 s. */
+export function retryDelayMs(deliveryCount: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, deliveryCount - 1));
+}
+
+/**
+ * Runs a durable pull consumer with explicit acks and at most `concurrency`
+ * messages in a handler at once. Undecodable or contract-breaking messages
+ * are terminated (never retried forever) and counted.
+ */
+@Injectable()
+export class EventConsumerService {
+  private readonly logger = new Logger(EventConsumerService.name);
+  private readonly running = new Set<ConsumerMessages>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly ns: NatsNamespace,
+    private readonly metrics: MetricsService,
+    private readonly jetstream: JetStreamService,
+  ) {}
+
+  async start<S extends EventSubject>(handler: EventHandler<S>, options: ConsumeOptions): Promise<void> {
+    // Either side may boot first, so the consumer provisions the stream too (idempotent).
+    await this.jetstream.ensureStream(options.stream);
+    const jsm = await this.nc.jetstreamManager();
+    const stream = this.ns.stream(options.stream.name);
+    const durable = this.ns.durable(options.durable);
+    const config = {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: this.ns.subject(handler.subject),
+      ack_wait: nanos(options.ackWaitMs ?? 30_000),
+      max_deliver: options.maxDeliver ?? -1,
+      max_ack_pending: Math.max(options.concurrency * 4, 256),
+    };
+    try {
+      await jsm.consumers.info(stream, durable);
+      await jsm.consumers.update(stream, durable, config);
+    } catch (err) {
+      if ((err as NatsError).api_error?.err_code !== 10014) throw err; // 10014: consumer not found
+      await jsm.consumers.add(stream, config);
+    }
+    const consumer = await this.nc.jetstream().consumers.get(stream, durable);
+    const messages = await consumer.consume({ max_messages: options.concurrency });
+    this.running.add(messages);
+    void this.loop(messages, handler, options.concurrency);
+  }
+
+  private async loop<S extends EventSubject>(messages: ConsumerMessages, handler: EventHandler<S>, concurrency: number): Promise<void> {
+    const slots = new Set<Promise<void>>();
+    for await (const msg of messages) {
+      if (this.stopping) {
+        msg.nak();
+        continue;
+      }
+      const task = this.process(msg, handler).finally(() => {
+        slots.delete(task);
+        this.inFlight.delete(task);
+      });
+      slots.add(task);
+      this.inFlight.add(task);
+      if (slots.size >= concurrency) await Promise.race(slots);
+    }
+  }
+
+  private async process<S extends EventSubject>(msg: JsMsg, handler: EventHandler<S>): Promise<void> {
+    const subject = handler.subject;
+    const correlationId = msg.headers?.get(HttpHeaders.CorrelationId) || undefined;
+    let payload: PayloadOf<S>;
+    try {
+      payload = EventSchemas[subject].parse(decodeJson(msg.data)) as PayloadOf<S>;
+    } catch (err) {
+      this.settle(msg, subject, Outcome.poison('payload does not match the contract'), correlationId, err);
+      return;
+    }
+    let outcome: HandleOutcome;
+    try {
+      outcome = await handler.handle(payload, {
+        correlationId,
+        deliveryCount: msg.info.redeliveryCount,
+        streamSequence: msg.seq,
+        working: () => msg.working(),
+      });
+    } catch (err) {
+      outcome = Outcome.retry(retryDelayMs(msg.info.redeliveryCount), 'handler threw');
+      this.settle(msg, subject, outcome, correlationId, err);
+      return;
+    }
+    this.settle(msg, subject, outcome, correlationId);
+  }
+
+  private settle(msg: JsMsg, subject: string, outcome: HandleOutcome, correlationId?: string, err?: unknown): void {
+    this.metrics.eventsConsumed.inc({ subject, outcome: outcome.type });
+    switch (outcome.type) {
+      case 'ack':
+        msg.ack();
+        return;
+      case 'nak':
+        this.logger.warn({ subject, seq: msg.seq, correlationId, reason: outcome.reason, err }, 'event will be retried');
+        msg.nak(outcome.delayMs);
+        return;
+      case 'term':
+        this.logger.error({ subject, seq: msg.seq, correlationId, reason: outcome.reason, err }, 'poison event terminated');
+        msg.term(outcome.reason);
+        return;
+    }
+  }
+
+  /** Called by NatsModule before it drains the connection. */
+  async stopAll(): Promise<void> {
+    this.stopping = true;
+    for (const messages of this.running) messages.stop();
+    // Let handlers that already started finish and ack, so a clean stop redelivers nothing.
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

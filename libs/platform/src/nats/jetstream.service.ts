@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventSchemas, Headers as HttpHeaders, type EventSubject, type PayloadOf } from '@zapgate/contracts';
+import {
+  DiscardPolicy,
+  ErrorCode,
+  type JetStreamClient,
+  type NatsConnection,
+  type NatsError,
+  type PubAck,
+  RetentionPolicy,
+  StorageType,
+  headers as natsHeaders,
+  nanos,
+} from 'nats';
+import { APP_CONFIG, type BaseConfig } from '../config';
+import { CommonException } from '../errors';
+import { encodeJson } from './json-codec';
+import { NatsNamespace } from './nats-namespace';
+import { NATS_CONNECTION } from './nats.tokens';
+
+export interface StreamDefinition {
+  readonly name: string;
+  readonly subjects: readonly string[];
+}
+
+export interface PublishOptions {
+  /** The natural key of the event; JetStream drops a repeat within its duplicate window. */
+  msgID: string;
+  correlationId?: string;
+}
+
+/** Durable events: streams provisioned idempotently, publishes that resolve only on the PubAck. */
+@Injectable()
+export class JetStreamService {
+  private readonly logger = new Logger(JetStreamService.name);
+  private readonly js: JetStreamClient;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly ns: NatsNamespace,
+    @Inject(APP_CONFIG) private readonly config: BaseConfig,
+  ) {
+    this.js = nc.jetstream({ timeout: config.NATS_REQUEST_TIMEOUT_MS });
+  }
+
+  /** Creates the stream, or brings an existing one to this config; safe from every replica at once. */
+  async ensureStream(def: StreamDefinition): Promise<void> {
+    const jsm = await this.nc.jetstreamManager();
+    const name = this.ns.stream(def.name);
+    const config = {
+      name,
+      subjects: def.subjects.map((s) => this.ns.subject(s)),
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
+      num_replicas: this.config.JETSTREAM_REPLICAS,
+      duplicate_window: nanos(2 * 60_000),
+      max_age: nanos(7 * 24 * 3600_000),
+    };
+    try {
+      await jsm.streams.info(name);
+      await jsm.streams.update(name, config);
+    } catch (err) {
+      if ((err as NatsError).api_error?.err_code !== 10059) throw err; // 10059: stream not found
+      try {
+        await jsm.streams.add(config);
+        this.logger.log({ stream: name }, 'stream created');
+      } catch (addErr) {
+        // Another replica won the race; its stream has the same config.
+        if ((addErr as NatsError).api_error?.err_code !== 10058) throw addErr;
+      }
+    }
+  }
+
+  /**
+   * Validates the payload against the contract and publishes it. Resolves once
+   * JetStream has stored it; NATS being unreachable surfaces as a 503, never as
+   * a silent loss.
+   */
+  async publish<S extends EventSubject>(subject: S, payload: PayloadOf<S>, options: PublishOptions): Promise<PubAck> {
+    const body = EventSchemas[subject].parse(payload);
+    const h = natsHeaders();
+    if (options.correlationId) h.set(HttpHeaders.CorrelationId, options.correlationId);
+    try {
+      return await this.js.publish(this.ns.subject(subject), encodeJson(body), { msgID: options.msgID, headers: h });
+    } catch (err) {
+      const code = (err as NatsError).code;
+      if (
+        this.nc.isClosed() ||
+        code === ErrorCode.Timeout ||
+        code === ErrorCode.NoResponders ||
+        code === ErrorCode.Disconnect ||
+        code === ErrorCode.ConnectionClosed ||
+        code === ErrorCode.ConnectionDraining
+      ) {
+        throw CommonException.unavailable('Event storage');
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { type BaseConfig, ConfigModule } from './config';
+import { DatabaseModule, type DatabaseOptions } from './database';
+import { HttpExceptionFilter } from './errors';
+import { HealthModule } from './health';
+import { MetricsModule } from './metrics';
+import { NatsModule } from './nats';
+
+export interface PlatformOptions {
+  service: string;
+  config: BaseConfig;
+  database: Omit<DatabaseOptions, 'applicationName'>;
+}
+
+/** What every Zapgate service has: config, NATS, its database schema, health, metrics and one error filter. */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        MetricsModule.forRoot(options.service),
+        NatsModule.forRoot(options.service),
+        DatabaseModule.forRoot({ ...options.database, applicationName: options.service }),
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}
