@@ -1,0 +1,5 @@
+export * from './token-format';
+export * from './credential-extractor';
+export * from './token-verifier.service';
+export * from './token-auth.guard';
+export * from './token-client.module';

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RpcSubjects, type TokensVerifyReply } from '@zapgate/contracts';
+import { RpcService } from '@zapgate/platform';
+import { isWellFormedToken } from './token-format';
+
+export const TOKEN_CACHE_TTL_MS = Symbol('TOKEN_CACHE_TTL_MS');
+
+export type VerifiedToken = Extract<TokensVerifyReply, { active: true }>;
+
+interface CacheEntry {
+  value: VerifiedToken;
+  expiresAt: number;
+}
+
+const MAX_CACHE_ENTRIES = 50_000;
+
+/**
+ * Asks token-service whether a token is valid. Malformed tokens are refused
+ * locally; positive answers are cached for a short TTL so a hot token costs
+ * no round trip, while a revoked one stops working within the TTL.
+ */
+@Injectable()
+export class TokenVerifier {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly rpc: RpcService,
+    @Inject(TOKEN_CACHE_TTL_MS) private readonly ttlMs: number,
+  ) {}
+
+  async verify(token: string, context: { ip?: string; correlationId?: string } = {}): Promise<VerifiedToken | undefined> {
+    if (!isWellFormedToken(token)) return undefined;
+    const now = Date.now();
+    const hit = this.cache.get(token);
+    if (hit && hit.expiresAt > now) return hit.value;
+    const reply = await this.rpc.request(RpcSubjects.TokensVerify, { token, ip: context.ip }, { correlationId: context.correlationId });
+    if (!reply.active) {
+      this.cache.delete(token);
+      return undefined;
+    }
+    if (this.ttlMs > 0) {
+      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(token, { value: reply, expiresAt: now + this.ttlMs });
+    }
+    return reply;
+  }
+
+  /** Drops every cached answer for a token id or a user (revocation, deactivation). */
+  forget(match: { tokenId?: string; userId?: string }): void {
+    for (const [key, entry] of this.cache) {
+      if (entry.value.tokenId === match.tokenId || entry.value.userId === match.userId) this.cache.delete(key);
+    }
+  }
+}
