@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@zapgate/platform';
+import { messageDispatchDefinition } from './message-dispatch.definition';
+
+runService(messageDispatchDefinition);

@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runService } from '@zapgate/platform';
+import { oauthRefreshDefinition } from './oauth-refresh.definition';
+
+runService(oauthRefreshDefinition);

@@ -1,0 +1,13 @@
+import type { ServiceDefinition } from '@zapgate/platform';
+import { AppModule } from './app.module';
+import { ingestConfigSchema } from './ingest-config.schema';
+
+export const webhookIngestDefinition: ServiceDefinition<typeof ingestConfigSchema> = {
+  name: 'webhook-ingest',
+  title: 'Zapgate webhook ingest',
+  description: 'Cliq-shaped incoming webhooks and message posts: verified, durably stored, deduplicated.',
+  configSchema: ingestConfigSchema,
+  secrets: [],
+  port: (config) => config.WEBHOOK_INGEST_PORT,
+  rootModule: (config) => AppModule.forRoot(config),
+};
