@@ -1,0 +1,66 @@
+import {
+  createTestDatabase,
+  deleteNamespaceStreams,
+  freePort,
+  spawnService,
+  TEST_NATS_URL,
+  testNamespace,
+  waitForReady,
+  type ServiceProcess,
+  type TestDatabase,
+} from '@zapgate/testing';
+
+export const ADMIN_KEY = 'e2e-admin-key-0123456789abcdef';
+
+export interface Platform {
+  db: TestDatabase;
+  namespace: string;
+  env: NodeJS.ProcessEnv;
+  services: Record<'token' | 'ingest' | 'dispatch' | 'oauth', ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+/** All four built services as real processes, on free ports, in a private database and NATS namespace. */
+export async function startPlatform(label: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Platform> {
+  const db = await createTestDatabase(label);
+  const namespace = testNamespace(label);
+  const [token, ingest, dispatch, oauth] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const env: NodeJS.ProcessEnv = {
+    DATABASE_URL: db.url,
+    NATS_URL: TEST_NATS_URL,
+    NATS_NAMESPACE: namespace,
+    ADMIN_API_KEY: ADMIN_KEY,
+    TOKEN_PEPPER: 'e2e-pepper-0123456789abcdef0123456789abcdef',
+    TOKEN_SERVICE_PORT: String(token),
+    WEBHOOK_INGEST_PORT: String(ingest),
+    MESSAGE_DISPATCH_PORT: String(dispatch),
+    OAUTH_REFRESH_PORT: String(oauth),
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  const services = {
+    token: spawnService('token-service', token, env),
+    ingest: spawnService('webhook-ingest', ingest, env),
+    dispatch: spawnService('message-dispatch', dispatch, env),
+    oauth: spawnService('oauth-refresh', oauth, env),
+  };
+  const all = Object.values(services);
+  try {
+    await Promise.all(all.map((s) => waitForReady(s, '/health/ready', 45_000)));
+  } catch (err) {
+    await Promise.all(all.map((s) => s.stop()));
+    await db.drop();
+    throw err;
+  }
+  return {
+    db,
+    namespace,
+    env,
+    services,
+    stop: async () => {
+      await Promise.all(all.map((s) => s.stop()));
+      await db.drop();
+      await deleteNamespaceStreams(namespace);
+    },
+  };
+}
