@@ -1,19 +1,36 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PlatformModule } from '@zapgate/platform';
-import { AdminController } from './admin/admin.controller';
+import { AdminApplicationsController } from './admin/admin-applications.controller';
 import { AdminKeyGuard } from './admin/admin-key.guard';
+import { AdminUsersController } from './admin/admin-users.controller';
+import { ApplicationEntity } from './applications/application.entity';
+import { ApplicationsService } from './applications/applications.service';
+import { ExtensionsController } from './extensions/extensions.controller';
+import { LegacyAuthtokenController } from './legacy/legacy-authtoken.controller';
 import { tokenMigrations } from './migrations';
+import { CredentialsService } from './sessions/credentials.service';
+import { SessionEntity } from './sessions/session.entity';
+import { SessionGuard } from './sessions/session.guard';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
+import { SignInThrottle } from './sessions/signin-throttle.service';
 import type { TokenConfig } from './token-config.schema';
+import { CurrentTokenController } from './tokens/current-token.controller';
+import { TokenEventsPublisher } from './tokens/token-events.publisher';
 import { TokenHasher } from './tokens/token-hasher';
 import { TokenEntity } from './tokens/token.entity';
+import { TokenStreamProvisioner } from './tokens/token-stream.provisioner';
+import { TokensController } from './tokens/tokens.controller';
 import { TokensService } from './tokens/tokens.service';
 import { VerifyRpcHandler } from './tokens/verify.rpc-handler';
+import { UsageQuery } from './usage/usage-query.service';
+import { UsageRecorder } from './usage/usage-recorder.service';
 import { UserEntity } from './users/user.entity';
 import { UsersService } from './users/users.service';
 
 export const TOKEN_SCHEMA = 'token';
-const entities = [UserEntity, TokenEntity];
+const entities = [UserEntity, TokenEntity, ApplicationEntity, SessionEntity];
 
 @Module({})
 export class AppModule {
@@ -24,12 +41,29 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'token-service', config, database: { schema: TOKEN_SCHEMA, entities, migrations: tokenMigrations } }),
         TypeOrmModule.forFeature(entities),
       ],
-      controllers: [AdminController],
+      controllers: [
+        AdminUsersController,
+        AdminApplicationsController,
+        ExtensionsController,
+        LegacyAuthtokenController,
+        SessionsController,
+        CurrentTokenController,
+        TokensController,
+      ],
       providers: [
         { provide: TokenHasher, useValue: new TokenHasher(config.TOKEN_PEPPER) },
         AdminKeyGuard,
+        SessionGuard,
         UsersService,
+        ApplicationsService,
         TokensService,
+        TokenEventsPublisher,
+        TokenStreamProvisioner,
+        UsageRecorder,
+        UsageQuery,
+        SignInThrottle,
+        CredentialsService,
+        SessionsService,
         VerifyRpcHandler,
       ],
     };

@@ -2,3 +2,4 @@ export * from './subjects';
 export * from './events';
 export * from './rpc';
 export * from './http';
+export * from './cliq';

@@ -9,9 +9,14 @@ import { crc32 } from 'node:zlib';
 export const TokenKinds = { zapikey: 'zapk', authtoken: 'zaat' } as const;
 export type TokenKind = keyof typeof TokenKinds;
 
+/** Other secrets Zapgate issues in the same format, never accepted where a token is expected. */
+export const SecretKinds = { ...TokenKinds, appkey: 'zapp', session: 'zses' } as const;
+export type SecretKind = keyof typeof SecretKinds;
+
 export const RANDOM_LENGTH = 30;
 export const CHECKSUM_LENGTH = 6;
 export const TOKEN_PATTERN = /^(zapk|zaat)_[0-9A-Za-z]{36}$/;
+const SECRET_PATTERN = /^(zapk|zaat|zapp|zses)_[0-9A-Za-z]{36}$/;
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -40,16 +45,23 @@ export function checksumOf(body: string): string {
   return base62Fixed(crc32(body), CHECKSUM_LENGTH);
 }
 
-export function generateToken(kind: TokenKind): string {
-  const body = `${TokenKinds[kind]}_${randomBase62(RANDOM_LENGTH)}`;
+export function generateToken(kind: SecretKind): string {
+  const body = `${SecretKinds[kind]}_${randomBase62(RANDOM_LENGTH)}`;
   return body + checksumOf(body);
 }
 
-/** Shape and checksum only; says nothing about whether the token exists. */
+/** A ZAPI key or authtoken by shape and checksum; says nothing about whether it exists. */
 export function isWellFormedToken(token: string): boolean {
-  if (!TOKEN_PATTERN.test(token)) return false;
-  const body = token.slice(0, -CHECKSUM_LENGTH);
-  return checksumOf(body) === token.slice(-CHECKSUM_LENGTH);
+  return TOKEN_PATTERN.test(token) && hasValidChecksum(token);
+}
+
+/** Shape and checksum of a secret of the given kind (appkey, session…). */
+export function isWellFormedSecret(secret: string, kind: SecretKind): boolean {
+  return SECRET_PATTERN.test(secret) && secret.startsWith(`${SecretKinds[kind]}_`) && hasValidChecksum(secret);
+}
+
+function hasValidChecksum(value: string): boolean {
+  return checksumOf(value.slice(0, -CHECKSUM_LENGTH)) === value.slice(-CHECKSUM_LENGTH);
 }
 
 export function kindOfToken(token: string): TokenKind | undefined {

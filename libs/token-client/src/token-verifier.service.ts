@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RpcSubjects, type TokensVerifyReply } from '@zapgate/contracts';
-import { RpcService } from '@zapgate/platform';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { RpcSubjects, Subjects, type TokensVerifyReply } from '@zapgate/contracts';
+import { JetStreamService, RpcService } from '@zapgate/platform';
+import type { Subscription } from 'nats';
 import { isWellFormedToken } from './token-format';
 
 export const TOKEN_CACHE_TTL_MS = Symbol('TOKEN_CACHE_TTL_MS');
@@ -16,17 +17,31 @@ const MAX_CACHE_ENTRIES = 50_000;
 
 /**
  * Asks token-service whether a token is valid. Malformed tokens are refused
- * locally; positive answers are cached for a short TTL so a hot token costs
- * no round trip, while a revoked one stops working within the TTL.
+ * locally; positive answers are cached briefly so a hot token costs no round
+ * trip. Revocation and deactivation events drop cached answers at once; the
+ * TTL bounds staleness if this replica missed an event.
  */
 @Injectable()
-export class TokenVerifier {
+export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
   private readonly cache = new Map<string, CacheEntry>();
+  private subscriptions: Subscription[] = [];
 
   constructor(
     private readonly rpc: RpcService,
+    private readonly jetstream: JetStreamService,
     @Inject(TOKEN_CACHE_TTL_MS) private readonly ttlMs: number,
   ) {}
+
+  onModuleInit(): void {
+    this.subscriptions = [
+      this.jetstream.listen(Subjects.TokenRevoked, (e) => this.forget({ tokenId: e.tokenId })),
+      this.jetstream.listen(Subjects.UserDeactivated, (e) => this.forget({ userId: e.userId })),
+    ];
+  }
+
+  onModuleDestroy(): void {
+    for (const sub of this.subscriptions) sub.unsubscribe();
+  }
 
   async verify(token: string, context: { ip?: string; correlationId?: string } = {}): Promise<VerifiedToken | undefined> {
     if (!isWellFormedToken(token)) return undefined;
@@ -48,7 +63,9 @@ export class TokenVerifier {
   /** Drops every cached answer for a token id or a user (revocation, deactivation). */
   forget(match: { tokenId?: string; userId?: string }): void {
     for (const [key, entry] of this.cache) {
-      if (entry.value.tokenId === match.tokenId || entry.value.userId === match.userId) this.cache.delete(key);
+      if ((match.tokenId && entry.value.tokenId === match.tokenId) || (match.userId && entry.value.userId === match.userId)) {
+        this.cache.delete(key);
+      }
     }
   }
 }

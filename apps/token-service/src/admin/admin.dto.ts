@@ -9,7 +9,33 @@ export const CreateUserSchema = z.strictObject({
 
 export const MintTokenSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/)).max(32).default([]),
+  scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/)).max(32).default([]),
 });
 
-export const UserIdParamSchema = z.uuid();
+export const IdParamSchema = z.uuid();
+
+const httpsOrLocalUrl = z.url({ protocol: /^https?$/ }).max(2000);
+const ApplicationFields = {
+  name: z.string().trim().min(1).max(100),
+  owner_email: z.email().max(254),
+  handler_urls: z.strictObject({ incoming: httpsOrLocalUrl.optional(), function: httpsOrLocalUrl.optional() }),
+  allowed_scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/)).max(32),
+  max_tokens_per_user: z.number().int().min(1).max(1000),
+};
+
+export const CreateApplicationSchema = z.strictObject({
+  ...ApplicationFields,
+  handler_urls: ApplicationFields.handler_urls.default({}),
+  allowed_scopes: ApplicationFields.allowed_scopes.default([]),
+  max_tokens_per_user: ApplicationFields.max_tokens_per_user.default(5),
+});
+
+export const UpdateApplicationSchema = z
+  .strictObject({
+    name: ApplicationFields.name.optional(),
+    owner_email: ApplicationFields.owner_email.optional(),
+    handler_urls: ApplicationFields.handler_urls.optional(),
+    allowed_scopes: ApplicationFields.allowed_scopes.optional(),
+    max_tokens_per_user: ApplicationFields.max_tokens_per_user.optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to change' });

@@ -1,146 +1,146 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RpcSubjects } from '@zapgate/contracts';
-import { startService } from '@zapgate/platform';
+import { connectTestNats } from '@zapgate/testing';
 import { generateToken } from '@zapgate/token-client';
-import {
-  connectTestNats,
-  createTestDatabase,
-  LogCapture,
-  TEST_NATS_URL,
-  testNamespace,
-  type TestDatabase,
-} from '@zapgate/testing';
 import type { NatsConnection } from 'nats';
-import { tokenServiceDefinition } from '../token-service.definition';
-
-const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
-const PEPPER = 'test-pepper-0123456789abcdef0123456789abcdef';
+import { TokenServiceHarness } from '../test/token-service.harness';
 
 describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)', () => {
-  let db: TestDatabase;
-  let app: NestFastifyApplication;
+  let svc: TokenServiceHarness;
   let nc: NatsConnection;
-  let namespace: string;
-  let base: string;
-  const logs = new LogCapture();
 
   beforeAll(async () => {
-    db = await createTestDatabase('token');
-    namespace = testNamespace('tok');
-    app = await startService(tokenServiceDefinition, {
-      env: { DATABASE_URL: db.url, NATS_URL: TEST_NATS_URL, NATS_NAMESPACE: namespace, ADMIN_API_KEY: ADMIN_KEY, TOKEN_PEPPER: PEPPER },
-      logDestination: logs,
-      portOverride: 0,
-    });
-    base = await app.getUrl();
+    svc = await TokenServiceHarness.start();
     nc = await connectTestNats();
   });
 
   afterAll(async () => {
     await nc?.close();
-    await app?.close();
-    await db?.drop();
+    await svc?.stop();
   });
 
-  const admin = (path: string, body: unknown, key = ADMIN_KEY) =>
-    fetch(`${base}/api/v1/admin${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-admin-key': key },
-      body: JSON.stringify(body),
-    });
-
-  const verify = async (token: string) => {
-    const msg = await nc.request(`${namespace}.${RpcSubjects.TokensVerify}`, JSON.stringify({ token }), { timeout: 2000 });
+  const verify = async (token: string, ip?: string) => {
+    const msg = await nc.request(`${svc.namespace}.${RpcSubjects.TokensVerify}`, JSON.stringify({ token, ip }), { timeout: 2000 });
     return (msg.json() as { data: unknown }).data;
   };
-
-  async function createUser(email: string) {
-    const res = await admin('/users', { email, display_name: 'Test User' });
-    expect(res.status).toBe(201);
-    return (await res.json()) as { id: string };
-  }
+  const mint = (userId: string, name = 'ci') => svc.call('POST', `/api/v1/admin/users/${userId}/tokens`, { admin: true, body: { name, scopes: ['messages'] } });
 
   it('runs its migrations into its own schema', async () => {
-    const tables = await db.query<{ table_name: string }>(
+    const tables = await svc.db.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'token' ORDER BY table_name`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['migrations', 'token', 'user']);
+    expect(tables.map((t) => t.table_name)).toEqual(['application', 'migrations', 'session', 'signin_throttle', 'token', 'usage_hourly', 'user']);
   });
 
   it('creates a user, mints a token once, and verifies it over NATS', async () => {
-    const user = await createUser('Alice@Example.com');
-    const res = await admin(`/users/${user.id}/tokens`, { name: 'ci', scopes: ['messages'] });
+    const user = await svc.createUser('Alice@Example.com');
+    expect(user.email).toBe('alice@example.com');
+    const res = await mint(user.id);
     expect(res.status).toBe(201);
-    const minted = (await res.json()) as { id: string; token: string; prefix: string; last4: string };
+    const minted = res.body as { id: string; token: string; prefix: string; last4: string; status: string };
     expect(minted.token).toMatch(/^zapk_[0-9A-Za-z]{36}$/);
-    expect(minted.prefix).toBe(minted.token.slice(0, 9));
+    expect(minted).toMatchObject({ prefix: minted.token.slice(0, 9), last4: minted.token.slice(-4), status: 'active' });
 
     expect(await verify(minted.token)).toEqual({ active: true, tokenId: minted.id, userId: user.id, appId: null, scopes: ['messages'] });
     // Only the keyed hash is stored; the secret appears nowhere in the table.
-    const rows = await db.query<{ hash: Buffer }>(`SELECT hash FROM token.token WHERE id = $1`, [minted.id]);
+    const rows = await svc.db.query<{ hash: Buffer }>(`SELECT hash FROM token.token WHERE id = $1`, [minted.id]);
     expect(rows[0].hash).toHaveLength(32);
-    expect(JSON.stringify(await db.query(`SELECT * FROM token.token`))).not.toContain(minted.token.slice(5));
+    expect(JSON.stringify(await svc.db.query(`SELECT * FROM token.token`))).not.toContain(minted.token.slice(5));
   });
 
   it('answers inactive for unknown, malformed and foreign tokens alike', async () => {
     expect(await verify(generateToken('zapikey'))).toEqual({ active: false });
     expect(await verify('zapk_not-a-token')).toEqual({ active: false });
     expect(await verify('1001.abc.def')).toEqual({ active: false });
+    expect(await verify(generateToken('appkey'))).toEqual({ active: false });
+  });
+
+  it('deactivating a user kills all of their tokens at once; reactivating does not revive them', async () => {
+    const user = await svc.createUser('leaver@example.com');
+    const tokens = [(await mint(user.id, 'a')).body.token, (await mint(user.id, 'b')).body.token];
+    for (const t of tokens) expect(await verify(t)).toMatchObject({ active: true });
+
+    const deactivated = await svc.call('POST', `/api/v1/admin/users/${user.id}/deactivate`, { admin: true });
+    expect(deactivated.status).toBe(200);
+    expect(deactivated.body).toMatchObject({ active: false, deactivated_at: expect.any(String) });
+    for (const t of tokens) expect(await verify(t)).toEqual({ active: false });
+    expect((await mint(user.id)).body.code).toBe('user_inactive');
+
+    const reactivated = await svc.call('POST', `/api/v1/admin/users/${user.id}/reactivate`, { admin: true });
+    expect(reactivated.body).toMatchObject({ active: true, deactivated_at: null });
+    for (const t of tokens) expect(await verify(t)).toEqual({ active: false });
+    expect(await verify((await mint(user.id)).body.token)).toMatchObject({ active: true });
+  });
+
+  it('confirms users and shows them', async () => {
+    const user = await svc.createUser('pending@example.com', { confirmed: false });
+    expect((await svc.call('GET', `/api/v1/admin/users/${user.id}`, { admin: true })).body.confirmed).toBe(false);
+    expect((await svc.call('POST', `/api/v1/admin/users/${user.id}/confirm`, { admin: true })).body.confirmed).toBe(true);
+  });
+
+  it('registers, updates and rotates the appkey of an application', async () => {
+    const app = await svc.createApplication({ handler_urls: { incoming: 'https://hooks.example.com/in' }, allowed_scopes: ['messages'] });
+    expect(app.appkey).toMatch(/^zapp_[0-9A-Za-z]{36}$/);
+    expect(app).toMatchObject({ max_tokens_per_user: 5, allowed_scopes: ['messages'], appkey_prefix: app.appkey.slice(0, 9) });
+    const stored = await svc.db.query(`SELECT * FROM token.application WHERE id = $1`, [app.id]);
+    expect(JSON.stringify(stored)).not.toContain(app.appkey.slice(5));
+
+    const updated = await svc.call('PATCH', `/api/v1/admin/applications/${app.id}`, { admin: true, body: { max_tokens_per_user: 2, name: 'GitLab EU' } });
+    expect(updated.body).toMatchObject({ max_tokens_per_user: 2, name: 'GitLab EU' });
+    expect((await svc.call('PATCH', `/api/v1/admin/applications/${app.id}`, { admin: true, body: {} })).status).toBe(400);
+    expect((await svc.call('PATCH', `/api/v1/admin/applications/${app.id}`, { admin: true, body: { max_tokens_per_user: 0 } })).status).toBe(400);
+
+    const rotated = await svc.call('POST', `/api/v1/admin/applications/${app.id}/appkey/rotate`, { admin: true });
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.appkey).not.toBe(app.appkey);
+    const invoke = (appkey: string) =>
+      svc.call('POST', `/api/v2/applications/${app.id}/functions/f/invoke?appkey=${appkey}`, { body: {} });
+    expect((await invoke(app.appkey)).status).toBe(401);
+    expect((await invoke(rotated.body.appkey)).status).toBe(400); // authenticated; the empty body is what is wrong
+    expect((await svc.call('GET', `/api/v1/admin/applications/00000000-0000-4000-8000-000000000000`, { admin: true })).status).toBe(404);
   });
 
   it('rejects a missing or wrong admin key with 401', async () => {
-    const res = await admin('/users', { email: 'x@example.com', display_name: 'X' }, 'wrong-key');
+    const res = await svc.call('POST', '/api/v1/admin/users', { body: { email: 'x@example.com', display_name: 'X' }, headers: { 'x-admin-key': 'wrong' } });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ code: 'unauthorized', message: 'A valid X-Admin-Key header is required.' });
+    expect(res.body).toEqual({ code: 'unauthorized', message: 'A valid X-Admin-Key header is required.' });
+    expect((await svc.call('GET', '/api/v1/admin/applications/x')).status).toBe(401);
   });
 
   it('lists every invalid field in one 400', async () => {
-    const res = await admin('/users', { email: 'nope', display_name: '', extra: 1 });
+    const res = await svc.call('POST', '/api/v1/admin/users', { admin: true, body: { email: 'nope', display_name: '', extra: 1 } });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { code: string; details: { path: string }[] };
-    expect(body.code).toBe('invalid_parameters');
-    expect(body.details.map((d) => d.path).sort()).toEqual(['(root)', 'display_name', 'email']);
+    expect(res.body.code).toBe('invalid_parameters');
+    expect(res.body.details.map((d: { path: string }) => d.path).sort()).toEqual(['(root)', 'display_name', 'email']);
   });
 
-  it('answers 400 for malformed JSON and 404 for an unknown user, never 500', async () => {
-    const malformed = await fetch(`${base}/api/v1/admin/users`, {
+  it('answers 400 for malformed JSON and bad ids, 404 for an unknown user, never 500', async () => {
+    const malformed = await fetch(`${svc.base}/api/v1/admin/users`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+      headers: { 'content-type': 'application/json', 'x-admin-key': 'test-admin-key-0123456789abcdef' },
       body: '{"email":',
     });
     expect(malformed.status).toBe(400);
-    const unknown = await admin('/users/00000000-0000-4000-8000-000000000000/tokens', { name: 'x' });
+    const unknown = await mint('00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { code: string }).code).toBe('user_not_found');
-    const badId = await admin('/users/not-a-uuid/tokens', { name: 'x' });
-    expect(badId.status).toBe(400);
+    expect(unknown.body.code).toBe('user_not_found');
+    expect((await mint('not-a-uuid')).status).toBe(400);
   });
 
   it('refuses a second user with the same email (case-insensitive) with 409', async () => {
-    await createUser('dup@example.com');
-    const res = await admin('/users', { email: 'DUP@example.com', display_name: 'Dup' });
+    await svc.createUser('dup@example.com');
+    const res = await svc.call('POST', '/api/v1/admin/users', { admin: true, body: { email: 'DUP@example.com', display_name: 'Dup' } });
     expect(res.status).toBe(409);
-    expect(((await res.json()) as { code: string }).code).toBe('email_taken');
-  });
-
-  it('never writes a token or the admin key to the log', async () => {
-    const user = await createUser('logs@example.com');
-    const minted = (await (await admin(`/users/${user.id}/tokens`, { name: 'log' })).json()) as { token: string };
-    await verify(minted.token);
-    await fetch(`${base}/api/v1/admin/users?zapikey=${minted.token}`, { headers: { authorization: `Bearer ${minted.token}` } });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(logs.lines.length).toBeGreaterThan(5);
-    expect(logs.text()).not.toContain(minted.token);
-    expect(logs.text()).not.toContain(ADMIN_KEY);
-    expect(logs.text()).not.toContain(PEPPER);
+    expect(res.body.code).toBe('email_taken');
   });
 
   it('serves health, metrics and the OpenAPI document', async () => {
-    expect((await fetch(`${base}/health/ready`)).status).toBe(200);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect((await svc.call('GET', '/health/ready')).status).toBe(200);
+    const metrics = (await svc.call('GET', '/metrics')).text;
     expect(metrics).toContain('http_request_duration_seconds_bucket');
     expect(metrics).toContain('process_cpu_seconds_total');
-    const doc = (await (await fetch(`${base}/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/admin/users', '/api/v1/admin/users/{userId}/tokens']));
+    const doc = (await svc.call('GET', '/docs/openapi.json')).body as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/admin/users', '/api/v2/applications/{appId}/functions/{name}/invoke', '/apiauthtoken/nb/create', '/api/v1/tokens/{id}/rotate']),
+    );
   });
 });

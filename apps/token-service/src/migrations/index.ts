@@ -1,4 +1,5 @@
 import { CreateUsersAndTokens1795376943016 } from './1795376943016-CreateUsersAndTokens';
+import { TokenLifecycle1795378500000 } from './1795378500000-TokenLifecycle';
 
 /** In order of application; TypeORM records each by name in "token"."migrations". */
-export const tokenMigrations = [CreateUsersAndTokens1795376943016];
+export const tokenMigrations = [CreateUsersAndTokens1795376943016, TokenLifecycle1795378500000];

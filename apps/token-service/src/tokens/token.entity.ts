@@ -47,4 +47,11 @@ export class TokenEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;
+
+  @Column({ name: 'revoked_reason', type: 'text', nullable: true })
+  revokedReason!: string | null;
+
+  /** The token this one replaced by rotation. */
+  @Column({ name: 'previous_token_id', type: 'uuid', nullable: true })
+  previousTokenId!: string | null;
 }

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { TokensVerifyReply } from '@zapgate/contracts';
 import { displayParts, generateToken, isWellFormedToken, type TokenKind } from '@zapgate/token-client';
-import { Repository } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { UsageRecorder } from '../usage/usage-recorder.service';
 import { UserEntity } from '../users/user.entity';
+import { TokenEventsPublisher } from './token-events.publisher';
 import { TokenHasher } from './token-hasher';
 import { TokenEntity } from './token.entity';
 import { TokenErrorCodes, TokenException } from './token.exception';
@@ -15,6 +17,8 @@ export interface MintRequest {
   scopes: string[];
   applicationId?: string | null;
   expiresAt?: Date | null;
+  /** Most active tokens of this kind the user may hold (per application when one is given). */
+  limit: number;
 }
 
 export interface MintedToken {
@@ -23,45 +27,177 @@ export interface MintedToken {
   token: TokenEntity;
 }
 
+export interface RotatedToken extends MintedToken {
+  /** When the old secret stops working: now, or after the grace period. */
+  previousExpiresAt: Date;
+}
+
+const ACTIVE = `t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`;
+
 @Injectable()
 export class TokensService {
   constructor(
-    @InjectRepository(TokenEntity) private readonly tokens: Repository<TokenEntity>,
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TokenHasher) private readonly hasher: TokenHasher,
+    private readonly usage: UsageRecorder,
+    private readonly events: TokenEventsPublisher,
   ) {}
 
+  /**
+   * Mints a token within the per-user limit. The user's row is locked for the
+   * count and insert, so concurrent requests cannot slip past the limit.
+   */
   async mint(request: MintRequest): Promise<MintedToken> {
-    const user = await this.users.findOneBy({ id: request.userId });
-    if (!user) throw new TokenException(TokenErrorCodes.UserNotFound, 'No such user.');
-    if (!user.active) throw new TokenException(TokenErrorCodes.UserInactive, 'The user is deactivated.');
-    const secret = generateToken(request.kind);
-    const entity = this.tokens.create({
-      kind: request.kind,
-      userId: user.id,
-      applicationId: request.applicationId ?? null,
-      name: request.name,
-      scopes: request.scopes,
-      hash: this.hasher.hash(secret),
-      ...displayParts(secret),
-      expiresAt: request.expiresAt ?? null,
+    return this.dataSource.transaction(async (tx) => {
+      const user = await this.lockActiveUser(tx, request.userId);
+      const [{ count }] = (await tx.query(
+        `SELECT count(*)::int AS count FROM "token"."token" t
+          WHERE t.user_id = $1 AND t.kind = $2 AND t.application_id IS NOT DISTINCT FROM $3 AND ${ACTIVE}`,
+        [user.id, request.kind, request.applicationId ?? null],
+      )) as { count: number }[];
+      if (count >= request.limit) {
+        throw new TokenException(
+          TokenErrorCodes.TooManyTokens,
+          `This user already has ${count} active tokens of this kind, the maximum allowed; delete one first.`,
+        );
+      }
+      return this.insert(tx, request);
     });
-    const saved = await this.tokens.save(entity);
-    return { secret, token: saved };
   }
 
   /** Checksum first (free), then the keyed-hash lookup, then revoked/expired/inactive-user checks. */
-  async verify(presented: string): Promise<TokensVerifyReply> {
+  async verify(presented: string, ip?: string): Promise<TokensVerifyReply> {
     if (!isWellFormedToken(presented)) return { active: false };
-    const row = await this.tokens
+    const row = await this.dataSource
+      .getRepository(TokenEntity)
       .createQueryBuilder('t')
       .innerJoin(UserEntity, 'u', 'u.id = t.user_id')
       .where('t.hash = :hash', { hash: this.hasher.hash(presented) })
-      .andWhere('t.revoked_at IS NULL')
-      .andWhere('(t.expires_at IS NULL OR t.expires_at > now())')
+      .andWhere(ACTIVE)
       .andWhere('u.active')
       .getOne();
     if (!row) return { active: false };
+    this.usage.record(row.id, ip);
     return { active: true, tokenId: row.id, userId: row.userId, appId: row.applicationId, scopes: row.scopes };
+  }
+
+  list(userId: string, includeRevoked: boolean): Promise<TokenEntity[]> {
+    const qb = this.dataSource
+      .getRepository(TokenEntity)
+      .createQueryBuilder('t')
+      .where('t.user_id = :userId', { userId })
+      .orderBy('t.created_at', 'DESC');
+    if (!includeRevoked) qb.andWhere(ACTIVE);
+    return qb.getMany();
+  }
+
+  async findOwned(userId: string, tokenId: string): Promise<TokenEntity> {
+    const token = await this.dataSource.getRepository(TokenEntity).findOneBy({ id: tokenId, userId });
+    if (!token) throw new TokenException(TokenErrorCodes.TokenNotFound, 'No such token.');
+    return token;
+  }
+
+  /** Revokes one token; `userId` restricts it to the owner. Idempotent for an already revoked token. */
+  async revoke(tokenId: string, reason: 'deleted' | 'legacy_delete', userId?: string): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `UPDATE "token"."token" SET revoked_at = now(), revoked_reason = $2
+        WHERE id = $1 AND ($3::uuid IS NULL OR user_id = $3) AND revoked_at IS NULL
+        RETURNING user_id, revoked_at`,
+      [tokenId, reason, userId ?? null],
+    )) as [{ user_id: string; revoked_at: Date }[], number];
+    const [updated] = rows[0];
+    if (updated) {
+      await this.events.revoked(tokenId, updated.user_id, reason, updated.revoked_at);
+      return;
+    }
+    if (userId) await this.findOwned(userId, tokenId); // 404 unless it exists (already revoked is fine)
+  }
+
+  /** Revokes by the secret itself (the legacy delete API): possession is the authorization. */
+  async revokeBySecret(presented: string): Promise<boolean> {
+    if (!isWellFormedToken(presented)) return false;
+    const token = await this.dataSource
+      .getRepository(TokenEntity)
+      .createQueryBuilder('t')
+      .where('t.hash = :hash', { hash: this.hasher.hash(presented) })
+      .andWhere('t.revoked_at IS NULL')
+      .getOne();
+    if (!token) return false;
+    await this.revoke(token.id, 'legacy_delete');
+    return true;
+  }
+
+  /**
+   * Issues a new secret with the same name, scopes, application and expiry.
+   * The old secret dies now, or at the end of `graceSeconds` so callers can
+   * switch over without an outage.
+   */
+  async rotate(userId: string, tokenId: string, graceSeconds: number): Promise<RotatedToken> {
+    const result = await this.dataSource.transaction(async (tx) => {
+      await this.lockActiveUser(tx, userId);
+      const old = await tx
+        .getRepository(TokenEntity)
+        .createQueryBuilder('t')
+        .setLock('pessimistic_write')
+        .where('t.id = :tokenId AND t.user_id = :userId', { tokenId, userId })
+        .getOne();
+      if (!old) throw new TokenException(TokenErrorCodes.TokenNotFound, 'No such token.');
+      if (old.revokedAt || (old.expiresAt && old.expiresAt <= new Date())) {
+        throw new TokenException(TokenErrorCodes.TokenInactive, 'A revoked or expired token cannot be rotated.');
+      }
+      const minted = await this.insert(tx, {
+        userId,
+        kind: old.kind,
+        name: old.name,
+        scopes: old.scopes,
+        applicationId: old.applicationId,
+        expiresAt: old.expiresAt,
+        previousTokenId: old.id,
+      });
+      const [[ended]] = (await tx.query(
+        graceSeconds > 0
+          ? `UPDATE "token"."token" SET expires_at = LEAST(COALESCE(expires_at, 'infinity'), now() + make_interval(secs => $2))
+              WHERE id = $1 RETURNING expires_at AS ends_at`
+          : `UPDATE "token"."token" SET revoked_at = now(), revoked_reason = 'rotated' WHERE id = $1 RETURNING revoked_at AS ends_at`,
+        graceSeconds > 0 ? [old.id, graceSeconds] : [old.id],
+      )) as [{ ends_at: Date }[], number];
+      return { ...minted, previousExpiresAt: ended.ends_at, old };
+    });
+    if (graceSeconds === 0) await this.events.revoked(result.old.id, userId, 'rotated', result.previousExpiresAt);
+    return { secret: result.secret, token: result.token, previousExpiresAt: result.previousExpiresAt };
+  }
+
+  private async lockActiveUser(tx: EntityManager, userId: string): Promise<UserEntity> {
+    const user = await tx
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.id = :userId', { userId })
+      .getOne();
+    if (!user) throw new TokenException(TokenErrorCodes.UserNotFound, 'No such user.');
+    if (!user.active) throw new TokenException(TokenErrorCodes.UserInactive, 'The user is deactivated.');
+    return user;
+  }
+
+  private async insert(
+    tx: EntityManager,
+    request: Omit<MintRequest, 'limit'> & { previousTokenId?: string },
+  ): Promise<MintedToken> {
+    const secret = generateToken(request.kind);
+    const repo = tx.getRepository(TokenEntity);
+    const token = await repo.save(
+      repo.create({
+        kind: request.kind,
+        userId: request.userId,
+        applicationId: request.applicationId ?? null,
+        name: request.name,
+        scopes: request.scopes,
+        hash: this.hasher.hash(secret),
+        ...displayParts(secret),
+        expiresAt: request.expiresAt ?? null,
+        previousTokenId: request.previousTokenId ?? null,
+      }),
+    );
+    return { secret, token };
   }
 }

@@ -12,6 +12,6 @@ export class VerifyRpcHandler implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.rpc.serve(RpcSubjects.TokensVerify, 'token-service', (request) => this.tokens.verify(request.token));
+    this.rpc.serve(RpcSubjects.TokensVerify, 'token-service', (request) => this.tokens.verify(request.token, request.ip));
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { TokenEventsPublisher } from '../tokens/token-events.publisher';
 import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
 import { hashPassword } from './password-hasher';
 import { UserEntity } from './user.entity';
@@ -16,7 +17,14 @@ const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly events: TokenEventsPublisher,
+  ) {}
+
+  private get users() {
+    return this.dataSource.getRepository(UserEntity);
+  }
 
   async create(input: CreateUser): Promise<UserEntity> {
     const entity = this.users.create({
@@ -34,5 +42,64 @@ export class UsersService {
       }
       throw err;
     }
+  }
+
+  /** The user with this email, created (confirmed, no password) if the extension platform vouches for a new one. */
+  async findOrProvision(email: string, displayName: string): Promise<UserEntity> {
+    const existing = await this.findByEmail(email);
+    if (existing) return existing;
+    try {
+      return await this.create({ email, displayName, confirmed: true });
+    } catch (err) {
+      // Two first clicks at once: the other request created it.
+      if (err instanceof TokenException && err.code === TokenErrorCodes.EmailTaken) return (await this.findByEmail(email))!;
+      throw err;
+    }
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ email: email.toLowerCase() });
+  }
+
+  async get(id: string): Promise<UserEntity> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new TokenException(TokenErrorCodes.UserNotFound, 'No such user.');
+    return user;
+  }
+
+  async confirm(id: string): Promise<UserEntity> {
+    await this.get(id);
+    await this.users.update({ id }, { confirmed: true });
+    return this.get(id);
+  }
+
+  /**
+   * Deactivation kills every token and session of the user at once. Tokens are
+   * revoked rather than merely hidden, so reactivating the user does not bring
+   * old secrets back to life.
+   */
+  async deactivate(id: string): Promise<UserEntity> {
+    const deactivatedAt = await this.dataSource.transaction(async (tx) => {
+      const [[row]] = (await tx.query(
+        `UPDATE "token"."user" SET active = false, deactivated_at = COALESCE(deactivated_at, now())
+          WHERE id = $1 RETURNING deactivated_at`,
+        [id],
+      )) as [{ deactivated_at: Date }[], number];
+      if (!row) throw new TokenException(TokenErrorCodes.UserNotFound, 'No such user.');
+      await tx.query(
+        `UPDATE "token"."token" SET revoked_at = now(), revoked_reason = 'user_deactivated' WHERE user_id = $1 AND revoked_at IS NULL`,
+        [id],
+      );
+      await tx.query(`UPDATE "token"."session" SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+      return row.deactivated_at;
+    });
+    await this.events.userDeactivated(id, deactivatedAt);
+    return this.get(id);
+  }
+
+  async reactivate(id: string): Promise<UserEntity> {
+    await this.get(id);
+    await this.users.update({ id }, { active: true, deactivatedAt: null });
+    return this.get(id);
   }
 }

@@ -7,6 +7,10 @@
 export const Subjects = {
   /** webhook-ingest, once an accepted post is durably in the WEBHOOKS stream. */
   WebhookReceived: 'zapgate.webhook.received.v1',
+  /** token-service, when a token is revoked (deleted, rotated without grace, or its user deactivated). */
+  TokenRevoked: 'zapgate.token.revoked.v1',
+  /** token-service, when an operator deactivates a user; every token of theirs stops working. */
+  UserDeactivated: 'zapgate.user.deactivated.v1',
 } as const;
 
 export type EventSubject = (typeof Subjects)[keyof typeof Subjects];
@@ -21,6 +25,7 @@ export type RpcSubject = (typeof RpcSubjects)[keyof typeof RpcSubjects];
 /** JetStream streams and the event subjects each one captures. */
 export const Streams = {
   Webhooks: { name: 'ZAPGATE_WEBHOOKS', subjects: ['zapgate.webhook.>'] },
+  Tokens: { name: 'ZAPGATE_TOKENS', subjects: ['zapgate.token.>', 'zapgate.user.>'] },
 } as const;
 
 export type StreamName = (typeof Streams)[keyof typeof Streams]['name'];

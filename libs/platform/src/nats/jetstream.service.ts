@@ -11,10 +11,11 @@ import {
   StorageType,
   headers as natsHeaders,
   nanos,
+  type Subscription,
 } from 'nats';
 import { APP_CONFIG, type BaseConfig } from '../config';
 import { CommonException } from '../errors';
-import { encodeJson } from './json-codec';
+import { decodeJson, encodeJson } from './json-codec';
 import { NatsNamespace } from './nats-namespace';
 import { NATS_CONNECTION } from './nats.tokens';
 
@@ -97,5 +98,30 @@ export class JetStreamService {
       }
       throw err;
     }
+  }
+
+  /**
+   * Every replica hears every event on `subject` (a plain, non-queue
+   * subscription): for cache invalidation and other per-process reactions.
+   * Not durable: a replica that is disconnected misses events, so whatever it
+   * caches must also expire on its own.
+   */
+  listen<S extends EventSubject>(subject: S, handler: (payload: PayloadOf<S>) => void): Subscription {
+    return this.nc.subscribe(this.ns.subject(subject), {
+      callback: (err, msg) => {
+        if (err) return;
+        const parsed = EventSchemas[subject].safeParse(safeDecode(msg.data));
+        if (parsed.success) handler(parsed.data as PayloadOf<S>);
+        else this.logger.warn({ subject }, 'ignored an event that does not match the contract');
+      },
+    });
+  }
+}
+
+function safeDecode(data: Uint8Array): unknown {
+  try {
+    return decodeJson(data);
+  } catch {
+    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type BeforeApplicationShutdown, type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import { APP_CONFIG, type BaseConfig } from '../config';
 import { EventConsumerService } from './event-consumer.service';
@@ -10,7 +10,7 @@ import { RpcService } from './rpc.service';
 /** One NATS connection per process, shared by request/reply and JetStream. */
 @Global()
 @Module({})
-export class NatsModule implements OnApplicationShutdown {
+export class NatsModule implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(NatsModule.name);
 
   constructor(
@@ -46,11 +46,19 @@ export class NatsModule implements OnApplicationShutdown {
     };
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Every module's beforeApplicationShutdown runs before any onApplicationShutdown:
+   * stop taking requests and events here, so services can flush their last
+   * state in onApplicationShutdown knowing nothing new arrives.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.nc.isClosed()) return;
-    // Order matters: stop taking work, let started handlers ack, then drain.
     this.rpc.stopServing();
     await this.consumers.stopAll();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.nc.isClosed()) return;
     try {
       await this.nc.drain();
     } catch (err) {

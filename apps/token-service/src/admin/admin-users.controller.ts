@@ -1,0 +1,88 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { tokenView } from '../tokens/token.view';
+import { TokensService } from '../tokens/tokens.service';
+import type { UserEntity } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { AdminKeyGuard } from './admin-key.guard';
+import { CreateUserSchema, IdParamSchema, MintTokenSchema } from './admin.dto';
+
+// An operator-minted token is outside any application and any per-user webhook-token quota.
+const OPERATOR_MINT_LIMIT = 1000;
+
+export const userView = (u: UserEntity) => ({
+  id: u.id,
+  email: u.email,
+  display_name: u.displayName,
+  confirmed: u.confirmed,
+  active: u.active,
+  created_at: u.createdAt.toISOString(),
+  deactivated_at: u.deactivatedAt?.toISOString() ?? null,
+});
+
+@ApiTags('operator')
+@ApiHeader({ name: 'X-Admin-Key', required: true })
+@UseGuards(AdminKeyGuard)
+@Controller('api/v1/admin/users')
+export class AdminUsersController {
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokensService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a user' })
+  @ZodApiBody(CreateUserSchema)
+  async create(@Body() body: unknown) {
+    const input = parseOrThrow(CreateUserSchema, body);
+    return userView(
+      await this.users.create({ email: input.email, displayName: input.display_name, password: input.password, confirmed: input.confirmed }),
+    );
+  }
+
+  @Get(':userId')
+  @ApiOperation({ summary: 'Show a user' })
+  async get(@Param('userId') userId: string) {
+    return userView(await this.users.get(parseOrThrow(IdParamSchema, userId, 'userId')));
+  }
+
+  @Post(':userId/confirm')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Confirm a user registration' })
+  async confirm(@Param('userId') userId: string) {
+    return userView(await this.users.confirm(parseOrThrow(IdParamSchema, userId, 'userId')));
+  }
+
+  @Post(':userId/deactivate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Deactivate a user: every token and session of theirs stops working at once' })
+  async deactivate(@Param('userId') userId: string) {
+    return userView(await this.users.deactivate(parseOrThrow(IdParamSchema, userId, 'userId')));
+  }
+
+  @Post(':userId/reactivate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reactivate a user (their old tokens stay revoked)' })
+  async reactivate(@Param('userId') userId: string) {
+    return userView(await this.users.reactivate(parseOrThrow(IdParamSchema, userId, 'userId')));
+  }
+
+  @Post(':userId/tokens')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Mint a ZAPI key for a user; the secret is in this answer only' })
+  @ZodApiBody(MintTokenSchema)
+  async mintToken(@Param('userId') userId: string, @Body() body: unknown) {
+    const id = parseOrThrow(IdParamSchema, userId, 'userId');
+    const input = parseOrThrow(MintTokenSchema, body ?? {});
+    const { secret, token } = await this.tokens.mint({
+      userId: id,
+      kind: 'zapikey',
+      name: input.name,
+      scopes: input.scopes,
+      limit: OPERATOR_MINT_LIMIT,
+    });
+    return { ...tokenView(token), token: secret };
+  }
+}

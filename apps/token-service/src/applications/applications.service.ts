@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { displayParts, generateToken, isWellFormedSecret } from '@zapgate/token-client';
+import { timingSafeEqual } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { TokenHasher } from '../tokens/token-hasher';
+import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
+import { ApplicationEntity, type HandlerUrls } from './application.entity';
+
+export interface ApplicationInput {
+  name: string;
+  ownerEmail: string;
+  handlerUrls: HandlerUrls;
+  allowedScopes: string[];
+  maxTokensPerUser: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class ApplicationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(TokenHasher) private readonly hasher: TokenHasher,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(ApplicationEntity);
+  }
+
+  /** Returns the new application and its appkey, shown this once. */
+  async create(input: ApplicationInput): Promise<{ application: ApplicationEntity; appkey: string }> {
+    const appkey = generateToken('appkey');
+    const application = await this.repo.save(
+      this.repo.create({ ...input, ownerEmail: input.ownerEmail.toLowerCase(), appkeyHash: this.hasher.hash(appkey), appkeyPrefix: displayParts(appkey).prefix }),
+    );
+    return { application, appkey };
+  }
+
+  async update(id: string, patch: Partial<ApplicationInput>): Promise<ApplicationEntity> {
+    await this.get(id);
+    await this.repo.update({ id }, { ...patch, ...(patch.ownerEmail ? { ownerEmail: patch.ownerEmail.toLowerCase() } : {}) });
+    return this.get(id);
+  }
+
+  /** A new appkey; the old one stops working at once. */
+  async rotateAppkey(id: string): Promise<{ application: ApplicationEntity; appkey: string }> {
+    await this.get(id);
+    const appkey = generateToken('appkey');
+    await this.repo.update({ id }, { appkeyHash: this.hasher.hash(appkey), appkeyPrefix: displayParts(appkey).prefix });
+    return { application: await this.get(id), appkey };
+  }
+
+  async get(id: string): Promise<ApplicationEntity> {
+    const application = UUID.test(id) ? await this.repo.findOneBy({ id }) : null;
+    if (!application) throw new TokenException(TokenErrorCodes.ApplicationNotFound, 'No such application.');
+    return application;
+  }
+
+  /** The application if `appkey` is its key; an unknown id and a wrong key get the same 401. */
+  async authenticate(id: string, appkey: string | undefined): Promise<ApplicationEntity> {
+    const denied = new TokenException(TokenErrorCodes.InvalidAppkey, 'The appkey is missing or does not belong to this application.');
+    if (!appkey || !UUID.test(id) || !isWellFormedSecret(appkey, 'appkey')) throw denied;
+    const row = await this.repo
+      .createQueryBuilder('a')
+      .addSelect('a.appkeyHash')
+      .where('a.id = :id', { id })
+      .getOne();
+    if (!row || !timingSafeEqual(row.appkeyHash, this.hasher.hash(appkey))) throw denied;
+    return row;
+  }
+}

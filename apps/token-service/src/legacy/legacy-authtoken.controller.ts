@@ -1,0 +1,99 @@
+import { All, Body, Controller, Get, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG } from '@zapgate/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { CredentialsService } from '../sessions/credentials.service';
+import type { TokenConfig } from '../token-config.schema';
+import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
+import { TokensService } from '../tokens/tokens.service';
+import { legacyFailure, legacySuccess, propertiesBody } from './properties-response';
+
+const CreateFieldsSchema = z.object({
+  EMAIL_ID: z.string().trim().min(1).max(254),
+  PASSWORD: z.string().min(1).max(200),
+  SCOPE: z.string().trim().min(1).max(100).default('ZohoCliq/webhooks'),
+  DISPLAY_NAME: z.string().trim().min(1).max(100).default('authtoken'),
+});
+
+type Fields = Record<string, unknown>;
+
+/** Legacy CAUSE values; the first two are documented by Zoho, the rest are ours. */
+const CAUSES: Partial<Record<string, { cause: string; status: number }>> = {
+  [TokenErrorCodes.InvalidCredentials]: { cause: 'INVALID_CREDENTIALS', status: 200 },
+  [TokenErrorCodes.NotConfirmed]: { cause: 'ACCOUNT_REGISTRATION_NOT_CONFIRMED', status: 200 },
+  [TokenErrorCodes.TooManyTokens]: { cause: 'EXCEEDED_MAXIMUM_ALLOWED_AUTHTOKENS', status: 200 },
+  [TokenErrorCodes.UserInactive]: { cause: 'ACCOUNT_DEACTIVATED', status: 200 },
+  [TokenErrorCodes.TooManySignInAttempts]: { cause: 'RATE_LIMIT_EXCEEDED', status: 429 },
+};
+
+/**
+ * The pre-OAuth authtoken API for old clients. Answers are text/plain
+ * properties; like the original, a refused request is HTTP 200 with
+ * RESULT=FALSE and a CAUSE (clients parse the body), except 400 for missing
+ * fields, 403 for a password in the URL, and 429 when throttled.
+ */
+@ApiTags('legacy authtoken')
+@Controller()
+export class LegacyAuthtokenController {
+  private readonly logger = new Logger(LegacyAuthtokenController.name);
+
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly tokens: TokensService,
+    @Inject(APP_CONFIG) private readonly config: TokenConfig,
+  ) {}
+
+  @Post(['apiauthtoken/nb/create', 'crm/apiauthtoken.do'])
+  @ApiOperation({ summary: 'Create an authtoken from form fields EMAIL_ID, PASSWORD, SCOPE, DISPLAY_NAME' })
+  async createFromForm(@Body() body: unknown, @Query() query: Fields, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (query.PASSWORD !== undefined && !this.config.LEGACY_AUTHTOKEN_GET_ENABLED) return this.passwordInUrl(reply);
+    const fields = { ...query, ...(body && typeof body === 'object' ? (body as Fields) : {}) };
+    return this.create(fields, req, reply);
+  }
+
+  @Get(['apiauthtoken/nb/create', 'crm/apiauthtoken.do'])
+  @ApiOperation({ summary: 'Legacy GET form with the password in the URL: refused unless LEGACY_AUTHTOKEN_GET_ENABLED' })
+  async createFromQuery(@Query() query: Fields, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    if (!this.config.LEGACY_AUTHTOKEN_GET_ENABLED) return this.passwordInUrl(reply);
+    return this.create(query, req, reply);
+  }
+
+  @All('crm/deleteapiauthtoken.do')
+  @ApiOperation({ summary: 'Delete an authtoken: ?crmauthtoken=<token>' })
+  async delete(@Query('crmauthtoken') token: string | undefined, @Res() reply: FastifyReply) {
+    const revoked = typeof token === 'string' && (await this.tokens.revokeBySecret(token));
+    return this.send(reply, 200, revoked ? propertiesBody([['RESULT', 'TRUE']]) : legacyFailure('INVALID_AUTHTOKEN'));
+  }
+
+  private async create(fields: Fields, req: FastifyRequest, reply: FastifyReply) {
+    const parsed = CreateFieldsSchema.safeParse(fields);
+    if (!parsed.success) return this.send(reply, 400, legacyFailure('INVALID_PARAMETERS'));
+    const { EMAIL_ID, PASSWORD, SCOPE, DISPLAY_NAME } = parsed.data;
+    try {
+      const user = await this.credentials.check(EMAIL_ID, PASSWORD, req.ip);
+      const { secret } = await this.tokens.mint({
+        userId: user.id,
+        kind: 'authtoken',
+        name: DISPLAY_NAME,
+        scopes: [SCOPE],
+        limit: this.config.MAX_AUTHTOKENS_PER_USER,
+      });
+      return this.send(reply, 200, legacySuccess(secret));
+    } catch (err) {
+      const mapped = err instanceof TokenException ? CAUSES[err.code] : undefined;
+      if (!mapped) throw err;
+      if (err instanceof TokenException && err.headers['retry-after']) void reply.header('retry-after', err.headers['retry-after']);
+      this.logger.log({ cause: mapped.cause }, 'authtoken refused');
+      return this.send(reply, mapped.status, legacyFailure(mapped.cause));
+    }
+  }
+
+  private passwordInUrl(reply: FastifyReply) {
+    return this.send(reply, 403, legacyFailure('PASSWORD_IN_URL_NOT_ALLOWED'));
+  }
+
+  private send(reply: FastifyReply, status: number, body: string) {
+    return reply.status(status).type('text/plain; charset=utf-8').header('cache-control', 'no-store').send(body);
+  }
+}

@@ -1,0 +1,26 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CommonCodes, CommonException } from '@zapgate/platform';
+import { extractToken } from '@zapgate/token-client';
+import type { FastifyRequest } from 'fastify';
+import { TokensService } from './tokens.service';
+
+/**
+ * Who is this token? Accepts a token wherever old and new clients put it:
+ * `Authorization: <token>`, `Bearer <token>`, `Zoho-oauthtoken <token>`,
+ * `?authtoken=` or `?zapikey=`.
+ */
+@ApiTags('tokens')
+@Controller('api/v1/tokens/current')
+export class CurrentTokenController {
+  constructor(private readonly tokens: TokensService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Introspect the presented token' })
+  async current(@Req() req: FastifyRequest) {
+    const presented = extractToken({ query: req.query as Record<string, unknown>, headers: req.headers });
+    const verified = presented ? await this.tokens.verify(presented, req.ip) : { active: false as const };
+    if (!verified.active) throw new CommonException(CommonCodes.Unauthorized, 'The token is invalid, revoked or expired.');
+    return { token_id: verified.tokenId, user_id: verified.userId, application_id: verified.appId, scopes: verified.scopes };
+  }
+}

@@ -1,0 +1,43 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Subjects, type TokenRevokedV1 } from '@zapgate/contracts';
+import { JetStreamService } from '@zapgate/platform';
+
+/**
+ * Tells the other services about revocations so their token caches drop the
+ * answer at once. The database change is already committed when this runs: if
+ * NATS is down the event is lost, and caches still expire within their TTL.
+ */
+@Injectable()
+export class TokenEventsPublisher {
+  private readonly logger = new Logger(TokenEventsPublisher.name);
+
+  constructor(private readonly jetstream: JetStreamService) {}
+
+  async revoked(tokenId: string, userId: string, reason: TokenRevokedV1['reason'], revokedAt = new Date()): Promise<void> {
+    await this.publishSafely(() =>
+      this.jetstream.publish(
+        Subjects.TokenRevoked,
+        { tokenId, userId, reason, revokedAt: revokedAt.toISOString() },
+        { msgID: `token-revoked:${tokenId}` },
+      ),
+    );
+  }
+
+  async userDeactivated(userId: string, deactivatedAt: Date): Promise<void> {
+    await this.publishSafely(() =>
+      this.jetstream.publish(
+        Subjects.UserDeactivated,
+        { userId, deactivatedAt: deactivatedAt.toISOString() },
+        { msgID: `user-deactivated:${userId}:${deactivatedAt.getTime()}` },
+      ),
+    );
+  }
+
+  private async publishSafely(publish: () => Promise<unknown>): Promise<void> {
+    try {
+      await publish();
+    } catch (err) {
+      this.logger.warn({ err }, 'could not publish a token lifecycle event; caches will expire on their TTL');
+    }
+  }
+}

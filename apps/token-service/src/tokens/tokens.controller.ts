@@ -1,0 +1,99 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG, parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { z } from 'zod';
+import type { SessionEntity } from '../sessions/session.entity';
+import { CurrentSession, SessionGuard } from '../sessions/session.guard';
+import type { TokenConfig } from '../token-config.schema';
+import { UsageQuery } from '../usage/usage-query.service';
+import { tokenView } from './token.view';
+import { TokensService } from './tokens.service';
+
+const TokenIdSchema = z.uuid('must be a token id');
+const MintSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/)).max(32).default([]),
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+});
+const ListSchema = z.object({ include_revoked: z.stringbool().default(false) }).loose();
+const WINDOWS = { '24h': 24, '7d': 7 * 24, '30d': 30 * 24 } as const;
+const MAX_RANGE_HOURS = 90 * 24;
+const UsageSchema = z
+  .object({
+    window: z.enum(['24h', '7d', '30d']).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+  })
+  .loose()
+  .refine((q) => !(q.window && (q.from || q.to)), { message: 'give either window or from/to, not both', path: ['window'] })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['from'] })
+  .refine((q) => !q.from || Date.parse(q.to ?? new Date().toISOString()) - Date.parse(q.from) <= MAX_RANGE_HOURS * 3_600_000, {
+    message: 'the range may span at most 90 days',
+    path: ['from'],
+  });
+
+/** A signed-in user's own tokens: list, mint, revoke, rotate, usage. */
+@ApiTags('tokens')
+@ApiBearerAuth()
+@UseGuards(SessionGuard)
+@Controller('api/v1/tokens')
+export class TokensController {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly usage: UsageQuery,
+    @Inject(APP_CONFIG) private readonly config: TokenConfig,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List your tokens (metadata only)' })
+  async list(@CurrentSession() session: SessionEntity, @Query() query: unknown) {
+    const { include_revoked } = parseOrThrow(ListSchema, query);
+    return { data: (await this.tokens.list(session.userId, include_revoked)).map(tokenView) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a personal webhook token (ZAPI key); the secret is in this answer only' })
+  @ZodApiBody(MintSchema)
+  async mint(@CurrentSession() session: SessionEntity, @Body() body: unknown) {
+    const input = parseOrThrow(MintSchema, body ?? {});
+    const { secret, token } = await this.tokens.mint({
+      userId: session.userId,
+      kind: 'zapikey',
+      name: input.name,
+      scopes: input.scopes,
+      expiresAt: input.expires_in_days ? new Date(Date.now() + input.expires_in_days * 86_400_000) : null,
+      limit: this.config.MAX_WEBHOOK_TOKENS_PER_USER,
+    });
+    return { ...tokenView(token), token: secret };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke one of your tokens' })
+  async revoke(@CurrentSession() session: SessionEntity, @Param('id') id: string): Promise<void> {
+    await this.tokens.revoke(parseOrThrow(TokenIdSchema, id, 'id'), 'deleted', session.userId);
+  }
+
+  @Post(':id/rotate')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'New secret for a token; the old one works for grace_period_seconds more (default 0)' })
+  async rotate(@CurrentSession() session: SessionEntity, @Param('id') id: string, @Body() body: unknown) {
+    const RotateSchema = z.strictObject({
+      grace_period_seconds: z.number().int().min(0).max(this.config.MAX_ROTATION_GRACE_SECONDS).default(0),
+    });
+    const { grace_period_seconds } = parseOrThrow(RotateSchema, body ?? {});
+    const rotated = await this.tokens.rotate(session.userId, parseOrThrow(TokenIdSchema, id, 'id'), grace_period_seconds);
+    return { ...tokenView(rotated.token), token: rotated.secret, previous_token_expires_at: rotated.previousExpiresAt.toISOString() };
+  }
+
+  @Get(':id/usage')
+  @ApiOperation({ summary: 'Hourly usage: window=24h|7d|30d, or from/to (ISO 8601, ≤ 90 days)' })
+  async usageOf(@CurrentSession() session: SessionEntity, @Param('id') id: string, @Query() query: unknown) {
+    const token = await this.tokens.findOwned(session.userId, parseOrThrow(TokenIdSchema, id, 'id'));
+    const q = parseOrThrow(UsageSchema, query);
+    const to = q.to ? new Date(q.to) : new Date();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - WINDOWS[q.window ?? '24h'] * 3_600_000);
+    return { token_id: token.id, ...(await this.usage.report(token.id, from, to)) };
+  }
+}

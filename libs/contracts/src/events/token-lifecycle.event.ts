@@ -1,0 +1,19 @@
+import { z } from 'zod';
+
+export const TokenRevokedV1Schema = z
+  .object({
+    tokenId: z.uuid(),
+    userId: z.uuid(),
+    revokedAt: z.iso.datetime(),
+    reason: z.enum(['deleted', 'rotated', 'user_deactivated', 'legacy_delete']),
+  })
+  .loose();
+export type TokenRevokedV1 = z.infer<typeof TokenRevokedV1Schema>;
+
+export const UserDeactivatedV1Schema = z
+  .object({
+    userId: z.uuid(),
+    deactivatedAt: z.iso.datetime(),
+  })
+  .loose();
+export type UserDeactivatedV1 = z.infer<typeof UserDeactivatedV1Schema>;
