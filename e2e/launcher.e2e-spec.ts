@@ -58,7 +58,13 @@ describe('npm start launcher', () => {
       expect(output).toContain('stopping nats-server');
       expect(processesMentioning(stateDir)).toEqual([]);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      // On failure, let the launcher stop its services and servers; SIGKILL would orphan them.
+      if (child.exitCode === null) {
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
       rmSync(stateDir, { recursive: true, force: true });
     }
   }, 120_000);

@@ -1,0 +1,114 @@
+// Helpers shared by the benchmark scripts: a private database and NATS
+// namespace, a built service as a child process, percentiles.
+'use strict';
+const { spawn } = require('node:child_process');
+const crypto = require('node:crypto');
+const os = require('node:os');
+const path = require('node:path');
+const { Client } = require('pg');
+
+const ROOT = path.resolve(__dirname, '..');
+const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
+
+async function createDatabase(label) {
+  const name = `zgbench_${label}_${crypto.randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = require('node:net').createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startService(name, env) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'apps', name, 'dist', 'main.js')], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const portVar = { 'token-service': 'TOKEN_SERVICE_PORT', 'webhook-ingest': 'WEBHOOK_INGEST_PORT', 'message-dispatch': 'MESSAGE_DISPATCH_PORT', 'oauth-refresh': 'OAUTH_REFRESH_PORT' }[name];
+  const base = `http://127.0.0.1:${env[portVar]}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`${name} did not become ready`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+function percentile(sortedMs, p) {
+  if (!sortedMs.length) return NaN;
+  return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))];
+}
+
+function summarise(label, latenciesMs, elapsedMs) {
+  const sorted = Float64Array.from(latenciesMs).sort();
+  return {
+    label,
+    ops: latenciesMs.length,
+    perSecond: Math.round((latenciesMs.length / elapsedMs) * 1000),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+  };
+}
+
+function printTable(title, rows) {
+  const fmt = (n) => (n < 0.1 ? n.toFixed(4) : n < 10 ? n.toFixed(3) : n.toFixed(1));
+  console.log(`\n${title}`);
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  console.log('| case | operations | per second | p50 ms | p99 ms |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of rows) console.log(`| ${r.label} | ${r.ops} | ${r.perSecond} | ${fmt(r.p50)} | ${fmt(r.p99)} |`);
+}
+
+/** Runs `task` with `concurrency` loops in flight for `durationMs`; returns per-call latencies. */
+async function closedLoop(task, { concurrency, durationMs }) {
+  const latencies = [];
+  const started = Date.now();
+  const end = started + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      let i = worker;
+      while (Date.now() < end) {
+        const t0 = process.hrtime.bigint();
+        await task(i);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        i += concurrency;
+      }
+    }),
+  );
+  return { latencies, elapsedMs: Date.now() - started };
+}
+
+module.exports = { ROOT, NATS_URL, createDatabase, freePort, startService, summarise, printTable, closedLoop };
