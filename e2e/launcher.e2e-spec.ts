@@ -48,7 +48,7 @@ describe('npm start launcher', () => {
       expect({ ready: ready.length, output: ready.length < 4 ? output : '' }).toEqual({ ready: 4, output: '' });
       expect(output).toContain(`nothing on port ${pgPort}: starting embedded PostgreSQL`);
       expect(output).toContain(`nothing on port ${natsPort}: starting`);
-      expect(readFileSync(join(stateDir, 'local.env'), 'utf8')).toMatch(/^ADMIN_API_KEY=.{24,}\nTOKEN_PEPPER=.{32,}\n$/);
+      expect(readFileSync(join(stateDir, 'local.env'), 'utf8')).toMatch(/^ADMIN_API_KEY=.{24,}\nTOKEN_PEPPER=.{32,}\nENCRYPTION_KEYS=k1:.{44}\n$/);
       // Service output is prefixed by service name.
       expect(output).toMatch(/token-service\s+\|/);
 

@@ -31,6 +31,7 @@ export async function startPlatform(label: string, extraEnv: NodeJS.ProcessEnv =
     NATS_NAMESPACE: namespace,
     ADMIN_API_KEY: ADMIN_KEY,
     TOKEN_PEPPER: 'e2e-pepper-0123456789abcdef0123456789abcdef',
+    ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
     TOKEN_SERVICE_PORT: String(token),
     WEBHOOK_INGEST_PORT: String(ingest),
     MESSAGE_DISPATCH_PORT: String(dispatch),

@@ -39,10 +39,12 @@ function localSecrets() {
   const secrets = {
     ADMIN_API_KEY: stored.ADMIN_API_KEY || crypto.randomBytes(24).toString('base64url'),
     TOKEN_PEPPER: stored.TOKEN_PEPPER || crypto.randomBytes(32).toString('base64url'),
+    ENCRYPTION_KEYS: stored.ENCRYPTION_KEYS || `k1:${crypto.randomBytes(32).toString('base64')}`,
   };
   fs.mkdirSync(STATE_DIR, { recursive: true });
   fs.writeFileSync(file, Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
-  return { ...secrets, ...(env.ADMIN_API_KEY ? { ADMIN_API_KEY: env.ADMIN_API_KEY } : {}), ...(env.TOKEN_PEPPER ? { TOKEN_PEPPER: env.TOKEN_PEPPER } : {}) };
+  for (const name of Object.keys(secrets)) if (env[name]) secrets[name] = env[name];
+  return secrets;
 }
 
 async function postgresUrl() {

@@ -5,6 +5,7 @@ import { AdminApplicationsController } from './admin/admin-applications.controll
 import { AdminKeyGuard } from './admin/admin-key.guard';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { ApplicationEntity } from './applications/application.entity';
+import { ApplicationsVerifyRpcHandler } from './applications/applications-verify.rpc-handler';
 import { ApplicationsService } from './applications/applications.service';
 import { ExtensionsController } from './extensions/extensions.controller';
 import { LegacyAuthtokenController } from './legacy/legacy-authtoken.controller';
@@ -65,6 +66,7 @@ export class AppModule {
         CredentialsService,
         SessionsService,
         VerifyRpcHandler,
+        ApplicationsVerifyRpcHandler,
       ],
     };
   }

@@ -1,9 +1,22 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@zapgate/platform';
 import { TokenClientModule } from '@zapgate/token-client';
-import { ChannelPostController } from './channel-post/channel-post.controller';
-import { StreamProvisioner } from './channel-post/stream-provisioner';
+import { AppkeyGuard } from './auth/appkey.guard';
+import { AdminKeyGuard, EventAccessGuard } from './auth/event-access.guard';
+import { EventLogHandler } from './events/event-log.handler';
+import { EventsController } from './events/events.controller';
+import { EventsService } from './events/events.service';
+import { IncomingController } from './incoming/incoming.controller';
 import type { IngestConfig } from './ingest-config.schema';
+import { DedupService } from './ingest/dedup.service';
+import { IngestMetrics } from './ingest/ingest-metrics';
+import { IngestService } from './ingest/ingest.service';
+import { StreamProvisioner } from './ingest/stream-provisioner';
+import { IpFloodGuard, UserRateLimitGuard } from './limits/limit.guards';
+import { MessagesController } from './messages/messages.controller';
+import { ingestMigrations } from './migrations';
+import { SenderVerificationStore } from './verification/sender-verification.store';
+import { VerificationController } from './verification/verification.controller';
 
 export const INGEST_SCHEMA = 'ingest';
 
@@ -13,11 +26,24 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ service: 'webhook-ingest', config, database: { schema: INGEST_SCHEMA, entities: [], migrations: [] } }),
+        PlatformModule.forRoot({ service: 'webhook-ingest', config, database: { schema: INGEST_SCHEMA, entities: [], migrations: ingestMigrations } }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS }),
       ],
-      controllers: [ChannelPostController],
-      providers: [StreamProvisioner],
+      controllers: [MessagesController, IncomingController, EventsController, VerificationController],
+      providers: [
+        StreamProvisioner,
+        IngestMetrics,
+        IngestService,
+        DedupService,
+        SenderVerificationStore,
+        EventsService,
+        EventLogHandler,
+        IpFloodGuard,
+        UserRateLimitGuard,
+        AppkeyGuard,
+        EventAccessGuard,
+        AdminKeyGuard,
+      ],
     };
   }
 }

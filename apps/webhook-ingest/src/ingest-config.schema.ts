@@ -1,10 +1,27 @@
-import { baseConfigSchema } from '@zapgate/platform';
+import { baseConfigSchema, encryptionKeysSchema, secretString } from '@zapgate/platform';
 import { z } from 'zod';
 
+const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+
 export const ingestConfigSchema = baseConfigSchema.extend({
-  WEBHOOK_INGEST_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
-  /** How long a positive token verification is reused; bounds how late a revocation takes effect. */
-  TOKEN_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  WEBHOOK_INGEST_PORT: int(0, 65535, 3002),
+  /** How long a positive token verification is reused when no revocation event arrives. */
+  TOKEN_CACHE_TTL_MS: int(0, 60_000, 1000),
+  /** Operator key for the event API and sender-verification settings. */
+  ADMIN_API_KEY: secretString(24),
+  /** Keys that seal stored signing secrets: `id:base64(32 bytes)[,…]`, newest first. */
+  ENCRYPTION_KEYS: encryptionKeysSchema,
+  /** Posts per user per minute (Cliq: 50), and how long a user who went over is locked out (Cliq: 10 min). */
+  INGEST_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 50),
+  INGEST_RATE_LIMIT_LOCK_SECONDS: int(0, 86_400, 600),
+  /** Requests per source IP per minute, checked before any token lookup. */
+  INGEST_IP_FLOOD_PER_MINUTE: int(1, 10_000_000, 6000),
+  /** How long a sender's idempotency key maps to its first event. */
+  DEDUP_WINDOW_HOURS: int(1, 24 * 90, 24),
+  /** Standard Webhooks timestamp tolerance. */
+  SIGNATURE_TOLERANCE_SECONDS: int(1, 3600, 300),
+  EVENT_LOG_CONCURRENCY: int(1, 256, 16),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+export const INGEST_SECRETS = ['ADMIN_API_KEY', 'ENCRYPTION_KEYS'] as const;

@@ -7,3 +7,4 @@ export * from './database';
 export * from './health';
 export * from './metrics';
 export * from './platform.module';
+export * from './crypto';

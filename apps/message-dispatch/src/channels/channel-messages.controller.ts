@@ -39,7 +39,7 @@ export class ChannelMessagesController {
   @ApiQuery({ name: 'before', required: false })
   async list(@Param('name') name: string, @Query() query: Record<string, unknown>) {
     const { limit, before } = parseOrThrow(ListQuerySchema.loose(), query);
-    const channel = await this.store.findChannel(name);
+    const channel = await this.store.findTarget('channel', name);
     if (!channel) throw new ChannelNotFound();
     const page = await this.store.page(channel.id, limit, before);
     return { channel: { id: channel.id, unique_name: channel.uniqueName }, data: page.messages.map(publicMessage), next_cursor: page.nextCursor };

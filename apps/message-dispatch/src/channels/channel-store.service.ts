@@ -4,9 +4,12 @@ import { DataSource } from 'typeorm';
 import { ChannelEntity } from './channel.entity';
 import { MessageEntity } from './message.entity';
 
+export type TargetKind = 'channel' | 'bot' | 'chat' | 'user';
+
 export interface StoreMessage {
   eventId: string;
-  channelName: string;
+  targetKind: TargetKind;
+  targetName: string;
   senderUserId: string | null;
   content: Record<string, unknown> & { text?: string };
   streamSeq: number;
@@ -26,14 +29,14 @@ export class ChannelStore {
   async store(input: StoreMessage): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const [channel] = (await tx.query(
-        `INSERT INTO "dispatch"."channel" (unique_name) VALUES ($1)
-         ON CONFLICT (lower(unique_name)) DO UPDATE SET unique_name = "channel".unique_name
+        `INSERT INTO "dispatch"."channel" (kind, unique_name) VALUES ($1, $2)
+         ON CONFLICT (kind, lower(unique_name)) DO UPDATE SET unique_name = "channel".unique_name
          RETURNING id`,
-        [input.channelName],
+        [input.targetKind, input.targetName],
       )) as { id: string }[];
       const inserted = (await tx.query(
-        `INSERT INTO "dispatch"."message" (event_id, channel_id, sender_user_id, text, content, stream_seq, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO "dispatch"."message" (id, event_id, channel_id, sender_user_id, text, content, stream_seq, received_at)
+         VALUES ($1, $1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING id`,
         [input.eventId, channel.id, input.senderUserId, input.content.text ?? null, input.content, input.streamSeq, input.receivedAt],
@@ -42,11 +45,11 @@ export class ChannelStore {
     });
   }
 
-  findChannel(name: string): Promise<ChannelEntity | null> {
+  findTarget(kind: TargetKind, name: string): Promise<ChannelEntity | null> {
     return this.dataSource
       .getRepository(ChannelEntity)
       .createQueryBuilder('c')
-      .where('lower(c.unique_name) = lower(:name)', { name })
+      .where('c.kind = :kind AND lower(c.unique_name) = lower(:name)', { kind, name })
       .getOne();
   }
 

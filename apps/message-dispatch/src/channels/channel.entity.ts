@@ -5,6 +5,9 @@ export class ChannelEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
+  @Column({ type: 'text', default: 'channel' })
+  kind!: 'channel' | 'bot' | 'chat' | 'user';
+
   @Column({ name: 'unique_name', type: 'text' })
   uniqueName!: string;
 

@@ -1,1 +1,2 @@
 export * from './token-button.schema';
+export * from './message.schema';

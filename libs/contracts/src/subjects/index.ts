@@ -18,6 +18,8 @@ export type EventSubject = (typeof Subjects)[keyof typeof Subjects];
 export const RpcSubjects = {
   /** token-service answers: is this presented token valid, and whose is it? */
   TokensVerify: 'zapgate.tokens.verify.v1',
+  /** token-service answers: does this appkey belong to this application? */
+  ApplicationsVerify: 'zapgate.applications.verify.v1',
 } as const;
 
 export type RpcSubject = (typeof RpcSubjects)[keyof typeof RpcSubjects];
@@ -33,4 +35,5 @@ export type StreamName = (typeof Streams)[keyof typeof Streams]['name'];
 /** Durable consumer names: one per consuming service and purpose. */
 export const Consumers = {
   DispatchWebhooks: 'message-dispatch-webhooks',
+  IngestEventLog: 'webhook-ingest-event-log',
 } as const;

@@ -21,6 +21,11 @@ export interface ServiceDefinition<S extends z.ZodObject> {
   secrets: readonly string[];
   port: (config: z.infer<S>) => number;
   rootModule: (config: z.infer<S>) => DynamicModule;
+  /**
+   * Every body arrives as the exact bytes received (a Buffer), whatever its
+   * content type: for signature checks and for handlers that need the raw body.
+   */
+  rawBody?: boolean;
   /** Lets a service register content-type parsers or hooks before routes are bound. */
   configureFastify?: (adapter: FastifyAdapter, config: z.infer<S>) => void;
 }
@@ -52,11 +57,17 @@ export async function startService<S extends z.ZodObject>(
     genReqId: (req: { headers: NodeJS.Dict<string | string[]> }) => correlationIdFrom(req.headers[HttpHeaders.CorrelationId]),
     trustProxy: config.NODE_ENV === 'production' ? 'loopback,uniquelocal' : false,
   });
+  if (def.rawBody) {
+    const instance = adapter.getInstance();
+    instance.removeAllContentTypeParsers();
+    instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  }
   def.configureFastify?.(adapter, config);
 
   const app = await NestFactory.create<NestFastifyApplication>(def.rootModule(config), adapter, {
     logger: new PinoLoggerService(root),
     abortOnError: false,
+    bodyParser: !def.rawBody,
   });
   const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();

@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CorrelationId, parseOrThrow } from '@zapgate/platform';
+import { z } from 'zod';
+import { Access, EventAccessGuard, type EventAccess } from '../auth/event-access.guard';
+import { jsonBody } from '../http/body-reader';
+import { EventsService, type EventRow } from './events.service';
+
+const Cursor = z
+  .string()
+  .max(200)
+  .transform((c, ctx) => {
+    const [at, id] = Buffer.from(c, 'base64url').toString().split('|');
+    if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a next_cursor from a previous page' });
+      return z.NEVER;
+    }
+    return { at, id };
+  });
+
+const ListQuery = z.looseObject({
+  app_id: z.uuid().optional(),
+  status: z.string().max(32).optional(),
+  source: z.string().max(32).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: Cursor.optional(),
+});
+
+const ReplayBody = z.strictObject({
+  since: z.iso.datetime({ offset: true }),
+  until: z.iso.datetime({ offset: true }).optional(),
+  app_id: z.uuid().optional(),
+  status: z.string().max(32).optional(),
+});
+
+const summary = (r: EventRow) => ({
+  event_id: r.event_id,
+  app_id: r.app_id,
+  user_id: r.user_id,
+  source: r.source,
+  target: r.target,
+  sender: r.sender,
+  status: r.status,
+  dispatch_attempts: r.dispatch_attempts,
+  replay_of: r.replay_of,
+  received_at: r.received_at.toISOString(),
+});
+
+@ApiTags('events')
+@ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Appkey with ?app_id= for one application' })
+@UseGuards(EventAccessGuard)
+@Controller('api/v1/events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List received events, newest first (filters: app_id, status, source, from, to; cursor pagination)' })
+  async list(@Access() access: EventAccess, @Query() query: unknown) {
+    const q = parseOrThrow(ListQuery, query);
+    const { rows, next } = await this.events.list(
+      access,
+      { appId: q.app_id, status: q.status, source: q.source, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined },
+      q.limit,
+      q.cursor,
+    );
+    return { data: rows.map(summary), next_cursor: next ? Buffer.from(`${next.at}|${next.id}`).toString('base64url') : null };
+  }
+
+  @Get(':eventId')
+  @ApiOperation({ summary: 'One event: payload, headers, status, attempts' })
+  async get(@Access() access: EventAccess, @Param('eventId') eventId: string) {
+    const row = await this.events.get(access, parseOrThrow(z.uuid(), eventId, 'eventId'));
+    return { ...summary(row), token_id: row.token_id, dedup_key: row.dedup_key, stream_seq: Number(row.stream_seq), message: row.message, request: row.request };
+  }
+
+  @Post(':eventId/replay')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Dispatch an event again (as a new event pointing at the original)' })
+  async replay(@Access() access: EventAccess, @Param('eventId') eventId: string, @CorrelationId() correlationId: string) {
+    const row = await this.events.get(access, parseOrThrow(z.uuid(), eventId, 'eventId'));
+    return { event_id: await this.events.replay(row, correlationId), replay_of: row.replay_of ?? row.event_id };
+  }
+
+  @Post('replay')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Replay every event received since a time (at most 10,000 per call)' })
+  async replaySince(@Access() access: EventAccess, @Body() body: unknown, @CorrelationId() correlationId: string) {
+    const b = parseOrThrow(ReplayBody, jsonBody(body));
+    return this.events.replaySince(
+      access,
+      { appId: b.app_id, status: b.status, from: new Date(b.since), to: b.until ? new Date(b.until) : undefined },
+      correlationId,
+    );
+  }
+}

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Subjects, type WebhookReceivedV1 } from '@zapgate/contracts';
+import { JetStreamService } from '@zapgate/platform';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { EventAccess } from '../auth/event-access.guard';
+import { IngestErrorCodes, IngestException } from '../ingest/ingest.exception';
+
+export interface EventRow {
+  event_id: string;
+  app_id: string | null;
+  user_id: string;
+  token_id: string;
+  source: WebhookReceivedV1['source'];
+  target: WebhookReceivedV1['target'];
+  request: WebhookReceivedV1['request'] | null;
+  message: Record<string, unknown> | null;
+  sender: WebhookReceivedV1['sender'] | null;
+  dedup_key: string | null;
+  replay_of: string | null;
+  stream_seq: string;
+  received_at: Date;
+  status: string;
+  dispatch_attempts: number;
+}
+
+export interface EventFilter {
+  appId?: string;
+  status?: string;
+  source?: string;
+  from?: Date;
+  to?: Date;
+}
+
+const MAX_REPLAY = 10_000;
+
+@Injectable()
+export class EventsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jetstream: JetStreamService,
+  ) {}
+
+  /** Newest first; the cursor is the (received_at, event_id) of the last row seen. */
+  async list(access: EventAccess, filter: EventFilter, limit: number, cursor?: { at: string; id: string }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    const appId = access.role === 'application' ? access.appId : filter.appId;
+    if (appId) add('app_id = ?', appId);
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.source) add('source = ?', filter.source);
+    if (filter.from) add('received_at >= ?', filter.from);
+    if (filter.to) add('received_at < ?', filter.to);
+    if (cursor) {
+      params.push(cursor.at, cursor.id);
+      where.push(`(received_at, event_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM "ingest"."webhook_event" ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY received_at DESC, event_id DESC LIMIT $${params.length}`,
+      params,
+    )) as EventRow[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return { rows: page, next: rows.length > limit && last ? { at: last.received_at.toISOString(), id: last.event_id } : null };
+  }
+
+  async get(access: EventAccess, eventId: string): Promise<EventRow> {
+    const [row] = (await this.dataSource.query(`SELECT * FROM "ingest"."webhook_event" WHERE event_id = $1`, [eventId])) as EventRow[];
+    if (!row || (access.role === 'application' && row.app_id !== access.appId)) {
+      throw new IngestException(IngestErrorCodes.EventNotFound, 'No such event.');
+    }
+    return row;
+  }
+
+  /** Publishes the event again under a new id (so consumers' dedup lets it through), pointing at the original. */
+  async replay(row: EventRow, correlationId?: string): Promise<string> {
+    const eventId = randomUUID();
+    await this.jetstream.publish(
+      Subjects.WebhookReceived,
+      {
+        eventId,
+        receivedAt: new Date().toISOString(),
+        source: row.source,
+        userId: row.user_id,
+        tokenId: row.token_id,
+        target: row.target,
+        ...(row.app_id ? { appId: row.app_id } : {}),
+        ...(row.message ? { message: row.message } : {}),
+        ...(row.request ? { request: row.request } : {}),
+        ...(row.sender ? { sender: row.sender } : {}),
+        replayOf: row.replay_of ?? row.event_id,
+      },
+      { msgID: eventId, correlationId },
+    );
+    return eventId;
+  }
+
+  async replaySince(access: EventAccess, filter: EventFilter, correlationId?: string): Promise<{ replayed: number; truncated: boolean }> {
+    let replayed = 0;
+    let cursor: { at: string; id: string } | undefined;
+    for (;;) {
+      const { rows, next } = await this.list(access, filter, 500, cursor);
+      for (const row of rows) {
+        if (replayed >= MAX_REPLAY) return { replayed, truncated: true };
+        await this.replay(row, correlationId);
+        replayed++;
+      }
+      if (!next) return { replayed, truncated: false };
+      cursor = next;
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { All, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CommonCodes, CommonException, parseOrThrow } from '@zapgate/platform';
+import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppkeyGuard, CurrentApplication, type VerifiedApplication } from '../auth/appkey.guard';
+import { IngestService } from '../ingest/ingest.service';
+import { IpFloodGuard, UserRateLimitGuard } from '../limits/limit.guards';
+import { answerAccepted } from '../messages/accepted.answer';
+
+const BotName = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, _ or -');
+const EXTENSION_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
+
+/**
+ * Incoming webhooks from any sender (GitHub, GitLab, any app). The raw
+ * request (headers, parameters, body as a string, method) is stored and
+ * handed to the extension's or bot's handler; a configured sender signature
+ * is checked first.
+ */
+@ApiTags('incoming webhooks')
+@Controller('api/v2')
+export class IncomingController {
+  constructor(private readonly ingest: IngestService) {}
+
+  @All('applications/:appId/incoming')
+  @UseGuards(IpFloodGuard, AppkeyGuard, TokenAuthGuard, UserRateLimitGuard)
+  @ApiOperation({ summary: 'Extension incoming webhook (GET, POST, PUT, DELETE); ?appkey=…&zapikey=…' })
+  @ApiQuery({ name: 'appkey', required: true })
+  @ApiQuery({ name: 'zapikey', required: false })
+  async application(
+    @CurrentApplication() app: VerifiedApplication,
+    @Principal() principal: VerifiedToken,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ) {
+    if (!EXTENSION_METHODS.has(req.method)) {
+      return res.status(405).header('allow', 'GET, POST, PUT, DELETE').send({ code: 'method_not_allowed', message: 'Use GET, POST, PUT or DELETE.' });
+    }
+    // A user's ZAPI key belongs to one extension; another's key gets the same 401 as an unknown one.
+    if (principal.appId !== app.id) throw new CommonException(CommonCodes.Unauthorized, 'The token is invalid, revoked or expired.');
+    const result = await this.ingest.ingest({
+      source: 'application-incoming',
+      target: { kind: 'application', id: app.id },
+      principal,
+      req,
+      kind: 'incoming',
+      appId: app.id,
+      signedBy: { kind: 'application', id: app.id },
+      dedupScope: `app:${app.id}`,
+    });
+    return answerAccepted(res, result, false);
+  }
+
+  @Post('bots/:bot/incoming')
+  @UseGuards(IpFloodGuard, TokenAuthGuard, UserRateLimitGuard)
+  @ApiOperation({ summary: 'Bot incoming webhook; ?zapikey=…' })
+  @ApiQuery({ name: 'zapikey', required: false })
+  async bot(@Param('bot') bot: string, @Principal() principal: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    const name = parseOrThrow(BotName, bot, 'bot');
+    const result = await this.ingest.ingest({
+      source: 'bot-incoming',
+      target: { kind: 'bot', name },
+      principal,
+      req,
+      kind: 'incoming',
+      signedBy: { kind: 'bot', id: name.toLowerCase() },
+      dedupScope: `bot:${name.toLowerCase()}`,
+    });
+    return answerAccepted(res, result, false);
+  }
+}

@@ -1,0 +1,70 @@
+import { Controller, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { MessageTarget, WebhookSource } from '@zapgate/contracts';
+import { parseOrThrow } from '@zapgate/platform';
+import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { IngestService } from '../ingest/ingest.service';
+import { IpFloodGuard, UserRateLimitGuard } from '../limits/limit.guards';
+import { answerAccepted } from './accepted.answer';
+
+const UniqueName = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, _ or -');
+const ChatId = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be a chat id');
+const Email = z.email('must be an email address').max(254);
+
+/**
+ * Cliq's message-posting endpoints. The body is a Cliq message (JSON, form
+ * fields, or plain text as the message text), validated in full; the answer
+ * is 204 once the event is durably stored, or 200 {"message_id"} with
+ * sync_message=true.
+ */
+@ApiTags('messages')
+@Controller('api/v2')
+@UseGuards(IpFloodGuard, TokenAuthGuard, UserRateLimitGuard)
+export class MessagesController {
+  constructor(private readonly ingest: IngestService) {}
+
+  @Post('channelsbyname/:name/message')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Post a message to a channel' })
+  @ApiQuery({ name: 'zapikey', required: false })
+  @ApiQuery({ name: 'sync_message', required: false })
+  channel(@Param('name') name: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    return this.post('channel-post', { kind: 'channel', name: parseOrThrow(UniqueName, name, 'name') }, q, p, req, res);
+  }
+
+  @Post('bots/:bot/message')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Post a message as or to a bot' })
+  bot(@Param('bot') bot: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    return this.post('bot-message', { kind: 'bot', name: parseOrThrow(UniqueName, bot, 'bot') }, q, p, req, res);
+  }
+
+  @Post('chats/:chatId/message')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Post a message to a chat' })
+  chat(@Param('chatId') chatId: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    return this.post('chat-message', { kind: 'chat', id: parseOrThrow(ChatId, chatId, 'chatId') }, q, p, req, res);
+  }
+
+  @Post('buddies/:email/message')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Post a message to a user' })
+  buddy(@Param('email') email: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+    return this.post('buddy-message', { kind: 'user', email: parseOrThrow(Email, email, 'email').toLowerCase() }, q, p, req, res);
+  }
+
+  private async post(
+    source: WebhookSource,
+    target: MessageTarget,
+    query: Record<string, unknown>,
+    principal: VerifiedToken,
+    req: FastifyRequest,
+    res: FastifyReply,
+  ) {
+    const result = await this.ingest.ingest({ source, target, principal, req, kind: 'message', dedupScope: `user:${principal.userId}` });
+    const sync = query.sync_message === 'true' || /"sync_message"\s*:\s*true/.test(Buffer.isBuffer(req.body) ? req.body.toString('utf8', 0, 16_384) : '');
+    return answerAccepted(res, result, sync);
+  }
+}
