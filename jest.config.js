@@ -30,6 +30,8 @@ const shared = {
 };
 
 module.exports = {
+  // A root option: Jest ignores it inside `projects`.
+  testTimeout: 60_000,
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
   globalTeardown: '<rootDir>/scripts/jest-global-teardown.js',
   projects: [

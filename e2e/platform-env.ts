@@ -58,8 +58,9 @@ export async function startPlatform(label: string, extraEnv: NodeJS.ProcessEnv =
     namespace,
     env,
     services,
-    stop: async () => {
-      await Promise.all(all.map((s) => s.stop()));
+    // Reads the services when called: a test may have replaced one (restart after kill -9).
+    async stop(this: Platform) {
+      await Promise.all(Object.values(this.services).map((s) => s.stop()));
       await db.drop();
       await deleteNamespaceStreams(namespace);
     },

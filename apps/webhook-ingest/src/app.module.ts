@@ -4,6 +4,7 @@ import { TokenClientModule } from '@zapgate/token-client';
 import { AppkeyGuard } from './auth/appkey.guard';
 import { AdminKeyGuard, EventAccessGuard } from './auth/event-access.guard';
 import { EventLogHandler } from './events/event-log.handler';
+import { EventLogWriter } from './events/event-log.writer';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { IncomingController } from './incoming/incoming.controller';
@@ -38,6 +39,7 @@ export class AppModule {
         SenderVerificationStore,
         EventsService,
         EventLogHandler,
+        EventLogWriter,
         IpFloodGuard,
         UserRateLimitGuard,
         AppkeyGuard,

@@ -20,7 +20,8 @@ export const ingestConfigSchema = baseConfigSchema.extend({
   DEDUP_WINDOW_HOURS: int(1, 24 * 90, 24),
   /** Standard Webhooks timestamp tolerance. */
   SIGNATURE_TOLERANCE_SECONDS: int(1, 3600, 300),
-  EVENT_LOG_CONCURRENCY: int(1, 256, 16),
+  /** Events the event log holds in flight; they are written in batches (group commit), so this bounds the batch size. */
+  EVENT_LOG_CONCURRENCY: int(1, 2048, 512),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

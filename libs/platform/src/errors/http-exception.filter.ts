@@ -62,6 +62,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       if (status < 500) {
         return { status, body: { code: STATUS_CODES[status] ?? 'invalid_request', message: exception.message }, headers: {} };
       }
+      if (status === 503) {
+        // Deliberate (a readiness check saying which dependency is down): keep its details.
+        const response = exception.getResponse();
+        const details = typeof response === 'object' && response ? response : {};
+        return { status, body: { code: 'service_unavailable', message: 'A dependency is unavailable.', ...details }, headers: { 'retry-after': '5' } };
+      }
     }
     return {
       status: 500,

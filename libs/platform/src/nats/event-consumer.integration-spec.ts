@@ -34,7 +34,7 @@ class RecordingHandler implements EventHandler<typeof Subjects.WebhookReceived> 
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      this.seen.push({ text: payload.message.text, deliveryCount: ctx.deliveryCount });
+      this.seen.push({ text: String(payload.message?.text), deliveryCount: ctx.deliveryCount });
       return await this.decide(payload, ctx);
     } finally {
       this.inFlight--;
@@ -97,8 +97,8 @@ describe('JetStream publish and consume (real NATS)', () => {
   it('redelivers after nak(delay) and after a handler throws, then acks', async () => {
     await boot();
     const handler = new RecordingHandler(async (payload, ctx) => {
-      if (payload.message.text === 'nak-once' && ctx.deliveryCount === 1) return Outcome.retry(100, 'try again');
-      if (payload.message.text === 'throw-once' && ctx.deliveryCount === 1) throw new Error('transient');
+      if (String(payload.message?.text) === 'nak-once' && ctx.deliveryCount === 1) return Outcome.retry(100, 'try again');
+      if (String(payload.message?.text) === 'throw-once' && ctx.deliveryCount === 1) throw new Error('transient');
       return Outcome.ack();
     });
     await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'retry', concurrency: 2 });

@@ -1,0 +1,97 @@
+// npm run bench:ingest — webhook-ingest against a bare Fastify + JetStream
+// server in the same run, on the same machine: 1 KiB JSON posts, 50
+// connections, 10 s each after a warm-up; requests/s, p50, p99 and the ratio.
+'use strict';
+const autocannon = require('autocannon');
+const { fork, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const path = require('node:path');
+const { NATS_URL, createDatabase, freePort, startService } = require('./bench-support');
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S || 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
+const BODY = JSON.stringify({ text: 'x'.repeat(1000) }); // ≈ 1 KiB
+const pinnable = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+
+function pin(pid, cpu) {
+  if (pinnable) spawnSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+function load(url, title) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections: CONNECTIONS, duration: DURATION_S },
+      (err, result) => (err ? reject(err) : resolve({ title, result })),
+    );
+  });
+}
+
+async function warm(url) {
+  await new Promise((resolve, reject) =>
+    autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections: CONNECTIONS, duration: 3 }, (e) => (e ? reject(e) : resolve())),
+  );
+}
+
+async function main() {
+  pin(process.pid, 1);
+  const db = await createDatabase('ingest');
+  const namespace = `bench${crypto.randomBytes(3).toString('hex')}`;
+  const adminKey = crypto.randomBytes(24).toString('hex');
+  const env = {
+    DATABASE_URL: db.url,
+    NATS_URL,
+    NATS_NAMESPACE: namespace,
+    ADMIN_API_KEY: adminKey,
+    TOKEN_PEPPER: crypto.randomBytes(32).toString('hex'),
+    ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+    INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
+    INGEST_IP_FLOOD_PER_MINUTE: '10000000',
+    TOKEN_SERVICE_PORT: String(await freePort()),
+    WEBHOOK_INGEST_PORT: String(await freePort()),
+  };
+  const started = [];
+  let bare;
+  try {
+    const token = await startService('token-service', env);
+    started.push(token);
+    // BENCH_PROFILE=<dir> writes a V8 CPU profile of webhook-ingest there.
+    const ingest = await startService('webhook-ingest', env, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+    started.push(ingest);
+    const barePort = await freePort();
+    bare = fork(path.join(__dirname, 'bare-ingest.server.js'), [String(barePort), NATS_URL, `${namespace.toUpperCase()}_BARE`]);
+    await new Promise((resolve, reject) => {
+      bare.once('message', resolve);
+      bare.once('exit', reject);
+    });
+    for (const child of [ingest.pid, bare.pid]) if (child) pin(child, 0);
+
+    const admin = (p, body) =>
+      fetch(token.base + p, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-key': adminKey }, body: JSON.stringify(body) }).then((r) => r.json());
+    const user = await admin('/api/v1/admin/users', { email: 'bench@example.com', display_name: 'Bench' });
+    const { token: zapikey } = await admin(`/api/v1/admin/users/${user.id}/tokens`, { name: 'bench' });
+
+    const zapgateUrl = `${ingest.base}/api/v2/channelsbyname/bench/message?zapikey=${zapikey}`;
+    const bareUrl = `http://127.0.0.1:${barePort}/api/v2/channelsbyname/bench/message`;
+    await warm(zapgateUrl);
+    await warm(bareUrl);
+    const runs = [await load(bareUrl, 'bare Fastify 5.12 + JetStream publish (PubAck awaited)'), await load(zapgateUrl, 'Zapgate webhook-ingest (channelsbyname, token, schema, PubAck)')];
+
+    console.log(`\nIngest: 1 KiB JSON, ${CONNECTIONS} connections, ${DURATION_S} s per run${pinnable ? ', servers on CPU 0, load on CPU 1' : ''}`);
+    console.log('| server | requests/s | p50 ms | p99 ms | non-2xx |');
+    console.log('|---|---:|---:|---:|---:|');
+    for (const { title, result } of runs) {
+      console.log(`| ${title} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx + result.errors} |`);
+    }
+    const ratio = runs[1].result.requests.average / runs[0].result.requests.average;
+    console.log(`Zapgate / bare = ${(ratio * 100).toFixed(0)} %`);
+  } finally {
+    bare?.kill('SIGTERM');
+    for (const service of started.reverse()) await service.stop();
+    await db.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
