@@ -1,8 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PlatformModule } from '@zapgate/platform';
+import { PlatformModule, AdminKeyGuard } from '@zapgate/platform';
 import { AdminApplicationsController } from './admin/admin-applications.controller';
-import { AdminKeyGuard } from './admin/admin-key.guard';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { ApplicationEntity } from './applications/application.entity';
 import { ApplicationsVerifyRpcHandler } from './applications/applications-verify.rpc-handler';

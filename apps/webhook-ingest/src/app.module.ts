@@ -1,8 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule } from '@zapgate/platform';
+import { AdminKeyGuard, PlatformModule } from '@zapgate/platform';
 import { TokenClientModule } from '@zapgate/token-client';
 import { AppkeyGuard } from './auth/appkey.guard';
-import { AdminKeyGuard, EventAccessGuard } from './auth/event-access.guard';
+import { EventAccessGuard } from './auth/event-access.guard';
 import { EventLogHandler } from './events/event-log.handler';
 import { EventLogWriter } from './events/event-log.writer';
 import { EventsController } from './events/events.controller';

@@ -1,9 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { parseOrThrow, ZodApiBody, AdminKeyGuard } from '@zapgate/platform';
 import type { ApplicationEntity } from '../applications/application.entity';
 import { ApplicationsService } from '../applications/applications.service';
-import { AdminKeyGuard } from './admin-key.guard';
 import { CreateApplicationSchema, IdParamSchema, UpdateApplicationSchema } from './admin.dto';
 
 const applicationView = (a: ApplicationEntity) => ({

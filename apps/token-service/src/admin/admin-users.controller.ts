@@ -1,11 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { parseOrThrow, ZodApiBody, AdminKeyGuard } from '@zapgate/platform';
 import { tokenView } from '../tokens/token.view';
 import { TokensService } from '../tokens/tokens.service';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
-import { AdminKeyGuard } from './admin-key.guard';
 import { CreateUserSchema, IdParamSchema, MintTokenSchema } from './admin.dto';
 
 // An operator-minted token is outside any application and any per-user webhook-token quota.

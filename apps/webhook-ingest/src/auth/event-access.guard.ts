@@ -1,33 +1,24 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
-import { Headers, RpcSubjects } from '@zapgate/contracts';
-import { APP_CONFIG, CommonCodes, CommonException } from '@zapgate/platform';
+import { RpcSubjects } from '@zapgate/contracts';
+import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey, RpcService } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { RpcService } from '@zapgate/platform';
 import type { IngestConfig } from '../ingest-config.schema';
 
 /** Who may see events: an operator (all of them) or an application's owner (only its own). */
 export type EventAccess = { role: 'operator' } | { role: 'application'; appId: string };
 type AccessRequest = FastifyRequest & { eventAccess?: EventAccess };
 
-const digest = (v: string) => createHash('sha256').update(v).digest();
-
 /** X-Admin-Key for operators; X-Appkey with ?app_id= for an application's owner. */
 @Injectable()
 export class EventAccessGuard implements CanActivate {
-  private readonly adminDigest: Buffer;
-
   constructor(
-    @Inject(APP_CONFIG) config: IngestConfig,
+    @Inject(APP_CONFIG) private readonly config: IngestConfig,
     private readonly rpc: RpcService,
-  ) {
-    this.adminDigest = digest(config.ADMIN_API_KEY);
-  }
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AccessRequest>();
-    const adminKey = req.headers[Headers.AdminKey];
-    if (typeof adminKey === 'string' && timingSafeEqual(digest(adminKey), this.adminDigest)) {
+    if (hasAdminKey(req, this.config.ADMIN_API_KEY)) {
       req.eventAccess = { role: 'operator' };
       return true;
     }
@@ -49,19 +40,3 @@ export const Access = createParamDecorator((_: unknown, ctx: ExecutionContext): 
   if (!access) throw new Error('Access used without EventAccessGuard');
   return access;
 });
-
-/** Operator-only routes (sender-verification settings). */
-@Injectable()
-export class AdminKeyGuard implements CanActivate {
-  private readonly adminDigest: Buffer;
-
-  constructor(@Inject(APP_CONFIG) config: IngestConfig) {
-    this.adminDigest = digest(config.ADMIN_API_KEY);
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    const key = context.switchToHttp().getRequest<FastifyRequest>().headers[Headers.AdminKey];
-    if (typeof key === 'string' && timingSafeEqual(digest(key), this.adminDigest)) return true;
-    throw new CommonException(CommonCodes.Unauthorized, 'A valid X-Admin-Key header is required.');
-  }
-}

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, CommonCodes, CommonException, ZodApiBody } from '@zapgate/platform';
+import { AdminKeyGuard, CommonCodes, CommonException, parseOrThrow, ZodApiBody } from '@zapgate/platform';
 import { z } from 'zod';
-import { AdminKeyGuard } from '../auth/event-access.guard';
 import { jsonBody } from '../http/body-reader';
 import { SenderVerificationStore } from './sender-verification.store';
 

@@ -1,3 +1,4 @@
 export * from './correlation-id';
 export * from './service-bootstrap';
 export * from './zod-body';
+export * from './admin-key.guard';
