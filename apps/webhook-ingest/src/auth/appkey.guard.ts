@@ -7,6 +7,12 @@ import { IngestErrorCodes, IngestException } from '../ingest/ingest.exception';
 export type VerifiedApplication = Extract<ApplicationsVerifyReply, { valid: true }>['application'];
 type AppRequest = FastifyRequest & { application?: VerifiedApplication };
 
+/** Asks token-service whether `appkey` belongs to application `appId`; the application, or undefined. */
+export async function verifyAppkey(rpc: RpcService, appId: string, appkey: string, correlationId?: string): Promise<VerifiedApplication | undefined> {
+  const reply = await rpc.request(RpcSubjects.ApplicationsVerify, { appId: appId.slice(0, 64), appkey: appkey.slice(0, 512) }, { correlationId });
+  return reply.valid ? reply.application : undefined;
+}
+
 /** The extension endpoint's mandatory `appkey` (query or X-Appkey), checked by token-service. */
 @Injectable()
 export class AppkeyGuard implements CanActivate {
@@ -18,9 +24,9 @@ export class AppkeyGuard implements CanActivate {
     const query = req.query as Record<string, unknown>;
     const appkey = typeof query.appkey === 'string' ? query.appkey : req.headers['x-appkey'];
     if (typeof appkey !== 'string' || !appkey) throw new IngestException(IngestErrorCodes.InvalidAppkey, 'The appkey is required.');
-    const reply = await this.rpc.request(RpcSubjects.ApplicationsVerify, { appId: appId.slice(0, 64), appkey: appkey.slice(0, 512) }, { correlationId: req.id });
-    if (!reply.valid) throw new IngestException(IngestErrorCodes.InvalidAppkey, 'The appkey does not belong to this application.');
-    req.application = reply.application;
+    const application = await verifyAppkey(this.rpc, appId, appkey, req.id);
+    if (!application) throw new IngestException(IngestErrorCodes.InvalidAppkey, 'The appkey does not belong to this application.');
+    req.application = application;
     return true;
   }
 }

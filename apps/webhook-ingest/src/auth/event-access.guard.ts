@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
-import { RpcSubjects } from '@zapgate/contracts';
 import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey, RpcService } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../ingest-config.schema';
+import { verifyAppkey } from './appkey.guard';
 
 /** Who may see events: an operator (all of them) or an application's owner (only its own). */
 export type EventAccess = { role: 'operator' } | { role: 'application'; appId: string };
@@ -25,9 +25,9 @@ export class EventAccessGuard implements CanActivate {
     const appkey = req.headers['x-appkey'];
     const appId = (req.query as Record<string, unknown>).app_id;
     if (typeof appkey === 'string' && typeof appId === 'string') {
-      const reply = await this.rpc.request(RpcSubjects.ApplicationsVerify, { appId: appId.slice(0, 64), appkey: appkey.slice(0, 512) }, { correlationId: req.id });
-      if (reply.valid) {
-        req.eventAccess = { role: 'application', appId: reply.application.id };
+      const application = await verifyAppkey(this.rpc, appId, appkey, req.id);
+      if (application) {
+        req.eventAccess = { role: 'application', appId: application.id };
         return true;
       }
     }

@@ -29,6 +29,8 @@ export interface IngestRequest {
 export interface IngestResult {
   eventId: string;
   duplicate: boolean;
+  /** The message asked for sync_message (answer with its id). */
+  syncRequested: boolean;
 }
 
 /**
@@ -60,12 +62,13 @@ export class IngestService {
         request = captureRequest(req);
       }
       const sender = input.signedBy ? await this.checkSignature(input.signedBy, req, raw) : undefined;
+      const syncRequested = message?.sync_message === true;
 
       const identity = await this.dedup.identify(input.dedupScope, DedupService.keyFrom(req.headers));
       if (identity.duplicate) {
         this.metrics.dedupHits.inc({ where: 'window' });
         this.metrics.ingested.inc({ source, outcome: 'duplicate' });
-        return { eventId: identity.eventId, duplicate: true };
+        return { eventId: identity.eventId, duplicate: true, syncRequested };
       }
       const stopTimer = this.metrics.storeSeconds.startTimer({ source });
       const event: WebhookReceivedV1 = {
@@ -86,9 +89,10 @@ export class IngestService {
       if (ack.duplicate) this.metrics.dedupHits.inc({ where: 'jetstream' });
       this.metrics.bodyBytes.observe({ source }, raw.length);
       this.metrics.ingested.inc({ source, outcome: ack.duplicate ? 'duplicate' : 'accepted' });
-      return { eventId: identity.eventId, duplicate: ack.duplicate };
+      return { eventId: identity.eventId, duplicate: ack.duplicate, syncRequested };
     } catch (err) {
-      const reason = err instanceof IngestException || (err as { code?: string }).code ? String((err as { code: string }).code) : 'error';
+      const code = (err as { code?: unknown }).code;
+      const reason = typeof code === 'string' ? code : 'error';
       this.metrics.rejected.inc({ reason });
       this.metrics.ingested.inc({ source, outcome: 'rejected' });
       throw err;

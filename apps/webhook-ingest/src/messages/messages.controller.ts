@@ -64,7 +64,6 @@ export class MessagesController {
     res: FastifyReply,
   ) {
     const result = await this.ingest.ingest({ source, target, principal, req, kind: 'message', dedupScope: `user:${principal.userId}` });
-    const sync = query.sync_message === 'true' || /"sync_message"\s*:\s*true/.test(Buffer.isBuffer(req.body) ? req.body.toString('utf8', 0, 16_384) : '');
-    return answerAccepted(res, result, sync);
+    return answerAccepted(res, result, query.sync_message === 'true' || result.syncRequested);
   }
 }

@@ -13,20 +13,6 @@ export const ErrorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
-/** Codes shared by every service; each service adds its own domain codes. */
-export const CommonErrorCodes = {
-  InvalidParameters: 'invalid_parameters',
-  Unauthorized: 'unauthorized',
-  Forbidden: 'access_denied',
-  NotFound: 'not_found',
-  PayloadTooLarge: 'payload_too_large',
-  UnsupportedMediaType: 'unsupported_media_type',
-  RateLimited: 'rate_limit_exceeded',
-  DependencyUnavailable: 'service_unavailable',
-  Internal: 'internal_error',
-} as const;
-export type CommonErrorCode = (typeof CommonErrorCodes)[keyof typeof CommonErrorCodes];
-
 /** HTTP headers that carry identifiers across services. */
 export const Headers = {
   CorrelationId: 'x-correlation-id',
