@@ -36,6 +36,7 @@ export async function startPlatform(label: string, extraEnv: NodeJS.ProcessEnv =
     WEBHOOK_INGEST_PORT: String(ingest),
     MESSAGE_DISPATCH_PORT: String(dispatch),
     OAUTH_REFRESH_PORT: String(oauth),
+    PUBLIC_OAUTH_URL: `http://127.0.0.1:${oauth}`,
     LOG_LEVEL: 'warn',
     ...extraEnv,
   };

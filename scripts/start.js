@@ -129,7 +129,8 @@ async function main() {
   const DATABASE_URL = await postgresUrl();
   if (await ensureDatabase(DATABASE_URL)) log('created the database');
   const NATS_URL = await natsUrl();
-  const serviceEnv = { ...env, ...secrets, DATABASE_URL, NATS_URL };
+  // A local install delivers to receivers on this machine; production keeps loopback refused (SSRF guard).
+  const serviceEnv = { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128', ...env, ...secrets, DATABASE_URL, NATS_URL };
   for (const service of SERVICES) startService(service, serviceEnv);
   log(`starting ${SERVICES.map((s) => s.name).join(', ')}; admin key in ${path.join(STATE_DIR, 'local.env')}`);
 }

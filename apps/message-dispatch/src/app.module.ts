@@ -1,13 +1,28 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@zapgate/platform';
 import { TokenClientModule } from '@zapgate/token-client';
-import { ChannelMessagesController } from './channels/channel-messages.controller';
 import { ChannelStore } from './channels/channel-store.service';
 import { ChannelEntity } from './channels/channel.entity';
+import { LiveFeed } from './channels/live-feed.service';
+import { MembersController } from './channels/members.controller';
 import { MessageEntity } from './channels/message.entity';
-import { WebhookReceivedHandler } from './channels/webhook-received.handler';
+import { MessagesController } from './channels/messages.controller';
+import { TargetAccess } from './channels/target-access.service';
 import type { DispatchConfig } from './dispatch-config.schema';
+import { DeadLetterStore } from './events/dead-letter.store';
+import { OutcomePublisher } from './events/outcome.publisher';
+import { WebhookReceivedHandler } from './events/webhook-received.handler';
+import { Directory } from './handlers/directory.service';
+import { HandlerClient } from './handlers/handler-client.service';
+import { HandlerSecrets } from './handlers/handler-secret.service';
+import { HandlerSecretsController } from './handlers/handler-secrets.controller';
+import { DispatchMetrics } from './metrics/dispatch-metrics';
 import { dispatchMigrations } from './migrations';
+import { DeliveriesService } from './outbound/deliveries.service';
+import { DeliveryWorker } from './outbound/delivery-worker.service';
+import { OutboundGuard } from './outbound/outbound-guard.provider';
+import { SubscriptionsController } from './outbound/subscriptions.controller';
+import { SubscriptionsService } from './outbound/subscriptions.service';
 
 export const DISPATCH_SCHEMA = 'dispatch';
 
@@ -24,8 +39,23 @@ export class AppModule {
         }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS }),
       ],
-      controllers: [ChannelMessagesController],
-      providers: [ChannelStore, WebhookReceivedHandler],
+      controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController],
+      providers: [
+        ChannelStore,
+        TargetAccess,
+        LiveFeed,
+        DispatchMetrics,
+        OutboundGuard,
+        Directory,
+        HandlerSecrets,
+        HandlerClient,
+        OutcomePublisher,
+        DeadLetterStore,
+        SubscriptionsService,
+        DeliveriesService,
+        DeliveryWorker,
+        WebhookReceivedHandler,
+      ],
     };
   }
 }

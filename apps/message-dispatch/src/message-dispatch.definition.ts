@@ -1,13 +1,13 @@
 import type { ServiceDefinition } from '@zapgate/platform';
 import { AppModule } from './app.module';
-import { dispatchConfigSchema } from './dispatch-config.schema';
+import { DISPATCH_SECRETS, dispatchConfigSchema } from './dispatch-config.schema';
 
 export const messageDispatchDefinition: ServiceDefinition<typeof dispatchConfigSchema> = {
   name: 'message-dispatch',
   title: 'Zapgate message dispatch',
   description: 'Turns ingested events into chat messages, stores them per channel and delivers them outbound.',
   configSchema: dispatchConfigSchema,
-  secrets: [],
+  secrets: DISPATCH_SECRETS,
   port: (config) => config.MESSAGE_DISPATCH_PORT,
   rootModule: (config) => AppModule.forRoot(config),
 };

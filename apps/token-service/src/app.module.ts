@@ -6,6 +6,7 @@ import { AdminUsersController } from './admin/admin-users.controller';
 import { ApplicationEntity } from './applications/application.entity';
 import { ApplicationsVerifyRpcHandler } from './applications/applications-verify.rpc-handler';
 import { ApplicationsService } from './applications/applications.service';
+import { DirectoryRpcHandler } from './applications/directory.rpc-handler';
 import { ExtensionsController } from './extensions/extensions.controller';
 import { LegacyAuthtokenController } from './legacy/legacy-authtoken.controller';
 import { tokenMigrations } from './migrations';
@@ -56,6 +57,7 @@ export class AppModule {
         SessionGuard,
         UsersService,
         ApplicationsService,
+        DirectoryRpcHandler,
         TokensService,
         TokenEventsPublisher,
         TokenStreamProvisioner,

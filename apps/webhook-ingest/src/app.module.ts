@@ -5,6 +5,7 @@ import { AppkeyGuard } from './auth/appkey.guard';
 import { EventAccessGuard } from './auth/event-access.guard';
 import { EventLogHandler } from './events/event-log.handler';
 import { EventLogWriter } from './events/event-log.writer';
+import { EventOutcomeHandler } from './events/event-outcome.handler';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { IncomingController } from './incoming/incoming.controller';
@@ -40,6 +41,7 @@ export class AppModule {
         EventsService,
         EventLogHandler,
         EventLogWriter,
+        EventOutcomeHandler,
         IpFloodGuard,
         UserRateLimitGuard,
         AppkeyGuard,

@@ -3,3 +3,4 @@ export * from './credential-extractor';
 export * from './token-verifier.service';
 export * from './token-auth.guard';
 export * from './token-client.module';
+export * from './appkey-verifier';

@@ -1,59 +1,167 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '@zapgate/platform';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DispatchConfig } from '../dispatch-config.schema';
 import { ChannelEntity } from './channel.entity';
 import { MessageEntity } from './message.entity';
+import type { TargetKind, TargetRef } from './target';
 
-export type TargetKind = 'channel' | 'bot' | 'chat' | 'user';
-
-export interface StoreMessage {
+export interface PostInput {
   eventId: string;
-  targetKind: TargetKind;
-  targetName: string;
-  senderUserId: string | null;
+  target: TargetRef;
+  senderUserId: string;
+  /** Post as this bot; it must be a participant of the target. */
+  asBot?: string;
   content: Record<string, unknown> & { text?: string };
   streamSeq: number;
   receivedAt: Date;
 }
+
+export type PostResult =
+  | { result: 'stored'; messageId: string; targetId: string; storeSeq: string; deliveries: number }
+  | { result: 'repeat'; messageId: string }
+  | { result: 'rejected'; code: 'target_not_found' | 'not_a_member' | 'bot_not_participant'; message: string };
 
 export interface MessagePage {
   messages: MessageEntity[];
   nextCursor: string | null;
 }
 
+/** Channels, chats, bots and users as message targets, with their members and messages. */
 @Injectable()
 export class ChannelStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: DispatchConfig,
+  ) {}
 
-  /** Idempotent: storing the same event twice leaves one message. Returns false for a repeat. */
-  async store(input: StoreMessage): Promise<boolean> {
-    return this.dataSource.transaction(async (tx) => {
-      const [channel] = (await tx.query(
-        `INSERT INTO "dispatch"."channel" (kind, unique_name) VALUES ($1, $2)
+  /**
+   * Find or create the target, check the poster may post there, insert the
+   * message (idempotent on the event id) and queue one delivery per active
+   * subscription — the insert and its deliveries in one statement, so a stored
+   * message always has its deliveries. A repeat of a stored event stores
+   * nothing and is not re-checked, since membership may have changed since.
+   */
+  async post(input: PostInput): Promise<PostResult> {
+    const bot = input.asBot?.toLowerCase() ?? null;
+    const [state] = (await this.dataSource.query(
+      `SELECT (SELECT id FROM "dispatch"."message" WHERE event_id = $1) AS existing, t.id AS target_id,
+         EXISTS (SELECT 1 FROM "dispatch"."member" m WHERE m.target_id = t.id AND m.member_kind = 'user' AND m.member_id = $4) AS is_member,
+         EXISTS (SELECT 1 FROM "dispatch"."member" m WHERE m.target_id = t.id AND m.member_kind = 'bot' AND m.member_id = $5) AS bot_member
+       FROM (SELECT 1) one LEFT JOIN "dispatch"."channel" t ON t.kind = $2 AND lower(t.unique_name) = lower($3)`,
+      [input.eventId, input.target.kind, input.target.name, input.senderUserId, bot],
+    )) as { existing: string | null; target_id: string | null; is_member: boolean; bot_member: boolean }[];
+    if (state.existing) return { result: 'repeat', messageId: state.existing };
+
+    const restricted = input.target.kind === 'channel' || input.target.kind === 'chat';
+    let targetId = state.target_id;
+    let created = false;
+    if (!targetId) {
+      // Users and bots exist outside the store; channels and chats are made by their first post only when allowed.
+      if (restricted && !this.config.CHANNEL_AUTO_CREATE) return { result: 'rejected', code: 'target_not_found', message: 'No such channel or chat.' };
+      const [row] = (await this.dataSource.query(
+        `INSERT INTO "dispatch"."channel" (kind, unique_name, owner_user_id) VALUES ($1, $2, $3)
          ON CONFLICT (kind, lower(unique_name)) DO UPDATE SET unique_name = "channel".unique_name
-         RETURNING id`,
-        [input.targetKind, input.targetName],
-      )) as { id: string }[];
-      const inserted = (await tx.query(
-        `INSERT INTO "dispatch"."message" (id, event_id, channel_id, sender_user_id, text, content, stream_seq, received_at)
-         VALUES ($1, $1, $2, $3, $4, $5, $6, $7)
+         RETURNING id, (xmax = 0) AS created`,
+        [input.target.kind, input.target.name, input.senderUserId],
+      )) as { id: string; created: boolean }[];
+      targetId = row.id;
+      created = row.created;
+    }
+    if (restricted && !created && !state.is_member) {
+      return { result: 'rejected', code: 'not_a_member', message: 'The poster is not a member of this channel or chat.' };
+    }
+    // The first poster of a channel or chat owns it; posting to a bot or a user makes you a participant of that conversation.
+    if (!state.is_member && (created || !restricted)) await this.addMember(targetId, 'user', input.senderUserId);
+    const ownBot = input.target.kind === 'bot' && input.target.name.toLowerCase() === bot;
+    if (bot && !ownBot && !state.bot_member) {
+      return { result: 'rejected', code: 'bot_not_participant', message: `The bot ${input.asBot} is not a participant here.` };
+    }
+
+    const [stored] = (await this.dataSource.query(
+      `WITH m AS (
+         INSERT INTO "dispatch"."message" (id, event_id, channel_id, sender_user_id, sender_bot, text, content, stream_seq, received_at)
+         VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (event_id) DO NOTHING
-         RETURNING id`,
-        [input.eventId, channel.id, input.senderUserId, input.content.text ?? null, input.content, input.streamSeq, input.receivedAt],
-      )) as unknown[];
-      return inserted.length === 1;
-    });
+         RETURNING id, store_seq),
+       d AS (
+         INSERT INTO "dispatch"."delivery" (subscription_id, message_id)
+         SELECT s.id, m.id FROM "dispatch"."subscription" s, m WHERE s.target_id = $2 AND s.status = 'active'
+         RETURNING 1)
+       SELECT m.id, m.store_seq, (SELECT count(*) FROM d)::int AS deliveries FROM m`,
+      [input.eventId, targetId, input.senderUserId, input.asBot ?? null, input.content.text ?? null, input.content, input.streamSeq, input.receivedAt],
+    )) as { id: string; store_seq: string; deliveries: number }[];
+    // Lost a race with a concurrent copy of the same event: that one stored it.
+    if (!stored) return { result: 'repeat', messageId: input.eventId };
+    return { result: 'stored', messageId: stored.id, targetId, storeSeq: stored.store_seq, deliveries: stored.deliveries };
   }
 
-  findTarget(kind: TargetKind, name: string): Promise<ChannelEntity | null> {
-    return this.dataSource
+  findTarget(kind: TargetKind, name: string, tx: EntityManager = this.dataSource.manager): Promise<ChannelEntity | null> {
+    return tx
       .getRepository(ChannelEntity)
       .createQueryBuilder('c')
       .where('c.kind = :kind AND lower(c.unique_name) = lower(:name)', { kind, name })
       .getOne();
   }
 
-  /** Newest first; `before` is the stream sequence cursor of the last message seen. */
+  async isMember(targetId: string, memberKind: 'user' | 'bot', memberId: string, tx: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const rows = (await tx.query(`SELECT 1 FROM "dispatch"."member" WHERE target_id = $1 AND member_kind = $2 AND member_id = $3`, [
+      targetId,
+      memberKind,
+      memberId,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
+  async addMember(targetId: string, memberKind: 'user' | 'bot', memberId: string, tx: EntityManager = this.dataSource.manager): Promise<void> {
+    await tx.query(`INSERT INTO "dispatch"."member" (target_id, member_kind, member_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+      targetId,
+      memberKind,
+      memberId,
+    ]);
+  }
+
+  async removeMember(targetId: string, memberKind: 'user' | 'bot', memberId: string): Promise<boolean> {
+    const [, count] = (await this.dataSource.query(`DELETE FROM "dispatch"."member" WHERE target_id = $1 AND member_kind = $2 AND member_id = $3`, [
+      targetId,
+      memberKind,
+      memberId,
+    ])) as [unknown, number];
+    return count > 0;
+  }
+
+  async members(targetId: string): Promise<{ member_kind: 'user' | 'bot'; member_id: string; added_at: Date }[]> {
+    return this.dataSource.query(`SELECT member_kind, member_id, added_at FROM "dispatch"."member" WHERE target_id = $1 ORDER BY added_at, member_id`, [targetId]);
+  }
+
+  /** Creates a channel or chat owned by `ownerUserId`; false if the name is taken. */
+  async create(kind: TargetKind, name: string, title: string | null, ownerUserId: string): Promise<ChannelEntity | null> {
+    return this.dataSource.transaction(async (tx) => {
+      const [row] = (await tx.query(
+        `INSERT INTO "dispatch"."channel" (kind, unique_name, title, owner_user_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (kind, lower(unique_name)) DO NOTHING RETURNING id`,
+        [kind, name, title, ownerUserId],
+      )) as { id: string }[];
+      if (!row) return null;
+      await this.addMember(row.id, 'user', ownerUserId, tx);
+      return tx.getRepository(ChannelEntity).findOneByOrFail({ id: row.id });
+    });
+  }
+
+  /** Targets a user belongs to, by kind. */
+  async targetsOf(userId: string, kind: TargetKind): Promise<ChannelEntity[]> {
+    return this.dataSource
+      .getRepository(ChannelEntity)
+      .createQueryBuilder('c')
+      .where('c.kind = :kind', { kind })
+      .andWhere(`EXISTS (SELECT 1 FROM "dispatch"."member" m WHERE m.target_id = c.id AND m.member_kind = 'user' AND m.member_id = :userId)`, { userId })
+      .orderBy('lower(c.unique_name)')
+      .limit(1000)
+      .getMany();
+  }
+
+  /** Newest first in ingest order; `before` is the stream sequence cursor of the last message seen. */
   async page(channelId: string, limit: number, before?: string): Promise<MessagePage> {
     const qb = this.dataSource
       .getRepository(MessageEntity)
@@ -65,5 +173,23 @@ export class ChannelStore {
     const rows = await qb.getMany();
     const messages = rows.slice(0, limit);
     return { messages, nextCursor: rows.length > limit ? messages[messages.length - 1].streamSeq : null };
+  }
+
+  /** Messages stored after `storeSeq`, oldest first: what a live reader has not seen yet. */
+  after(channelId: string, storeSeq: string, limit: number): Promise<MessageEntity[]> {
+    return this.dataSource
+      .getRepository(MessageEntity)
+      .createQueryBuilder('m')
+      .where('m.channel_id = :channelId AND m.store_seq > :storeSeq', { channelId, storeSeq })
+      .orderBy('m.store_seq', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  async lastStoreSeq(channelId: string): Promise<string> {
+    const [row] = (await this.dataSource.query(`SELECT coalesce(max(store_seq), 0)::text AS seq FROM "dispatch"."message" WHERE channel_id = $1`, [
+      channelId,
+    ])) as { seq: string }[];
+    return row.seq;
   }
 }

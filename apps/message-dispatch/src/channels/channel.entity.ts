@@ -11,6 +11,12 @@ export class ChannelEntity {
   @Column({ name: 'unique_name', type: 'text' })
   uniqueName!: string;
 
+  @Column({ type: 'text', nullable: true })
+  title!: string | null;
+
+  @Column({ name: 'owner_user_id', type: 'uuid', nullable: true })
+  ownerUserId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -16,6 +16,10 @@ export class MessageEntity {
   @Column({ name: 'sender_user_id', type: 'uuid', nullable: true })
   senderUserId!: string | null;
 
+  /** Set when the message was posted as a bot (`bot_unique_name`). */
+  @Column({ name: 'sender_bot', type: 'text', nullable: true })
+  senderBot!: string | null;
+
   @Column({ type: 'text', nullable: true })
   text!: string | null;
 
@@ -26,6 +30,10 @@ export class MessageEntity {
   /** JetStream sequence of the event: the order messages were ingested in. */
   @Column({ name: 'stream_seq', type: 'bigint' })
   streamSeq!: string;
+
+  /** Order of storing; live readers resume from it. */
+  @Column({ name: 'store_seq', type: 'bigint', insert: false, update: false })
+  storeSeq!: string;
 
   @Column({ name: 'received_at', type: 'timestamptz' })
   receivedAt!: Date;

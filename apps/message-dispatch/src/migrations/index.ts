@@ -1,4 +1,5 @@
 import { CreateChannelsAndMessages1795377300000 } from './1795377300000-CreateChannelsAndMessages';
 import { GeneraliseTargets1795380600000 } from './1795380600000-GeneraliseTargets';
+import { MembersHandlersAndDelivery1795400000000 } from './1795400000000-MembersHandlersAndDelivery';
 
-export const dispatchMigrations = [CreateChannelsAndMessages1795377300000, GeneraliseTargets1795380600000];
+export const dispatchMigrations = [CreateChannelsAndMessages1795377300000, GeneraliseTargets1795380600000, MembersHandlersAndDelivery1795400000000];

@@ -1,8 +1,8 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
 import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey, RpcService } from '@zapgate/platform';
+import { verifyAppkey } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../ingest-config.schema';
-import { verifyAppkey } from './appkey.guard';
 
 /** Who may see events: an operator (all of them) or an application's owner (only its own). */
 export type EventAccess = { role: 'operator' } | { role: 'application'; appId: string };

@@ -44,6 +44,10 @@ const summary = (r: EventRow) => ({
   sender: r.sender,
   status: r.status,
   dispatch_attempts: r.dispatch_attempts,
+  message_ids: r.message_ids,
+  error: r.error,
+  handler: r.handler,
+  processed_at: r.processed_at?.toISOString() ?? null,
   replay_of: r.replay_of,
   received_at: r.received_at.toISOString(),
 });

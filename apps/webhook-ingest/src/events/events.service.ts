@@ -23,7 +23,16 @@ export interface EventRow {
   received_at: Date;
   status: string;
   dispatch_attempts: number;
+  message_ids: string[];
+  error: { code: string; message: string } | null;
+  handler: { status?: number; durationMs: number } | null;
+  processed_at: Date | null;
 }
+
+/** The log joined with dispatch's verdict; an event dispatch has not reported on is still 'received'. */
+const EVENT_SELECT = `SELECT e.*, coalesce(o.outcome, 'received') AS status, coalesce(o.attempts, 0) AS dispatch_attempts,
+    coalesce(o.message_ids, '{}') AS message_ids, o.error, o.handler, o.processed_at
+  FROM "ingest"."webhook_event" e LEFT JOIN "ingest"."event_outcome" o USING (event_id)`;
 
 export interface EventFilter {
   appId?: string;
@@ -51,19 +60,19 @@ export class EventsService {
       where.push(sql.replace('?', `$${params.length}`));
     };
     const appId = access.role === 'application' ? access.appId : filter.appId;
-    if (appId) add('app_id = ?', appId);
-    if (filter.status) add('status = ?', filter.status);
-    if (filter.source) add('source = ?', filter.source);
-    if (filter.from) add('received_at >= ?', filter.from);
-    if (filter.to) add('received_at < ?', filter.to);
+    if (appId) add('e.app_id = ?', appId);
+    if (filter.status) add(`coalesce(o.outcome, 'received') = ?`, filter.status);
+    if (filter.source) add('e.source = ?', filter.source);
+    if (filter.from) add('e.received_at >= ?', filter.from);
+    if (filter.to) add('e.received_at < ?', filter.to);
     if (cursor) {
       params.push(cursor.at, cursor.id);
-      where.push(`(received_at, event_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+      where.push(`(e.received_at, event_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
     const rows = (await this.dataSource.query(
-      `SELECT * FROM "ingest"."webhook_event" ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY received_at DESC, event_id DESC LIMIT $${params.length}`,
+      `${EVENT_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY e.received_at DESC, event_id DESC LIMIT $${params.length}`,
       params,
     )) as EventRow[];
     const page = rows.slice(0, limit);
@@ -72,7 +81,7 @@ export class EventsService {
   }
 
   async get(access: EventAccess, eventId: string): Promise<EventRow> {
-    const [row] = (await this.dataSource.query(`SELECT * FROM "ingest"."webhook_event" WHERE event_id = $1`, [eventId])) as EventRow[];
+    const [row] = (await this.dataSource.query(`${EVENT_SELECT} WHERE event_id = $1`, [eventId])) as EventRow[];
     if (!row || (access.role === 'application' && row.app_id !== access.appId)) {
       throw new IngestException(IngestErrorCodes.EventNotFound, 'No such event.');
     }

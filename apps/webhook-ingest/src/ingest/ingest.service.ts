@@ -20,6 +20,8 @@ export interface IngestRequest {
   /** `message`: the body is a Cliq message to post; `incoming`: the raw request goes to a handler. */
   kind: 'message' | 'incoming';
   appId?: string;
+  /** `bot_unique_name`: the message is posted as this bot. */
+  asBot?: string;
   /** Whose signature settings apply (an application or a bot). */
   signedBy?: { kind: SubjectKind; id: string };
   /** Idempotency keys are unique within this scope (an application, a bot, a user). */
@@ -80,6 +82,7 @@ export class IngestService {
         target: input.target,
         ...(input.appId && { appId: input.appId }),
         ...(message && { message }),
+        ...(input.asBot && { asBot: input.asBot }),
         ...(request && { request }),
         ...(sender && { sender }),
         ...(identity.dedupKey && { dedupKey: identity.dedupKey }),

@@ -30,6 +30,7 @@ export class MessagesController {
   @ApiOperation({ summary: 'Post a message to a channel' })
   @ApiQuery({ name: 'zapikey', required: false })
   @ApiQuery({ name: 'sync_message', required: false })
+  @ApiQuery({ name: 'bot_unique_name', required: false, description: 'Post as this bot; it must be a participant of the channel.' })
   channel(@Param('name') name: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     return this.post('channel-post', { kind: 'channel', name: parseOrThrow(UniqueName, name, 'name') }, q, p, req, res);
   }
@@ -63,7 +64,8 @@ export class MessagesController {
     req: FastifyRequest,
     res: FastifyReply,
   ) {
-    const result = await this.ingest.ingest({ source, target, principal, req, kind: 'message', dedupScope: `user:${principal.userId}` });
+    const asBot = query.bot_unique_name === undefined ? undefined : parseOrThrow(UniqueName, query.bot_unique_name, 'bot_unique_name');
+    const result = await this.ingest.ingest({ source, target, principal, req, kind: 'message', asBot, dedupScope: `user:${principal.userId}` });
     return answerAccepted(res, result, query.sync_message === 'true' || result.syncRequested);
   }
 }

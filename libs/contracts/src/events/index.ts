@@ -1,16 +1,24 @@
 import type { z } from 'zod';
 import { Subjects, type EventSubject } from '../subjects';
 import { TokenRevokedV1Schema, UserDeactivatedV1Schema } from './token-lifecycle.event';
+import { OAuthConnectionFailedV1Schema, OAuthTokenRefreshedV1Schema } from './oauth.event';
+import { MessageStoredV1Schema, WebhookProcessedV1Schema } from './webhook-processed.event';
 import { WebhookReceivedV1Schema } from './webhook-received.event';
 
 export * from './webhook-received.event';
 export * from './token-lifecycle.event';
+export * from './webhook-processed.event';
+export * from './oauth.event';
 
 /** Subject → payload schema. Publishing and consuming both validate against it. */
 export const EventSchemas = {
   [Subjects.WebhookReceived]: WebhookReceivedV1Schema,
   [Subjects.TokenRevoked]: TokenRevokedV1Schema,
   [Subjects.UserDeactivated]: UserDeactivatedV1Schema,
+  [Subjects.WebhookProcessed]: WebhookProcessedV1Schema,
+  [Subjects.MessageStored]: MessageStoredV1Schema,
+  [Subjects.OAuthTokenRefreshed]: OAuthTokenRefreshedV1Schema,
+  [Subjects.OAuthConnectionFailed]: OAuthConnectionFailedV1Schema,
 } as const satisfies Record<EventSubject, z.ZodType>;
 
 export type PayloadOf<S extends EventSubject> = z.infer<(typeof EventSchemas)[S]>;

@@ -34,6 +34,8 @@ export const WebhookReceivedV1Schema = z
     target: MessageTargetSchema,
     /** A Cliq message to post (message endpoints); absent for incoming webhooks, which carry `request`. */
     message: z.looseObject({}).optional(),
+    /** `bot_unique_name`: post as this bot, which must be a participant of the target. */
+    asBot: z.string().min(1).max(100).optional(),
     appId: z.uuid().optional(),
     request: CapturedRequestSchema.optional(),
     /** Which sender's signature was checked, and the sender's event name (X-GitHub-Event, X-Gitlab-Event…). */

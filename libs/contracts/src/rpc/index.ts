@@ -1,15 +1,22 @@
 import type { z } from 'zod';
 import { RpcSubjects, type RpcSubject } from '../subjects';
 import { ApplicationsVerifyReplySchema, ApplicationsVerifyRequestSchema } from './applications-verify.rpc';
+import { ApplicationsGetReplySchema, ApplicationsGetRequestSchema, UsersGetReplySchema, UsersGetRequestSchema } from './directory-get.rpc';
+import { OAuthTokenGetReplySchema, OAuthTokenGetRequestSchema } from './oauth-token-get.rpc';
 import { TokensVerifyReplySchema, TokensVerifyRequestSchema } from './tokens-verify.rpc';
 
 export * from './tokens-verify.rpc';
 export * from './applications-verify.rpc';
+export * from './directory-get.rpc';
+export * from './oauth-token-get.rpc';
 
 /** Subject → request and reply schemas for NATS request/reply. */
 export const RpcSchemas = {
   [RpcSubjects.TokensVerify]: { request: TokensVerifyRequestSchema, reply: TokensVerifyReplySchema },
   [RpcSubjects.ApplicationsVerify]: { request: ApplicationsVerifyRequestSchema, reply: ApplicationsVerifyReplySchema },
+  [RpcSubjects.ApplicationsGet]: { request: ApplicationsGetRequestSchema, reply: ApplicationsGetReplySchema },
+  [RpcSubjects.UsersGet]: { request: UsersGetRequestSchema, reply: UsersGetReplySchema },
+  [RpcSubjects.OAuthTokenGet]: { request: OAuthTokenGetRequestSchema, reply: OAuthTokenGetReplySchema },
 } as const satisfies Record<RpcSubject, { request: z.ZodType; reply: z.ZodType }>;
 
 export type RequestOf<S extends RpcSubject> = z.infer<(typeof RpcSchemas)[S]['request']>;

@@ -11,6 +11,18 @@ export const Subjects = {
   TokenRevoked: 'zapgate.token.revoked.v1',
   /** token-service, when an operator deactivates a user; every token of theirs stops working. */
   UserDeactivated: 'zapgate.user.deactivated.v1',
+  /** message-dispatch, once an event has been turned into messages (or could not be): ingest records it on the event. */
+  WebhookProcessed: 'zapgate.webhook.processed.v1',
+  /**
+   * message-dispatch, after a message is stored. A core-NATS broadcast, not in
+   * any stream: it only wakes live (SSE) readers on every replica, who then
+   * read the store, so a missed broadcast delays a reader and loses nothing.
+   */
+  MessageStored: 'zapgate.message.stored.v1',
+  /** oauth-refresh, after a connection's access token was refreshed (never carries a token). */
+  OAuthTokenRefreshed: 'zapgate.oauth.token.refreshed.v1',
+  /** oauth-refresh, when a connection needs its user to authorize again (invalid_grant, revoked). */
+  OAuthConnectionFailed: 'zapgate.oauth.connection.failed.v1',
 } as const;
 
 export type EventSubject = (typeof Subjects)[keyof typeof Subjects];
@@ -20,6 +32,12 @@ export const RpcSubjects = {
   TokensVerify: 'zapgate.tokens.verify.v1',
   /** token-service answers: does this appkey belong to this application? */
   ApplicationsVerify: 'zapgate.applications.verify.v1',
+  /** token-service answers: an application's public settings (handler URLs), by id; no appkey needed. */
+  ApplicationsGet: 'zapgate.applications.get.v1',
+  /** token-service answers: a user's profile (the `user` object of Cliq handler payloads). */
+  UsersGet: 'zapgate.users.get.v1',
+  /** oauth-refresh answers: a valid access token for a connection, refreshed on the spot if needed. */
+  OAuthTokenGet: 'zapgate.oauth.token.get.v1',
 } as const;
 
 export type RpcSubject = (typeof RpcSubjects)[keyof typeof RpcSubjects];
@@ -28,6 +46,8 @@ export type RpcSubject = (typeof RpcSubjects)[keyof typeof RpcSubjects];
 export const Streams = {
   Webhooks: { name: 'ZAPGATE_WEBHOOKS', subjects: ['zapgate.webhook.>'] },
   Tokens: { name: 'ZAPGATE_TOKENS', subjects: ['zapgate.token.>', 'zapgate.user.>'] },
+  // Named narrowly: request/reply subjects such as zapgate.oauth.token.get.v1 share the prefix and must not be captured.
+  OAuth: { name: 'ZAPGATE_OAUTH', subjects: ['zapgate.oauth.token.refreshed.*', 'zapgate.oauth.connection.failed.*'] },
 } as const;
 
 export type StreamName = (typeof Streams)[keyof typeof Streams]['name'];
@@ -36,4 +56,5 @@ export type StreamName = (typeof Streams)[keyof typeof Streams]['name'];
 export const Consumers = {
   DispatchWebhooks: 'message-dispatch-webhooks',
   IngestEventLog: 'webhook-ingest-event-log',
+  IngestEventStatus: 'webhook-ingest-event-status',
 } as const;

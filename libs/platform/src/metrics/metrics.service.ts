@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
 /**
  * The process's Prometheus registry: Node defaults, the HTTP duration
@@ -36,6 +36,21 @@ export class MetricsService {
       (this.registry.getSingleMetric(name) as Histogram<L>) ??
       new Histogram({ name, help, labelNames, buckets, registers: [this.registry] })
     );
+  }
+
+  /** A gauge read at scrape time; `collect` sets its values. A failing collect leaves the last values. */
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (gauge: Gauge<L>) => Promise<void>): Gauge<L> {
+    const existing = this.registry.getSingleMetric(name) as Gauge<L> | undefined;
+    if (existing) return existing;
+    return new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        await collect(this).catch(() => undefined);
+      },
+    });
   }
 
   observeHttp(labels: LabelValues<'method' | 'route' | 'status_code'>, seconds: number): void {

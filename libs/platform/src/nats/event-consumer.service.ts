@@ -33,12 +33,27 @@ export interface EventHandler<S extends EventSubject> {
   handle(payload: PayloadOf<S>, ctx: EventContext): Promise<HandleOutcome>;
 }
 
+/** What a poison message leaves behind before it is terminated. */
+export interface DeadLetter {
+  subject: string;
+  streamSequence: number;
+  deliveryCount: number;
+  reason: string;
+  data: Uint8Array;
+}
+
 export interface ConsumeOptions {
   stream: StreamDefinition;
   durable: string;
   concurrency: number;
   maxDeliver?: number;
   ackWaitMs?: number;
+  /**
+   * Keeps a poison message somewhere an operator can see it. Runs before the
+   * `term`; if it throws, the message is retried instead, so none is dropped
+   * without a record.
+   */
+  deadLetter?: (record: DeadLetter) => Promise<void>;
 }
 
 /** Backoff for handlers that threw: 1 s, 2 s, 4 s … capped at 60 s. */
@@ -90,17 +105,25 @@ export class EventConsumerService {
     const consumer = await this.nc.jetstream().consumers.get(stream, durable);
     const messages = await consumer.consume({ max_messages: options.concurrency });
     this.running.add(messages);
-    void this.loop(messages, handler, options.concurrency);
+    void this.loop(messages, handler, options);
   }
 
-  private async loop<S extends EventSubject>(messages: ConsumerMessages, handler: EventHandler<S>, concurrency: number): Promise<void> {
+  /** Messages not yet acked by a durable: waiting plus in handlers (the consumer lag). */
+  async pending(stream: StreamDefinition, durable: string): Promise<number> {
+    const jsm = await this.nc.jetstreamManager();
+    const info = await jsm.consumers.info(this.ns.stream(stream.name), this.ns.durable(durable));
+    return info.num_pending + info.num_ack_pending;
+  }
+
+  private async loop<S extends EventSubject>(messages: ConsumerMessages, handler: EventHandler<S>, options: ConsumeOptions): Promise<void> {
+    const concurrency = options.concurrency;
     const slots = new Set<Promise<void>>();
     for await (const msg of messages) {
       if (this.stopping) {
         msg.nak();
         continue;
       }
-      const task = this.process(msg, handler).finally(() => {
+      const task = this.process(msg, handler, options).finally(() => {
         slots.delete(task);
         this.inFlight.delete(task);
       });
@@ -110,14 +133,15 @@ export class EventConsumerService {
     }
   }
 
-  private async process<S extends EventSubject>(msg: JsMsg, handler: EventHandler<S>): Promise<void> {
+  private async process<S extends EventSubject>(msg: JsMsg, handler: EventHandler<S>, options: ConsumeOptions): Promise<void> {
     const subject = handler.subject;
     const correlationId = msg.headers?.get(HttpHeaders.CorrelationId) || undefined;
     let payload: PayloadOf<S>;
     try {
       payload = EventSchemas[subject].parse(decodeJson(msg.data)) as PayloadOf<S>;
     } catch (err) {
-      this.settle(msg, subject, Outcome.poison('payload does not match the contract'), correlationId, err);
+      const outcome = await this.deadLetter(msg, subject, Outcome.poison('payload does not match the contract'), options);
+      this.settle(msg, subject, outcome, correlationId, err);
       return;
     }
     let outcome: HandleOutcome;
@@ -133,7 +157,18 @@ export class EventConsumerService {
       this.settle(msg, subject, outcome, correlationId, err);
       return;
     }
-    this.settle(msg, subject, outcome, correlationId);
+    this.settle(msg, subject, await this.deadLetter(msg, subject, outcome, options), correlationId);
+  }
+
+  private async deadLetter(msg: JsMsg, subject: string, outcome: HandleOutcome, options: ConsumeOptions): Promise<HandleOutcome> {
+    if (outcome.type !== 'term' || !options.deadLetter) return outcome;
+    try {
+      await options.deadLetter({ subject, streamSequence: msg.seq, deliveryCount: msg.info.redeliveryCount, reason: outcome.reason, data: msg.data });
+      return outcome;
+    } catch (err) {
+      this.logger.error({ subject, seq: msg.seq, err }, 'could not record a dead letter; the event will be retried');
+      return Outcome.retry(retryDelayMs(msg.info.redeliveryCount), 'dead-letter record failed');
+    }
   }
 
   private settle(msg: JsMsg, subject: string, outcome: HandleOutcome, correlationId?: string, err?: unknown): void {

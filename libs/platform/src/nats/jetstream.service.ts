@@ -101,6 +101,15 @@ export class JetStreamService {
   }
 
   /**
+   * A fire-and-forget core-NATS publish for subjects no stream captures: a
+   * wake-up call to live readers, never the only copy of anything.
+   */
+  broadcast<S extends EventSubject>(subject: S, payload: PayloadOf<S>): void {
+    if (this.nc.isClosed()) return;
+    this.nc.publish(this.ns.subject(subject), encodeJson(EventSchemas[subject].parse(payload)));
+  }
+
+  /**
    * Every replica hears every event on `subject` (a plain, non-queue
    * subscription): for cache invalidation and other per-process reactions.
    * Not durable: a replica that is disconnected misses events, so whatever it

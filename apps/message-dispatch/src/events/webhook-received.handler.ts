@@ -1,0 +1,179 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Consumers, Streams, Subjects, type CliqMessage, type PayloadOf, type WebhookReceivedV1 } from '@zapgate/contracts';
+import { APP_CONFIG, EventConsumerService, Outcome, retryDelayMs, type EventContext, type EventHandler, type HandleOutcome } from '@zapgate/platform';
+import { ChannelStore, type PostResult } from '../channels/channel-store.service';
+import { LiveFeed } from '../channels/live-feed.service';
+import { targetRef, type TargetRef } from '../channels/target';
+import type { DispatchConfig } from '../dispatch-config.schema';
+import { formatIncoming } from '../formatters/incoming.formatter';
+import { Directory } from '../handlers/directory.service';
+import { HandlerCallFailed, HandlerClient, type PostTo } from '../handlers/handler-client.service';
+import { DispatchMetrics } from '../metrics/dispatch-metrics';
+import { DeliveryWorker } from '../outbound/delivery-worker.service';
+import { DeadLetterStore } from './dead-letter.store';
+import { KeyedSerializer } from './keyed-serializer';
+import { OutcomePublisher, type OutcomeReport } from './outcome.publisher';
+
+type Report = Omit<OutcomeReport, 'eventId' | 'attempts'>;
+
+/** Either a message to store (then reported as stored or rejected) or a verdict reached without storing. */
+type Plan =
+  | { post: { target: TargetRef; content: CliqMessage; asBot?: string }; handler?: Report['handler']; report?: undefined; outcome?: undefined }
+  | { post?: undefined; report: Report; outcome?: HandleOutcome };
+
+/**
+ * Turns each received event into a stored message: message posts directly;
+ * incoming webhooks through the application's handler, or a built-in
+ * formatter when it has none. Every event ends with one outcome reported to
+ * ingest; a redelivered event stores nothing twice.
+ */
+@Injectable()
+export class WebhookReceivedHandler implements EventHandler<typeof Subjects.WebhookReceived>, OnApplicationBootstrap {
+  readonly subject = Subjects.WebhookReceived;
+  private readonly logger = new Logger(WebhookReceivedHandler.name);
+  private readonly partitions = new KeyedSerializer();
+
+  constructor(
+    private readonly store: ChannelStore,
+    private readonly consumers: EventConsumerService,
+    private readonly directory: Directory,
+    private readonly handlers: HandlerClient,
+    private readonly outcomes: OutcomePublisher,
+    private readonly live: LiveFeed,
+    private readonly deliveries: DeliveryWorker,
+    private readonly deadLetters: DeadLetterStore,
+    private readonly metrics: DispatchMetrics,
+    @Inject(APP_CONFIG) private readonly config: DispatchConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumers.start(this, {
+      stream: Streams.Webhooks,
+      durable: Consumers.DispatchWebhooks,
+      concurrency: this.config.DISPATCH_CONCURRENCY,
+      ackWaitMs: this.config.DISPATCH_ACK_WAIT_MS,
+      deadLetter: this.deadLetters.record,
+    });
+  }
+
+  async handle(event: PayloadOf<typeof Subjects.WebhookReceived>, ctx: EventContext): Promise<HandleOutcome> {
+    // Waiting behind earlier events of the same target, or on a slow handler, is work: keep the ack deadline moving.
+    const heartbeat = setInterval(() => ctx.working(), Math.max(500, this.config.DISPATCH_ACK_WAIT_MS / 3));
+    // The turn is taken now, in stream order; handler calls run before it, side by side, and only the store waits for it.
+    const turn = this.partitions.reserve(partitionKey(event));
+    try {
+      let plan: Plan;
+      let report: Report;
+      try {
+        plan = await this.plan(event, ctx);
+        await turn.ready;
+        report = plan.post ? { ...(await this.post(event, plan.post, ctx)), handler: plan.handler } : plan.report;
+      } finally {
+        turn.done();
+      }
+      await this.outcomes.report({ eventId: event.eventId, attempts: ctx.deliveryCount, ...report }, ctx.correlationId);
+      return plan.outcome ?? Outcome.ack();
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** What to do with an event: a message to post where, or a verdict to report. Writes nothing. */
+  private async plan(event: WebhookReceivedV1, ctx: EventContext): Promise<Plan> {
+    if (event.message) {
+      if (event.target.kind === 'application') {
+        return { report: { outcome: 'rejected', messageIds: [], error: { code: 'invalid_target', message: 'A message cannot be posted to an application.' } } };
+      }
+      return { post: { target: targetRef(event.target), content: event.message as CliqMessage, asBot: event.asBot } };
+    }
+    if (!event.request) return { report: { outcome: 'dead_lettered', messageIds: [] }, outcome: Outcome.poison('event has neither a message nor a request') };
+
+    let message: CliqMessage | undefined;
+    let postTo: PostTo | undefined;
+    let handler: Report['handler'];
+    const url = event.appId ? await this.handlerUrl(event.appId) : undefined;
+    if (event.appId && url) {
+      try {
+        const [app, user] = await Promise.all([this.directory.application(event.appId), this.directory.user(event.userId)]);
+        const result = await this.handlers.call(url, event, app.found ? app.application : { id: event.appId, name: '' }, user.found ? user.user : null);
+        handler = { status: result.status, durationMs: result.durationMs };
+        this.metrics.handlerCalls.inc({ outcome: result.answer.kind });
+        if (result.answer.kind === 'none') return { report: { outcome: 'no_message', messageIds: [], handler } };
+        ({ message, postTo } = result.answer);
+      } catch (err) {
+        if (!(err instanceof HandlerCallFailed)) throw err;
+        this.metrics.handlerCalls.inc({ outcome: err.retryable ? 'retry' : 'failed' });
+        const willRetry = err.retryable && ctx.deliveryCount < this.config.HANDLER_MAX_ATTEMPTS;
+        return {
+          report: {
+            outcome: 'handler_failed',
+            messageIds: [],
+            error: { code: err.code, message: `${err.message}${willRetry ? '; will retry' : ''}` },
+            handler: { ...(err.status ? { status: err.status } : {}), durationMs: err.durationMs },
+          },
+          outcome: willRetry ? Outcome.retry(retryDelayMs(ctx.deliveryCount), err.code) : undefined,
+        };
+      }
+    }
+    const target = postTo ? fromPostTo(postTo) : defaultTarget(event);
+    if (!target) {
+      const error = { code: 'no_target', message: 'Name a target: ?channel=, ?chat= or ?bot= on the webhook URL, or post_to in the handler answer.' };
+      return { report: { outcome: 'rejected', messageIds: [], error, handler } };
+    }
+    const asBot = event.target.kind === 'bot' ? event.target.name : undefined;
+    return { post: { target, content: message ?? formatIncoming(event.request), asBot }, handler };
+  }
+
+  private async post(event: WebhookReceivedV1, post: NonNullable<Plan['post']>, ctx: EventContext): Promise<Report> {
+    const result: PostResult = await this.store.post({
+      eventId: event.eventId,
+      target: post.target,
+      senderUserId: event.userId,
+      asBot: post.asBot,
+      content: post.content as Record<string, unknown>,
+      streamSeq: ctx.streamSequence,
+      receivedAt: new Date(event.receivedAt),
+    });
+    this.metrics.messages.inc({ source: event.source, result: result.result });
+    switch (result.result) {
+      case 'stored':
+        this.live.announce(result.messageId, result.targetId, result.storeSeq);
+        if (result.deliveries) this.deliveries.kick();
+        return { outcome: 'stored', messageIds: [result.messageId] };
+      case 'repeat':
+        return { outcome: 'stored', messageIds: [result.messageId] };
+      case 'rejected':
+        this.logger.warn({ eventId: event.eventId, code: result.code }, 'message rejected');
+        return { outcome: 'rejected', messageIds: [], error: { code: result.code, message: result.message } };
+    }
+  }
+
+  private async handlerUrl(appId: string): Promise<string | undefined> {
+    const app = await this.directory.application(appId);
+    return app.found ? app.application.handlerUrls.incoming : undefined;
+  }
+}
+
+function partitionKey(event: WebhookReceivedV1): string {
+  const t = event.target;
+  return t.kind === 'chat' ? `chat:${t.id}` : t.kind === 'user' ? `user:${t.email}` : t.kind === 'application' ? `app:${t.id}` : `${t.kind}:${t.name.toLowerCase()}`;
+}
+
+function fromPostTo(p: PostTo): TargetRef | undefined {
+  if (p.channel) return { kind: 'channel', name: p.channel };
+  if (p.chat) return { kind: 'chat', name: p.chat };
+  if (p.bot) return { kind: 'bot', name: p.bot };
+  if (p.user) return { kind: 'user', name: p.user.toLowerCase() };
+  return undefined;
+}
+
+/** Without a handler's say: a bot's own webhook goes to the bot; an application's to the target its URL names. */
+function defaultTarget(event: WebhookReceivedV1): TargetRef | undefined {
+  if (event.target.kind === 'bot') return { kind: 'bot', name: event.target.name };
+  const p = event.request?.parameters ?? {};
+  const name = /^[A-Za-z0-9_-]{1,100}$/;
+  if (p.channel && name.test(p.channel)) return { kind: 'channel', name: p.channel };
+  if (p.chat && /^[A-Za-z0-9_.:-]{1,100}$/.test(p.chat)) return { kind: 'chat', name: p.chat };
+  if (p.bot && name.test(p.bot)) return { kind: 'bot', name: p.bot };
+  return undefined;
+}

@@ -1,0 +1,260 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, OutboundFailure, postOutbound, redactUrl, retryAfterMs, type OutboundResponse } from '@zapgate/platform';
+import { DataSource } from 'typeorm';
+import type { DispatchConfig } from '../dispatch-config.schema';
+import { DispatchMetrics } from '../metrics/dispatch-metrics';
+import { OutboundGuard } from './outbound-guard.provider';
+import { mapPayload, type OutboundMessage } from './payload-mappers';
+import { nextAttemptDelayMs } from './retry-policy';
+import { signStandardWebhook } from './standard-webhooks.signer';
+import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
+import { SubscriptionThrottle } from './subscription-throttle';
+
+interface ClaimedDelivery {
+  id: string;
+  subscription_id: string;
+  message_id: string;
+  attempts: number;
+  parts_sent: number;
+}
+
+interface MessageRow {
+  id: string;
+  content: Record<string, unknown>;
+  sender_user_id: string | null;
+  sender_bot: string | null;
+  received_at: Date;
+  target_kind: string;
+  target_name: string;
+}
+
+type AttemptResult =
+  | { ok: true; status: number; durationMs: number; partsSent: number }
+  | { ok: false; status?: number; error: string; durationMs: number; partsSent: number; retryAfterMs?: number; gone?: boolean; body?: string };
+
+/**
+ * Sends queued deliveries. Rows are claimed with FOR UPDATE SKIP LOCKED and
+ * leased by pushing next_attempt_at past the request timeout, so replicas
+ * never send the same attempt at once and a crashed replica's claims come due
+ * again by themselves: at least once, never silently dropped.
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly throttle = new SubscriptionThrottle();
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly outbound: OutboundGuard,
+    private readonly metrics: DispatchMetrics,
+    @Inject(APP_CONFIG) private readonly config: DispatchConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.config.DELIVERY_POLL_MS);
+    this.kick();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Look for due deliveries now (a message was just stored, or a slot came free). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    void this.tick()
+      .catch((err: unknown) => this.logger.warn({ err }, 'delivery claim failed; will try again'))
+      .finally(() => {
+        this.ticking = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async tick(): Promise<void> {
+    const room = this.config.DELIVERY_CONCURRENCY - this.inFlight.size;
+    if (room <= 0) return;
+    const leaseMs = this.config.DELIVERY_TIMEOUT_MS * 2 + 30_000;
+    const claimed = (await this.dataSource.query(
+      `WITH due AS (
+         SELECT id FROM "dispatch"."delivery" WHERE status = 'pending' AND next_attempt_at <= now()
+         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+       UPDATE "dispatch"."delivery" d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
+       FROM due WHERE d.id = due.id
+       RETURNING d.id, d.subscription_id, d.message_id, d.attempts, d.parts_sent`,
+      [room, leaseMs],
+    )) as [ClaimedDelivery[], number] | ClaimedDelivery[];
+    const rows = (Array.isArray(claimed[0]) ? claimed[0] : claimed) as ClaimedDelivery[];
+    if (!rows.length) return;
+    const subs = await this.loadSubscriptions(rows.map((r) => r.subscription_id));
+    const messages = await this.loadMessages(rows.map((r) => r.message_id));
+    for (const row of rows) {
+      const task = this.deliver(row, subs.get(row.subscription_id), messages.get(row.message_id))
+        .catch((err: unknown) => this.logger.error({ err, deliveryId: row.id }, 'delivery bookkeeping failed; the lease will bring it back'))
+        .finally(() => {
+          this.inFlight.delete(task);
+          this.kick();
+        });
+      this.inFlight.add(task);
+    }
+    if (rows.length === room) this.again = true;
+  }
+
+  private async deliver(row: ClaimedDelivery, sub: SubscriptionRow | undefined, message: MessageRow | undefined): Promise<void> {
+    if (!sub || !message) return this.finish(row, 'dead', { error: 'subscription or message no longer exists' });
+    if (sub.status !== 'active') return this.finish(row, 'dead', { error: `subscription disabled: ${sub.disabled_reason ?? 'by its owner'}` });
+    const wait = this.throttle.acquire(sub);
+    if (wait > 0) return this.release(row, wait);
+    let result: AttemptResult;
+    try {
+      result = await this.attempt(row, sub, message);
+    } finally {
+      this.throttle.release(sub.id);
+    }
+    await this.record(row, sub, result);
+  }
+
+  private async attempt(row: ClaimedDelivery, sub: SubscriptionRow, message: MessageRow): Promise<AttemptResult> {
+    const outbound: OutboundMessage = {
+      id: message.id,
+      target: { kind: message.target_kind, name: message.target_name },
+      sender: message.sender_bot ? { type: 'bot', name: message.sender_bot } : message.sender_user_id ? { type: 'user', id: message.sender_user_id } : null,
+      time: message.received_at.toISOString(),
+      content: message.content,
+    };
+    const parts = mapPayload(sub.kind, outbound);
+    let partsSent = row.parts_sent;
+    let durationMs = 0;
+    let last: OutboundResponse | undefined;
+    for (; partsSent < parts.length; partsSent++) {
+      const body = parts[partsSent];
+      const stop = this.metrics.attemptSeconds.startTimer({ kind: sub.kind });
+      try {
+        last = await postOutbound(this.outbound.guard, { ...this.request(sub, row, body, partsSent), timeoutMs: this.config.DELIVERY_TIMEOUT_MS });
+      } catch (err) {
+        stop();
+        if (!(err instanceof OutboundFailure)) throw err;
+        return { ok: false, error: `${err.code}: ${err.message}`, durationMs: durationMs + err.durationMs, partsSent };
+      }
+      stop();
+      durationMs += last.durationMs;
+      if (last.status < 200 || last.status >= 300) {
+        return {
+          ok: false,
+          status: last.status,
+          error: `answered ${last.status}`,
+          durationMs,
+          partsSent,
+          gone: last.status === 410,
+          body: last.body,
+          retryAfterMs: last.status === 429 || last.status === 503 ? retryAfterMs(last.headers['retry-after']) : undefined,
+        };
+      }
+    }
+    return { ok: true, status: last?.status ?? 200, durationMs, partsSent };
+  }
+
+  private request(sub: SubscriptionRow, row: ClaimedDelivery, body: string, part: number) {
+    switch (sub.kind) {
+      case 'standard-webhooks':
+        // webhook-id is the delivery: the same across retries, so receivers can deduplicate.
+        return { url: new URL(sub.url), body, headers: signStandardWebhook(row.id, body, this.subscriptions.signingSecrets(sub)) };
+      case 'cliq': {
+        const url = new URL(`api/v2/channelsbyname/${encodeURIComponent(sub.cliq_channel ?? '')}/message`, sub.url.endsWith('/') ? sub.url : `${sub.url}/`);
+        url.searchParams.set('zapikey', this.subscriptions.zapikey(sub) ?? '');
+        return { url, body, headers: { 'idempotency-key': row.id } };
+      }
+      case 'slack':
+      case 'mattermost':
+        return { url: new URL(sub.url), body, headers: { 'idempotency-key': `${row.id}:${part}` } };
+    }
+  }
+
+  private async record(row: ClaimedDelivery, sub: SubscriptionRow, result: AttemptResult): Promise<void> {
+    const attempts = row.attempts + 1;
+    await this.dataSource.query(
+      `INSERT INTO "dispatch"."delivery_attempt" (delivery_id, attempt, started_at, duration_ms, status_code, error, response_body)
+       VALUES ($1, (SELECT count(*) + 1 FROM "dispatch"."delivery_attempt" WHERE delivery_id = $1), now() - make_interval(secs => $2::double precision / 1000), $2, $3, $4, $5)`,
+      [row.id, result.durationMs, result.status ?? null, result.ok ? null : result.error, result.ok ? null : (result.body ?? null)],
+    );
+    if (result.ok) {
+      this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'succeeded' });
+      await this.finish(row, 'succeeded', { attempts, status: result.status, partsSent: result.partsSent });
+      if (sub.failing_since) await this.dataSource.query(`UPDATE "dispatch"."subscription" SET failing_since = NULL WHERE id = $1`, [sub.id]);
+      return;
+    }
+    if (result.gone) {
+      this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'gone' });
+      await this.subscriptions.disable(sub.id, 'the endpoint answered 410 Gone');
+      this.logger.warn({ subscriptionId: sub.id, url: redactUrl(sub.url) }, 'subscription disabled: endpoint answered 410');
+      return this.finish(row, 'dead', { attempts, status: result.status, error: result.error, partsSent: result.partsSent });
+    }
+    const [failing] = (await this.dataSource.query(
+      `UPDATE "dispatch"."subscription" SET failing_since = coalesce(failing_since, now()) WHERE id = $1
+       RETURNING extract(epoch FROM now() - failing_since) AS seconds`,
+      [sub.id],
+    )) as [{ seconds: number }[], number];
+    const failingSeconds = Number(failing[0]?.seconds ?? 0);
+    if (failingSeconds >= this.config.SUBSCRIPTION_DISABLE_AFTER_SECONDS) {
+      await this.subscriptions.disable(sub.id, `failing without a success for ${Math.round(failingSeconds)} s`);
+      this.logger.warn({ subscriptionId: sub.id, url: redactUrl(sub.url), failingSeconds }, 'subscription disabled: failing too long');
+    }
+    const delay = nextAttemptDelayMs(attempts, this.config.DELIVERY_RETRY_SCHEDULE, this.config.DELIVERY_JITTER, result.retryAfterMs);
+    if (delay === undefined) {
+      this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'dead' });
+      return this.finish(row, 'dead', { attempts, status: result.status, error: result.error, partsSent: result.partsSent });
+    }
+    this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'retry' });
+    await this.dataSource.query(
+      `UPDATE "dispatch"."delivery" SET attempts = $2, parts_sent = $3, last_status_code = $4, last_error = $5,
+         next_attempt_at = now() + make_interval(secs => $6::double precision / 1000), updated_at = now() WHERE id = $1`,
+      [row.id, attempts, result.partsSent, result.status ?? null, result.error, delay],
+    );
+  }
+
+  private async finish(row: ClaimedDelivery, status: 'succeeded' | 'dead', f: { attempts?: number; status?: number; error?: string; partsSent?: number }): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "dispatch"."delivery" SET status = $2, attempts = $3, parts_sent = $4, last_status_code = coalesce($5, last_status_code), last_error = $6,
+         updated_at = now(), completed_at = now() WHERE id = $1`,
+      [row.id, status, f.attempts ?? row.attempts, f.partsSent ?? row.parts_sent, f.status ?? null, f.error ?? null],
+    );
+  }
+
+  /** Not sent (the subscription's limits are full): due again shortly, no attempt counted. */
+  private async release(row: ClaimedDelivery, waitMs: number): Promise<void> {
+    await this.dataSource.query(`UPDATE "dispatch"."delivery" SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`, [
+      row.id,
+      waitMs,
+    ]);
+  }
+
+  private async loadSubscriptions(ids: string[]): Promise<Map<string, SubscriptionRow>> {
+    const rows = (await this.dataSource.query(`SELECT * FROM "dispatch"."subscription" WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]])) as SubscriptionRow[];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  private async loadMessages(ids: string[]): Promise<Map<string, MessageRow>> {
+    const rows = (await this.dataSource.query(
+      `SELECT m.id, m.content, m.sender_user_id, m.sender_bot, m.received_at, c.kind AS target_kind, c.unique_name AS target_name
+       FROM "dispatch"."message" m JOIN "dispatch"."channel" c ON c.id = m.channel_id WHERE m.id = ANY($1::uuid[])`,
+      [[...new Set(ids)]],
+    )) as MessageRow[];
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+}

@@ -1,0 +1,200 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { parseOrThrow, redactUrl, ZodApiBody } from '@zapgate/platform';
+import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { z } from 'zod';
+import { COLLECTIONS } from '../channels/target';
+import { DeliveriesService, type DeliveryRow } from './deliveries.service';
+import { DeliveryWorker } from './delivery-worker.service';
+import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
+
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
+const Kind = z.enum(['standard-webhooks', 'slack', 'mattermost', 'cliq']);
+const Limits = {
+  rate_limit_per_second: z.number().int().min(1).max(10_000).nullable().optional(),
+  max_concurrency: z.number().int().min(1).max(100).optional(),
+};
+const CreateSchema = z
+  .object({
+    target: z.object({ kind: z.enum(['channelsbyname', 'chats', 'bots']), name: z.string().min(1).max(100) }),
+    kind: Kind,
+    url: HttpUrl,
+    description: z.string().max(500).optional(),
+    cliq: z.object({ channel: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).optional(), zapikey: z.string().min(10).max(200) }).optional(),
+    ...Limits,
+  })
+  .strict();
+const PatchSchema = z
+  .object({ url: HttpUrl.optional(), description: z.string().max(500).nullable().optional(), cliq: z.object({ zapikey: z.string().min(10).max(200) }).optional(), ...Limits })
+  .strict();
+const RotateSchema = z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).default(86_400) });
+const ListDeliveriesQuery = z.looseObject({
+  status: z.enum(['pending', 'succeeded', 'dead']).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .regex(/^[^_]+_[0-9a-f-]{36}$/, 'must be a next_cursor value')
+    .transform((c) => ({ at: c.split('_')[0], id: c.split('_')[1] }))
+    .optional(),
+});
+const RetrySinceSchema = z.object({ since: z.iso.datetime({ offset: true }) });
+
+const view = (s: SubscriptionRow) => ({
+  id: s.id,
+  target_id: s.target_id,
+  kind: s.kind,
+  // A Slack or Mattermost webhook URL is itself the secret; show only its host.
+  url: s.kind === 'slack' || s.kind === 'mattermost' ? `${new URL(s.url).origin}/…` : redactUrl(s.url),
+  description: s.description,
+  cliq_channel: s.cliq_channel,
+  rate_limit_per_second: s.rate_limit_per_second,
+  max_concurrency: s.max_concurrency,
+  status: s.status,
+  disabled_reason: s.disabled_reason,
+  disabled_at: s.disabled_at,
+  failing_since: s.failing_since,
+  created_at: s.created_at,
+});
+
+const deliveryView = (d: DeliveryRow) => ({
+  id: d.id,
+  subscription_id: d.subscription_id,
+  message_id: d.message_id,
+  status: d.status,
+  attempts: d.attempts,
+  next_attempt_at: d.status === 'pending' ? d.next_attempt_at : null,
+  last_status_code: d.last_status_code,
+  last_error: d.last_error,
+  created_at: d.created_at,
+  completed_at: d.completed_at,
+});
+
+/** Outbound subscriptions of targets you are a member of, and their deliveries. */
+@ApiTags('subscriptions')
+@Controller('api/v1')
+@UseGuards(TokenAuthGuard)
+export class SubscriptionsController {
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly deliveries: DeliveriesService,
+    private readonly worker: DeliveryWorker,
+  ) {}
+
+  @Post('subscriptions')
+  @ZodApiBody(CreateSchema)
+  @ApiOperation({ summary: 'Forward every new message of a target to a URL (standard-webhooks, slack, mattermost or cliq)' })
+  async create(@Body() body: unknown, @Principal() p: VerifiedToken) {
+    const input = parseOrThrow(CreateSchema, body);
+    const { subscription, secret } = await this.subscriptions.create(
+      {
+        target: { kind: COLLECTIONS[input.target.kind], name: input.target.name },
+        kind: input.kind,
+        url: input.url,
+        description: input.description,
+        cliq: input.cliq,
+        rateLimitPerSecond: input.rate_limit_per_second,
+        maxConcurrency: input.max_concurrency,
+      },
+      p.userId,
+    );
+    return { ...view(subscription), ...(secret ? { secret } : {}) };
+  }
+
+  @Get('subscriptions')
+  async list(@Query() query: Record<string, unknown>, @Principal() p: VerifiedToken) {
+    const { target_id } = parseOrThrow(z.looseObject({ target_id: z.uuid().optional() }), query);
+    return { data: (await this.subscriptions.listForUser(p.userId, target_id)).map(view) };
+  }
+
+  @Get('subscriptions/:id')
+  async get(@Param('id') id: string, @Principal() p: VerifiedToken) {
+    return view(await this.subscriptions.forMember(id, p.userId));
+  }
+
+  @Patch('subscriptions/:id')
+  @ZodApiBody(PatchSchema)
+  async update(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
+    await this.subscriptions.forMember(id, p.userId);
+    const input = parseOrThrow(PatchSchema, body);
+    return view(
+      await this.subscriptions.update(id, {
+        url: input.url,
+        description: input.description,
+        rateLimitPerSecond: input.rate_limit_per_second,
+        maxConcurrency: input.max_concurrency,
+        zapikey: input.cliq?.zapikey,
+      }),
+    );
+  }
+
+  @Delete('subscriptions/:id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string, @Principal() p: VerifiedToken): Promise<void> {
+    await this.subscriptions.forMember(id, p.userId);
+    await this.subscriptions.remove(id);
+  }
+
+  @Post('subscriptions/:id/enable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Re-enable a disabled subscription (then retry what failed with retry-failed)' })
+  async enable(@Param('id') id: string, @Principal() p: VerifiedToken) {
+    await this.subscriptions.forMember(id, p.userId);
+    return view(await this.subscriptions.enable(id));
+  }
+
+  @Get('subscriptions/:id/secret')
+  @ApiOperation({ summary: 'The whsec_ signing secret of a standard-webhooks subscription' })
+  async secret(@Param('id') id: string, @Principal() p: VerifiedToken) {
+    const sub = await this.subscriptions.forMember(id, p.userId);
+    return { id, secret: this.subscriptions.signingSecrets(sub)[0] ?? null };
+  }
+
+  @Post('subscriptions/:id/secret/rotate')
+  @HttpCode(200)
+  @ZodApiBody(RotateSchema)
+  @ApiOperation({ summary: 'A new signing secret; messages carry both signatures for grace_seconds (default a day)' })
+  async rotate(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
+    const sub = await this.subscriptions.forMember(id, p.userId);
+    const { grace_seconds } = parseOrThrow(RotateSchema, body ?? {});
+    return { id, secret: await this.subscriptions.rotateSecret(sub, grace_seconds), previous_valid_for_seconds: grace_seconds };
+  }
+
+  @Get('subscriptions/:id/deliveries')
+  @ApiOperation({ summary: 'Deliveries of a subscription, newest first (status: pending, succeeded, dead)' })
+  async deliveriesOf(@Param('id') id: string, @Query() query: unknown, @Principal() p: VerifiedToken) {
+    await this.subscriptions.forMember(id, p.userId);
+    const q = parseOrThrow(ListDeliveriesQuery, query);
+    const page = await this.deliveries.list(id, q.status, q.limit, q.cursor);
+    return { data: page.rows.map(deliveryView), next_cursor: page.next };
+  }
+
+  @Post('subscriptions/:id/retry-failed')
+  @HttpCode(200)
+  @ZodApiBody(RetrySinceSchema)
+  @ApiOperation({ summary: 'Send again every dead-lettered delivery since a time' })
+  async retryFailed(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
+    await this.subscriptions.forMember(id, p.userId);
+    const { since } = parseOrThrow(RetrySinceSchema, body);
+    const requeued = await this.deliveries.retryFailedSince(id, new Date(since));
+    this.worker.kick();
+    return { requeued };
+  }
+
+  @Get('deliveries/:id')
+  @ApiOperation({ summary: 'One delivery with every attempt' })
+  async delivery(@Param('id') id: string, @Principal() p: VerifiedToken) {
+    const d = await this.deliveries.get(id);
+    await this.subscriptions.forMember(d.subscription_id, p.userId);
+    return { ...deliveryView(d), attempts: await this.deliveries.attempts(id) };
+  }
+
+  @Post('deliveries/:id/retry')
+  @HttpCode(200)
+  async retry(@Param('id') id: string, @Principal() p: VerifiedToken) {
+    const d = await this.deliveries.get(id);
+    await this.subscriptions.forMember(d.subscription_id, p.userId);
+    const row = await this.deliveries.retry(id);
+    this.worker.kick();
+    return deliveryView(row);
+  }
+}

@@ -1,0 +1,183 @@
+import { Injectable, Inject } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, CommonException, secretBoxFrom, type SecretBox } from '@zapgate/platform';
+import { DataSource } from 'typeorm';
+import { ChannelStore } from '../channels/channel-store.service';
+import type { TargetRef } from '../channels/target';
+import type { DispatchConfig } from '../dispatch-config.schema';
+import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
+import { liveRetired, type RetiredSecret } from '../handlers/secret-ring';
+import { OutboundGuard } from './outbound-guard.provider';
+import type { SubscriptionKind } from './payload-mappers';
+import { newWebhookSecret } from './standard-webhooks.signer';
+
+export interface SubscriptionRow {
+  id: string;
+  target_id: string;
+  owner_user_id: string;
+  kind: SubscriptionKind;
+  url: string;
+  description: string | null;
+  secret_sealed: string | null;
+  previous_secrets: RetiredSecret[];
+  cliq_channel: string | null;
+  zapikey_sealed: string | null;
+  rate_limit_per_second: number | null;
+  max_concurrency: number;
+  status: 'active' | 'disabled';
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  failing_since: Date | null;
+  created_at: Date;
+}
+
+export interface SubscriptionInput {
+  target: TargetRef;
+  kind: SubscriptionKind;
+  url: string;
+  description?: string;
+  cliq?: { channel?: string; zapikey: string };
+  rateLimitPerSecond?: number | null;
+  maxConcurrency?: number;
+}
+
+/** Outbound subscriptions per target. Secrets and stored ZAPI keys are sealed with the subscription id as associated data. */
+@Injectable()
+export class SubscriptionsService {
+  private readonly box: SecretBox;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly store: ChannelStore,
+    private readonly outbound: OutboundGuard,
+    @Inject(APP_CONFIG) config: DispatchConfig,
+  ) {
+    this.box = secretBoxFrom(config.ENCRYPTION_KEYS);
+  }
+
+  async create(input: SubscriptionInput, userId: string): Promise<{ subscription: SubscriptionRow; secret?: string }> {
+    const target = await this.store.findTarget(input.target.kind, input.target.name);
+    if (!target || !(await this.store.isMember(target.id, 'user', userId))) throw DispatchException.targetNotFound();
+    await this.checkUrl(input.url);
+    if (input.kind === 'cliq' && !input.cliq) throw CommonException.invalid([{ path: 'cliq.zapikey', message: 'a cliq subscription needs the ZAPI key to post with' }]);
+    const [{ id }] = (await this.dataSource.query(`SELECT gen_random_uuid() AS id`)) as { id: string }[];
+    const secret = input.kind === 'standard-webhooks' ? newWebhookSecret() : undefined;
+    await this.dataSource.query(
+      `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        id,
+        target.id,
+        userId,
+        input.kind,
+        input.url,
+        input.description ?? null,
+        secret ? this.box.seal(secret, id) : null,
+        input.kind === 'cliq' ? (input.cliq?.channel ?? target.uniqueName) : null,
+        input.kind === 'cliq' && input.cliq ? this.box.seal(input.cliq.zapikey, id) : null,
+        input.rateLimitPerSecond ?? null,
+        input.maxConcurrency ?? 4,
+      ],
+    );
+    return { subscription: await this.row(id), secret };
+  }
+
+  async checkUrl(url: string): Promise<void> {
+    try {
+      await this.outbound.guard.check(new URL(url));
+    } catch (err) {
+      throw new DispatchException(DispatchErrorCodes.OutboundUrlRefused, `The URL cannot be used: ${(err as Error).message}.`);
+    }
+  }
+
+  async row(id: string): Promise<SubscriptionRow> {
+    const [row] = (await this.dataSource.query(`SELECT * FROM "dispatch"."subscription" WHERE id = $1`, [id])) as SubscriptionRow[];
+    if (!row) throw new DispatchException(DispatchErrorCodes.SubscriptionNotFound, 'No such subscription.');
+    return row;
+  }
+
+  /** The subscription if the user is a member of its target; the same 404 otherwise. */
+  async forMember(id: string, userId: string): Promise<SubscriptionRow> {
+    const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.row(id).catch(() => undefined) : undefined;
+    if (!row || !(await this.store.isMember(row.target_id, 'user', userId))) {
+      throw new DispatchException(DispatchErrorCodes.SubscriptionNotFound, 'No such subscription.');
+    }
+    return row;
+  }
+
+  async listForUser(userId: string, targetId?: string): Promise<SubscriptionRow[]> {
+    return this.dataSource.query(
+      `SELECT s.* FROM "dispatch"."subscription" s
+       JOIN "dispatch"."member" m ON m.target_id = s.target_id AND m.member_kind = 'user' AND m.member_id = $1
+       WHERE ($2::uuid IS NULL OR s.target_id = $2) ORDER BY s.created_at DESC LIMIT 500`,
+      [userId, targetId ?? null],
+    );
+  }
+
+  async update(id: string, patch: { url?: string; description?: string | null; rateLimitPerSecond?: number | null; maxConcurrency?: number; zapikey?: string }) {
+    if (patch.url) await this.checkUrl(patch.url);
+    await this.dataSource.query(
+      `UPDATE "dispatch"."subscription" SET
+         url = coalesce($2, url),
+         description = CASE WHEN $3::boolean THEN $4 ELSE description END,
+         rate_limit_per_second = CASE WHEN $5::boolean THEN $6::int ELSE rate_limit_per_second END,
+         max_concurrency = coalesce($7, max_concurrency),
+         zapikey_sealed = CASE WHEN kind = 'cliq' AND $8::text IS NOT NULL THEN $8 ELSE zapikey_sealed END
+       WHERE id = $1`,
+      [
+        id,
+        patch.url ?? null,
+        patch.description !== undefined,
+        patch.description ?? null,
+        patch.rateLimitPerSecond !== undefined,
+        patch.rateLimitPerSecond ?? null,
+        patch.maxConcurrency ?? null,
+        patch.zapikey ? this.box.seal(patch.zapikey, id) : null,
+      ],
+    );
+    return this.row(id);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM "dispatch"."subscription" WHERE id = $1`, [id]);
+  }
+
+  async enable(id: string): Promise<SubscriptionRow> {
+    await this.dataSource.query(
+      `UPDATE "dispatch"."subscription" SET status = 'active', disabled_reason = NULL, disabled_at = NULL, failing_since = NULL WHERE id = $1`,
+      [id],
+    );
+    return this.row(id);
+  }
+
+  async disable(id: string, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "dispatch"."subscription" SET status = 'disabled', disabled_reason = $2, disabled_at = now() WHERE id = $1 AND status = 'active'`,
+      [id, reason],
+    );
+  }
+
+  /** The current secret, then rotated-out ones still in grace. */
+  signingSecrets(row: SubscriptionRow): string[] {
+    if (!row.secret_sealed) return [];
+    return [row.secret_sealed, ...liveRetired(row.previous_secrets).map((p) => p.sealed)].map((s) => this.box.open(s, row.id));
+  }
+
+  zapikey(row: SubscriptionRow): string | undefined {
+    return row.zapikey_sealed ? this.box.open(row.zapikey_sealed, row.id) : undefined;
+  }
+
+  async rotateSecret(row: SubscriptionRow, graceSeconds: number): Promise<string> {
+    if (row.kind !== 'standard-webhooks' || !row.secret_sealed) {
+      throw new DispatchException(DispatchErrorCodes.NoSigningSecret, 'Only standard-webhooks subscriptions have a signing secret.');
+    }
+    const secret = newWebhookSecret();
+    const retired = [{ sealed: row.secret_sealed, expires_at: new Date(Date.now() + graceSeconds * 1000).toISOString() }, ...liveRetired(row.previous_secrets)];
+    await this.dataSource.query(`UPDATE "dispatch"."subscription" SET secret_sealed = $2, previous_secrets = $3 WHERE id = $1`, [
+      row.id,
+      this.box.seal(secret, row.id),
+      JSON.stringify(retired.slice(0, 10)),
+    ]);
+    return secret;
+  }
+}

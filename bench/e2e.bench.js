@@ -1,0 +1,212 @@
+// End to end: POST at webhook-ingest → stored in message-dispatch's channel
+// store → delivered to an outbound receiver (a signed Standard Webhooks POST).
+// Open-loop load at fixed rates, then a search for the highest rate the
+// pipeline keeps up with for a sustained run.
+'use strict';
+const autocannon = require('autocannon');
+const crypto = require('node:crypto');
+const http = require('node:http');
+const os = require('node:os');
+const { Client } = require('pg');
+const { NATS_URL, createDatabase, freePort, startService } = require('./bench-support');
+
+const RATES = (process.env.BENCH_RATES || '100,500,1000').split(',').map(Number);
+const STEP_S = Number(process.env.BENCH_STEP_S || 20);
+const RAMP_S = Number(process.env.BENCH_RAMP_S || 15);
+const SUSTAIN_S = Number(process.env.BENCH_SUSTAIN_S || 60);
+const RAMP = (process.env.BENCH_RAMP || '250,500,750,1000,1250,1500,2000,2500,3000').split(',').map(Number);
+const CHANNELS = 8;
+
+function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+function startReceiver(arrivals) {
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const at = Date.now();
+      try {
+        const { data } = JSON.parse(Buffer.concat(chunks).toString());
+        const run = data.content.text.split(' ')[1];
+        if (!arrivals.has(run)) arrivals.set(run, []);
+        // From ingest accepting the POST (the message's time) to arrival here.
+        arrivals.get(run).push(at - Date.parse(data.time));
+      } catch {
+        // not one of ours
+      }
+      res.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}/hook` })));
+}
+
+/** Open-loop POSTs at `rate` per second for `seconds`; every body carries the run id and its send time. */
+function offer(ingestBase, zapikey, run, rate, seconds) {
+  let n = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url: ingestBase,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Zoho-oauthtoken ${zapikey}` },
+        connections: Math.min(200, Math.max(10, Math.ceil(rate / 20))),
+        overallRate: rate,
+        duration: seconds,
+        requests: [
+          {
+            setupRequest: (req) => {
+              req.path = `/api/v2/channelsbyname/bench-${n++ % CHANNELS}/message`;
+              req.body = JSON.stringify({ text: `bench ${run} ${n}` });
+              return req;
+            },
+          },
+        ],
+      },
+      (err, result) => (err ? reject(err) : resolve({ accepted: result['2xx'], failed: result.non2xx + result.errors + result.timeouts, ingestP50: result.latency.p50, ingestP99: result.latency.p99 })),
+    );
+  });
+}
+
+async function storedCount(pg, run) {
+  const { rows } = await pg.query(`SELECT count(*)::int AS n FROM dispatch.message WHERE text LIKE $1`, [`bench ${run} %`]);
+  return rows[0].n;
+}
+
+async function drain(pg, run, expected, timeoutMs = 180_000) {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if ((await storedCount(pg, run)) >= expected) return Date.now() - start;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return NaN;
+}
+
+async function storeLatencies(pg, run) {
+  const { rows } = await pg.query(
+    // Server clocks on both ends: autocannon builds a request before its rate slot comes, so a client timestamp would run early.
+    `SELECT extract(epoch FROM stored_at - received_at) * 1000 AS ms FROM dispatch.message WHERE text LIKE $1`,
+    [`bench ${run} %`],
+  );
+  return Float64Array.from(rows.map((r) => Number(r.ms))).sort();
+}
+
+async function main() {
+  const db = await createDatabase('e2e');
+  const namespace = `bench${crypto.randomBytes(3).toString('hex')}`;
+  const adminKey = crypto.randomBytes(24).toString('hex');
+  const env = {
+    DATABASE_URL: db.url,
+    NATS_URL,
+    NATS_NAMESPACE: namespace,
+    ADMIN_API_KEY: adminKey,
+    TOKEN_PEPPER: crypto.randomBytes(32).toString('hex'),
+    ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+    INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
+    INGEST_IP_FLOOD_PER_MINUTE: '10000000',
+    OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+    TOKEN_CACHE_TTL_MS: '60000',
+    TOKEN_SERVICE_PORT: String(await freePort()),
+    WEBHOOK_INGEST_PORT: String(await freePort()),
+    MESSAGE_DISPATCH_PORT: String(await freePort()),
+  };
+  const arrivals = new Map();
+  const receiver = await startReceiver(arrivals);
+  const started = [];
+  const pg = new Client({ connectionString: db.url });
+  try {
+    const token = await startService('token-service', env);
+    started.push(token);
+    const ingest = await startService('webhook-ingest', env);
+    started.push(ingest);
+    const dispatch = await startService('message-dispatch', env);
+    started.push(dispatch);
+    await pg.connect();
+
+    const admin = (p, body) =>
+      fetch(token.base + p, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-key': adminKey }, body: JSON.stringify(body) }).then((r) => r.json());
+    const user = await admin('/api/v1/admin/users', { email: 'bench@example.com', display_name: 'Bench' });
+    const { token: zapikey } = await admin(`/api/v1/admin/users/${user.id}/tokens`, { name: 'bench' });
+    const asUser = (p, body) =>
+      fetch(dispatch.base + p, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Zoho-oauthtoken ${zapikey}` }, body: JSON.stringify(body) });
+    for (let i = 0; i < CHANNELS; i++) {
+      await asUser('/api/v2/channels', { unique_name: `bench-${i}` });
+      const sub = await asUser('/api/v1/subscriptions', { target: { kind: 'channelsbyname', name: `bench-${i}` }, kind: 'standard-webhooks', url: receiver.url });
+      if (sub.status !== 201) throw new Error(`subscription: ${sub.status} ${await sub.text()}`);
+    }
+    await offer(ingest.base, zapikey, 'warmup', 200, 3);
+    await drain(pg, 'warmup', 1);
+
+    const fixed = [];
+    for (const rate of RATES) {
+      const run = `r${rate}x${crypto.randomBytes(2).toString('hex')}`;
+      const sent = await offer(ingest.base, zapikey, run, rate, STEP_S);
+      // autocannon counts answers inside the run only; a few late ones can make this slightly negative.
+      const backlogAtEnd = Math.max(0, sent.accepted - (await storedCount(pg, run)));
+      const drainMs = await drain(pg, run, sent.accepted);
+      await new Promise((r) => setTimeout(r, 1000));
+      const stored = await storeLatencies(pg, run);
+      const delivered = Float64Array.from(arrivals.get(run) ?? []).sort();
+      fixed.push({ rate, ...sent, backlogAtEnd, drainMs, stored, delivered });
+    }
+
+    // Ramp: the highest offered rate whose backlog stays under one second of traffic at the end of a step.
+    let best = 0;
+    for (const rate of RAMP) {
+      const run = `ramp${rate}x${crypto.randomBytes(2).toString('hex')}`;
+      const sent = await offer(ingest.base, zapikey, run, rate, RAMP_S);
+      const backlog = sent.accepted - (await storedCount(pg, run));
+      const kept = sent.failed === 0 && sent.accepted >= rate * RAMP_S * 0.95 && backlog <= rate;
+      console.log(`ramp ${rate}/s: accepted ${sent.accepted}, failed ${sent.failed}, backlog at end ${backlog} → ${kept ? 'kept up' : 'fell behind'}`);
+      await drain(pg, run, sent.accepted);
+      if (!kept) break;
+      best = rate;
+    }
+    let sustained;
+    for (let rate = best; rate > 0 && !sustained; rate = Math.floor(rate * 0.8)) {
+      const run = `sustain${rate}x${crypto.randomBytes(2).toString('hex')}`;
+      const samples = [];
+      const sampler = setInterval(async () => samples.push(await storedCount(pg, run).catch(() => NaN)), 5000);
+      const startedAt = Date.now();
+      const sent = await offer(ingest.base, zapikey, run, rate, SUSTAIN_S);
+      clearInterval(sampler);
+      const backlog = sent.accepted - (await storedCount(pg, run));
+      const backlogs = samples.map((stored, i) => Math.round(rate * 5 * (i + 1)) - stored);
+      const growing = backlogs.length > 4 && backlogs[backlogs.length - 1] > Math.max(rate, backlogs[Math.floor(backlogs.length / 2)] * 1.5);
+      console.log(`sustain ${rate}/s for ${Math.round((Date.now() - startedAt) / 1000)} s: backlog every 5 s ${backlogs.join(', ')}; at end ${backlog}`);
+      await drain(pg, run, sent.accepted);
+      if (sent.failed === 0 && backlog <= rate && !growing) sustained = { rate, backlog, stored: await storeLatencies(pg, run) };
+    }
+
+    const fmt = (n) => (Number.isFinite(n) ? n.toFixed(0) : '—');
+    console.log(`\nEnd to end: POST → stored → delivered (Standard Webhooks, ${CHANNELS} channels, one subscription each), ${STEP_S} s per rate`);
+    console.log('ingest: the POST as autocannon timed it; stored and delivered: from ingest accepting the POST to the row / to the receiver');
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, node ${process.version}; all services, PostgreSQL, NATS and the load on the same machine`);
+    console.log('| offered/s | accepted | failed | ingest p50/p99 ms | stored p50 ms | stored p99 ms | delivered p50 ms | delivered p99 ms | backlog at end | drained in ms |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const f of fixed) {
+      console.log(
+        `| ${f.rate} | ${f.accepted} | ${f.failed} | ${f.ingestP50}/${f.ingestP99} | ${fmt(percentile(f.stored, 50))} | ${fmt(percentile(f.stored, 99))} | ` +
+          `${fmt(percentile(f.delivered, 50))} | ${fmt(percentile(f.delivered, 99))} | ${f.backlogAtEnd} | ${fmt(f.drainMs)} |`,
+      );
+    }
+    if (sustained) {
+      console.log(`Highest rate sustained for ${SUSTAIN_S} s without growing lag: ${sustained.rate}/s (backlog at end ${sustained.backlog}; stored p50 ${fmt(percentile(sustained.stored, 50))} ms, p99 ${fmt(percentile(sustained.stored, 99))} ms)`);
+    } else {
+      console.log(`No ramp rate was sustained for ${SUSTAIN_S} s.`);
+    }
+    console.log(`JSON ${JSON.stringify({ fixed: fixed.map((f) => ({ rate: f.rate, storedP50: percentile(f.stored, 50), storedP99: percentile(f.stored, 99), deliveredP50: percentile(f.delivered, 50), deliveredP99: percentile(f.delivered, 99) })), sustained: sustained?.rate ?? 0 })}`);
+  } finally {
+    await pg.end().catch(() => undefined);
+    receiver.server.closeAllConnections();
+    receiver.server.close();
+    for (const service of started.reverse()) await service.stop();
+    await db.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

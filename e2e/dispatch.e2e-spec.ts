@@ -1,0 +1,485 @@
+import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { dispatchClient, type StoredMessage } from './dispatch-helpers';
+import { adminPost, createFixture, until, type Fixture } from './fixtures';
+import { ADMIN_KEY, startPlatform, type Platform } from './platform-env';
+import { startReceiver, type Receiver } from './receivers';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const githubExamples = require('@octokit/webhooks-examples') as { name: string; examples: unknown[] }[];
+const githubPush = JSON.stringify(githubExamples.find((e) => e.name === 'push')!.examples[0]);
+
+const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('message dispatch', () => {
+  let platform: Platform;
+  let api: ReturnType<typeof dispatchClient>;
+  let a: Fixture;
+  let b: Fixture;
+  const receivers: Receiver[] = [];
+  const receiver = async (...args: Parameters<typeof startReceiver>) => {
+    const r = await startReceiver(...args);
+    receivers.push(r);
+    return r;
+  };
+
+  beforeAll(async () => {
+    platform = await startPlatform('dispatch', {
+      INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
+      OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+      DELIVERY_RETRY_SCHEDULE: '1,1,1',
+      DELIVERY_JITTER: '0',
+      DELIVERY_POLL_MS: '100',
+      DELIVERY_TIMEOUT_MS: '1500',
+      HANDLER_TIMEOUT_MS: '1000',
+      HANDLER_MAX_ATTEMPTS: '3',
+      SUBSCRIPTION_DISABLE_AFTER_SECONDS: '10',
+      DISPATCH_CONCURRENCY: '16',
+    });
+    api = dispatchClient(platform);
+    [a, b] = await Promise.all([createFixture(platform, 'alice@example.com'), createFixture(platform, 'bob@example.com')]);
+  });
+
+  afterAll(async () => {
+    await Promise.all(receivers.map((r) => r.close()));
+    await platform?.stop();
+  });
+
+  describe('channel store and access', () => {
+    it('lets only members post to and read a channel, and bots post only where they participate', async () => {
+      const channel = unique('ops');
+      expect((await api.outcome(await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'first' }))).status).toBe('stored');
+      expect((await api.messages(a.token, 'channelsbyname', channel)).map((m) => m.content.text)).toEqual(['first']);
+
+      const stranger = await api.outcome(await api.post(b.token, `channelsbyname/${channel}/message`, { text: 'let me in' }));
+      expect(stranger).toMatchObject({ status: 'rejected', error: { code: 'not_a_member' } });
+      expect((await api.d(b.token, `/api/v2/channelsbyname/${channel}/messages`)).status).toBe(404);
+
+      const added = await api.d(a.token, `/api/v2/channelsbyname/${channel}/members`, { method: 'POST', body: JSON.stringify({ user_ids: [b.userId] }) });
+      expect(added.status).toBe(200);
+      expect((await api.outcome(await api.post(b.token, `channelsbyname/${channel}/message`, { text: 'hello from bob' }))).status).toBe('stored');
+
+      const asBot = await api.outcome(await api.post(a.token, `channelsbyname/${channel}/message?bot_unique_name=deploybot`, { text: 'deployed' }));
+      expect(asBot).toMatchObject({ status: 'rejected', error: { code: 'bot_not_participant' } });
+      await api.d(a.token, `/api/v2/channelsbyname/${channel}/members`, { method: 'POST', body: JSON.stringify({ bot_unique_names: ['deploybot'] }) });
+      expect((await api.outcome(await api.post(a.token, `channelsbyname/${channel}/message?bot_unique_name=deploybot`, { text: 'deployed' }))).status).toBe('stored');
+
+      const messages = await api.messages(b.token, 'channelsbyname', channel);
+      expect(messages.map((m) => m.content.text)).toEqual(['deployed', 'hello from bob', 'first']);
+      expect(messages[0].sender).toMatchObject({ type: 'bot', name: 'deploybot' });
+      expect(messages[1].sender).toEqual({ type: 'user', id: b.userId });
+
+      // Bad input gets a clear 4xx, never a 500.
+      expect((await api.d(a.token, `/api/v2/channelsbyname/${channel}/members`, { method: 'POST', body: '{"user_ids":["nope"]}' })).status).toBe(400);
+      expect((await api.d(a.token, `/api/v2/channels`, { method: 'POST', body: JSON.stringify({ unique_name: channel }) })).status).toBe(409);
+      expect((await api.d(a.token, `/api/v2/nowhere/x/messages`)).status).toBe(400);
+      expect((await api.d('zapk_nottoken', `/api/v2/channelsbyname/${channel}/messages`)).status).toBe(401);
+    });
+
+    it('keeps messages for chats and bots, readable by their members', async () => {
+      const chatId = unique('chat');
+      const created = await api.d(a.token, '/api/v2/chats', { method: 'POST', body: JSON.stringify({ chat_id: chatId, title: 'Pair', user_ids: [b.userId] }) });
+      expect(created.status).toBe(201);
+      await api.outcome(await api.post(b.token, `chats/${chatId}/message`, { text: 'in the chat' }));
+      expect((await api.messages(a.token, 'chats', chatId)).map((m) => m.content.text)).toEqual(['in the chat']);
+
+      const bot = unique('helper');
+      await api.outcome(await api.post(a.token, `bots/${bot}/message`, { text: 'hi bot' }));
+      expect((await api.messages(a.token, 'bots', bot)).map((m) => m.content.text)).toEqual(['hi bot']);
+      expect(await api.messages(b.token, 'bots', bot)).toEqual([]);
+      const mine = await api.d(a.token, '/api/v2/chats');
+      expect(mine.body.data.map((t: { unique_name: string }) => t.unique_name)).toContain(chatId);
+    });
+
+    it('streams new messages over SSE in the order they were ingested, with 16 events in flight', async () => {
+      const channels = await Promise.all(
+        [1, 2, 3, 4].map(async () => {
+          const name = unique('live');
+          expect((await api.d(a.token, '/api/v2/channels', { method: 'POST', body: JSON.stringify({ unique_name: name }) })).status).toBe(201);
+          return name;
+        }),
+      );
+      const streams = channels.map((name) => openStream(`${platform.services.dispatch.baseUrl}/api/v2/channelsbyname/${name}/messages/stream`, a.token));
+      await Promise.all(streams.map((s) => s.ready));
+      const perChannel = 40;
+      for (let i = 0; i < perChannel; i++) {
+        // Sequential posts fix the ingest order; dispatch then handles up to 16 at once.
+        for (const name of channels) await api.post(a.token, `channelsbyname/${name}/message`, { text: `${name} #${i}` });
+      }
+      const got = await Promise.all(streams.map((s) => until(async () => (s.events.length >= perChannel ? s.events : undefined), 20_000)));
+      got.forEach((events, k) => expect(events.map((e) => e.data.content.text)).toEqual(Array.from({ length: perChannel }, (_, i) => `${channels[k]} #${i}`)));
+
+      // A reader that reconnects with Last-Event-ID gets exactly what it missed.
+      const resumed = openStream(`${platform.services.dispatch.baseUrl}/api/v2/channelsbyname/${channels[0]}/messages/stream`, a.token, got[0][9].id);
+      const rest = await until(async () => (resumed.events.length >= perChannel - 10 ? resumed.events : undefined));
+      expect(rest.map((e) => e.data.content.text)).toEqual(Array.from({ length: perChannel - 10 }, (_, i) => `${channels[0]} #${i + 10}`));
+      for (const s of [...streams, resumed]) s.close();
+      expect((await fetch(`${platform.services.dispatch.baseUrl}/api/v2/channelsbyname/${channels[0]}/messages/stream?zapikey=${b.token}`)).status).toBe(404);
+    });
+
+    it('stores a redelivered event once, and dead-letters a poison event instead of retrying it forever', async () => {
+      const nc: NatsConnection = await connect({ servers: platform.env.NATS_URL });
+      try {
+        const js = nc.jetstream();
+        const subject = `${platform.namespace}.zapgate.webhook.received.v1`;
+        const channel = unique('redeliver');
+        const eventId = randomUUID();
+        const event = {
+          eventId,
+          receivedAt: new Date().toISOString(),
+          source: 'channel-post',
+          userId: a.userId,
+          tokenId: randomUUID(),
+          target: { kind: 'channel', name: channel },
+          message: { text: 'once' },
+        };
+        // Different msgIDs get past JetStream's duplicate window, as a redelivery after a crash would.
+        await js.publish(subject, JSON.stringify(event), { msgID: `${eventId}-1` });
+        await js.publish(subject, JSON.stringify(event), { msgID: `${eventId}-2` });
+        await api.outcome(eventId);
+        await sleep(500);
+        expect((await api.messages(a.token, 'channelsbyname', channel)).map((m) => m.event_id)).toEqual([eventId]);
+
+        const h = natsHeaders();
+        h.set('x-correlation-id', 'poison-test');
+        await js.publish(subject, '{"this is": "not an event"}', { headers: h });
+        const letters = await until(async () => {
+          const rows = await platform.db.query<{ reason: string; payload: string }>(`SELECT reason, payload FROM dispatch.dead_letter`);
+          return rows.length ? rows : undefined;
+        });
+        expect(letters[0]).toMatchObject({ reason: 'payload does not match the contract', payload: '{"this is": "not an event"}' });
+        expect(await api.metrics()).toMatch(/zapgate_dead_letters\{kind="event"[^}]*\} [1-9]/);
+      } finally {
+        await nc.close();
+      }
+    });
+  });
+
+  describe('incoming webhooks', () => {
+    let handler: Receiver;
+    let secret: string;
+    const incoming = (fx: Fixture, query: string, body: string, headers: Record<string, string> = {}) =>
+      fetch(`${platform.services.ingest.baseUrl}/api/v2/applications/${fx.app.id}/incoming?appkey=${fx.app.appkey}&zapikey=${fx.appToken}${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      }).then(async (r) => {
+        expect([200, 204]).toContain(r.status);
+        return r.headers.get('x-zapgate-event-id')!;
+      });
+
+    beforeAll(async () => {
+      handler = await receiver();
+      const res = await fetch(`${platform.services.token.baseUrl}/api/v1/admin/applications/${a.app.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+        body: JSON.stringify({ handler_urls: { incoming: `${handler.url}/incoming` } }),
+      });
+      expect(res.status).toBe(200);
+      const got = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/applications/${a.app.id}/handler-secret`, { headers: { 'x-appkey': a.app.appkey } });
+      expect(got.status).toBe(200);
+      secret = ((await got.json()) as { secret: string }).secret;
+      expect(secret).toMatch(/^whsec_/);
+      expect((await fetch(`${platform.services.dispatch.baseUrl}/api/v1/applications/${a.app.id}/handler-secret`, { headers: { 'x-appkey': b.app.appkey } })).status).toBe(401);
+    });
+
+    it("calls the application's handler with Cliq's payload, signed with its secret, and posts the message it answers", async () => {
+      const channel = unique('handled');
+      handler.behave(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'from the handler', post_to: { channel } }) }));
+      const eventId = await incoming(a, '&source=ci', '{"hello":"world"}', { 'x-custom': 'yes' });
+      const event = await api.outcome(eventId);
+      expect(event).toMatchObject({ status: 'stored', message_ids: [eventId], handler: { status: 200 } });
+
+      const call = handler.received[handler.received.length - 1];
+      const payload = new Webhook(secret).verify(call.body, call.headers as Record<string, string>) as Record<string, any>;
+      expect(payload).toMatchObject({
+        body: '{"hello":"world"}',
+        http_method: 'POST',
+        parameters: { source: 'ci' },
+        user: { id: a.userId, email: 'alice@example.com' },
+        application: { id: a.app.id },
+      });
+      expect(payload.headers['x-custom']).toBe('yes');
+      expect(JSON.stringify(payload)).not.toContain(a.appToken);
+      expect(JSON.stringify(payload)).not.toContain(a.app.appkey);
+      expect((await api.messages(a.token, 'channelsbyname', channel)).map((m) => m.content.text)).toEqual(['from the handler']);
+    });
+
+    it('stores nothing on 204, retries handler errors and records timeouts and bad answers on the event', async () => {
+      handler.behave(() => ({ status: 204 }));
+      expect(await api.outcome(await incoming(a, '', '{}'))).toMatchObject({ status: 'no_message', message_ids: [] });
+
+      const channel = unique('retried');
+      handler.behave((n) => (n % 2 === 0 ? { status: 500, body: 'boom' } : { status: 200, body: JSON.stringify({ text: 'second time lucky', post_to: { channel } }) }));
+      handler.received.length = 0;
+      const retried = await api.outcome(await incoming(a, '', '{}'), (e) => e.status === 'stored');
+      expect(retried.dispatch_attempts).toBe(2);
+
+      handler.behave(() => ({ status: 200, delayMs: 3000, body: '{"text":"too late"}' }));
+      const slow = await api.outcome(await incoming(a, '', '{}'), (e) => e.status === 'handler_failed' && e.dispatch_attempts === 3, 20_000);
+      expect(slow.error).toEqual({ code: 'handler_timeout', message: 'no complete answer within 1000 ms' });
+
+      handler.behave(() => ({ status: 200, body: 'not json' }));
+      const bad = await api.outcome(await incoming(a, '', '{}'));
+      expect(bad).toMatchObject({ status: 'handler_failed', dispatch_attempts: 1, error: { code: 'invalid_handler_answer' } });
+
+      // After a rotation both secrets sign, so a handler that still has the old one keeps verifying.
+      const rotated = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/applications/${a.app.id}/handler-secret/rotate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-appkey': a.app.appkey },
+        body: '{"grace_seconds":60}',
+      }).then((r) => r.json() as Promise<{ secret: string }>);
+      handler.behave(() => ({ status: 204 }));
+      await api.outcome(await incoming(a, '', '{}'));
+      const last = handler.received[handler.received.length - 1];
+      expect(String(last.headers['webhook-signature']).split(' ')).toHaveLength(2);
+      expect(() => new Webhook(secret).verify(last.body, last.headers as Record<string, string>)).not.toThrow();
+      expect(() => new Webhook(rotated.secret).verify(last.body, last.headers as Record<string, string>)).not.toThrow();
+    });
+
+    it('formats GitHub, GitLab and any JSON into a card when the application has no handler', async () => {
+      const channel = unique('gh');
+      await api.outcome(await incoming(b, `&channel=${channel}`, githubPush, { 'x-github-event': 'push', 'x-github-delivery': randomUUID() }));
+      const gitlab = JSON.stringify({
+        object_kind: 'merge_request',
+        user: { name: 'Grace' },
+        project: { path_with_namespace: 'acme/api', web_url: 'https://gitlab.example.com/acme/api' },
+        object_attributes: { iid: 7, title: 'Faster builds', action: 'open', source_branch: 'fast', target_branch: 'main', url: 'https://gitlab.example.com/acme/api/-/merge_requests/7' },
+      });
+      await api.outcome(await incoming(b, `&channel=${channel}`, gitlab, { 'x-gitlab-event': 'Merge Request Hook' }));
+      await api.outcome(await incoming(b, `&channel=${channel}`, JSON.stringify({ event: 'invoice.paid', amount: 42 })));
+      const [generic, mr, push] = await api.messages(b.token, 'channelsbyname', channel);
+      expect(push.content.card.title).toMatch(/pushed \d+ commits? to .+:/);
+      expect(push.content.buttons[0]).toMatchObject({ label: 'Compare', action: { type: 'open.url' } });
+      expect(mr.content.card.title).toBe('Grace open merge request !7 in acme/api');
+      expect(mr.content.buttons[0].action.data.web).toBe('https://gitlab.example.com/acme/api/-/merge_requests/7');
+      expect(generic.content.card.title).toBe('invoice.paid');
+      expect(generic.content.slides[0].data).toEqual([{ event: 'invoice.paid' }, { amount: '42' }]);
+
+      const noTarget = await api.outcome(await incoming(b, '', '{}'));
+      expect(noTarget).toMatchObject({ status: 'rejected', error: { code: 'no_target' } });
+    });
+  });
+
+  describe('outbound delivery', () => {
+    const subscribe = async (token: string, body: Record<string, unknown>) => {
+      const res = await api.d(token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify(body) });
+      expect(res.status).toBe(201);
+      return res.body as { id: string; secret?: string };
+    };
+    const newChannel = async () => {
+      const name = unique('out');
+      await api.d(a.token, '/api/v2/channels', { method: 'POST', body: JSON.stringify({ unique_name: name }) });
+      return name;
+    };
+    const deliveries = async (subId: string) => (await api.d(a.token, `/api/v1/subscriptions/${subId}/deliveries`)).body.data as any[];
+
+    it('signs standard webhooks that the standardwebhooks library verifies, also through a secret rotation', async () => {
+      const rx = await receiver();
+      const channel = await newChannel();
+      const sub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: `${rx.url}/hook` });
+      const messageId = await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'signed', card: { title: 'T' } });
+      const first = await until(async () => rx.received[0]);
+      const payload = new Webhook(sub.secret!).verify(first.body, first.headers as Record<string, string>) as any;
+      expect(payload).toMatchObject({ type: 'message.created', data: { id: messageId, target: { kind: 'channel', name: channel }, content: { text: 'signed' } } });
+
+      const rotated = (await api.d(a.token, `/api/v1/subscriptions/${sub.id}/secret/rotate`, { method: 'POST', body: '{}' })).body as { secret: string };
+      await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'after rotation' });
+      const second = await until(async () => rx.received[1]);
+      expect(() => new Webhook(sub.secret!).verify(second.body, second.headers as Record<string, string>)).not.toThrow();
+      expect(() => new Webhook(rotated.secret).verify(second.body, second.headers as Record<string, string>)).not.toThrow();
+      expect((await api.d(a.token, `/api/v1/subscriptions/${sub.id}/secret`)).body.secret).toBe(rotated.secret);
+      expect((await api.d(b.token, `/api/v1/subscriptions/${sub.id}`)).status).toBe(404);
+      const listed = await until(async () => ((await deliveries(sub.id)).every((d) => d.status === 'succeeded') ? deliveries(sub.id) : undefined));
+      expect(listed).toHaveLength(2);
+    });
+
+    it('retries 500s, timeouts and slow bodies with backoff, honours 429 Retry-After, then dead-letters; retry brings it back', async () => {
+      const rx = await receiver((n) =>
+        [{ status: 500 }, { status: 429, headers: { 'retry-after': '2' } }, { status: 200, delayMs: 3000 }, { status: 200, trickleMs: 400, body: 'slow body' }][n] ?? { status: 200 },
+      );
+      const channel = await newChannel();
+      const sub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: rx.url });
+      await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'persist' });
+      const [done] = await until(async () => {
+        const list = await deliveries(sub.id);
+        return list[0]?.status === 'dead' ? list : undefined;
+      }, 20_000);
+      const detail = (await api.d(a.token, `/api/v1/deliveries/${done.id}`)).body;
+      expect(detail.attempts.map((t: any) => t.status_code ?? t.error.split(':')[0])).toEqual([500, 429, 'timeout', 'timeout']);
+      // The 429 asked for 2 s; the schedule alone would have waited 1 s.
+      expect(rx.received[2].at - rx.received[1].at).toBeGreaterThanOrEqual(1900);
+      expect(rx.received[1].at - rx.received[0].at).toBeLessThan(1900);
+      expect(new Set(rx.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
+
+      rx.behave(() => ({ status: 200 }));
+      const retried = await api.d(a.token, `/api/v1/deliveries/${done.id}/retry`, { method: 'POST' });
+      expect(retried.status).toBe(200);
+      await until(async () => ((await deliveries(sub.id))[0].status === 'succeeded' ? true : undefined));
+      expect(rx.received).toHaveLength(5);
+
+      rx.behave(() => ({ status: 503 }));
+      const since = new Date().toISOString();
+      await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'a' });
+      await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'b' });
+      await until(async () => ((await deliveries(sub.id)).filter((d) => d.status === 'dead').length === 2 ? true : undefined), 20_000);
+      rx.behave(() => ({ status: 204 }));
+      const requeued = await api.d(a.token, `/api/v1/subscriptions/${sub.id}/retry-failed`, { method: 'POST', body: JSON.stringify({ since }) });
+      expect(requeued.body).toEqual({ requeued: 2 });
+      await until(async () => ((await deliveries(sub.id)).every((d) => d.status === 'succeeded') ? true : undefined));
+      expect(await api.metrics()).toMatch(/zapgate_deliveries_total\{kind="standard-webhooks",outcome="retry"[^}]*\} [1-9]/);
+    }, 60_000);
+
+    it('disables a subscription that answers 410, and one that keeps failing for longer than allowed', async () => {
+      const gone = await receiver(() => ({ status: 410 }));
+      const channel = await newChannel();
+      const sub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'slack', url: `${gone.url}/services/T/B/x` });
+      await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'anyone?' });
+      const disabled = await until(async () => {
+        const s = (await api.d(a.token, `/api/v1/subscriptions/${sub.id}`)).body;
+        return s.status === 'disabled' ? s : undefined;
+      });
+      expect(disabled.disabled_reason).toBe('the endpoint answered 410 Gone');
+      expect(disabled.url).toBe(`${gone.url}/…`);
+
+      const failing = await receiver(() => ({ status: 500 }));
+      const channel2 = await newChannel();
+      const sub2 = await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel2 }, kind: 'standard-webhooks', url: failing.url });
+      // Each message fails its 4 attempts in about 3 s; new ones keep the endpoint failing past the 10 s limit.
+      let s2: any;
+      for (let i = 0; i < 12 && s2?.status !== 'disabled'; i++) {
+        await api.post(a.token, `channelsbyname/${channel2}/message`, { text: `try ${i}` });
+        await sleep(2000);
+        s2 = (await api.d(a.token, `/api/v1/subscriptions/${sub2.id}`)).body;
+      }
+      expect(s2.disabled_reason).toMatch(/^failing without a success for \d+ s$/);
+      expect(await api.metrics()).toMatch(/zapgate_subscriptions\{status="disabled"[^}]*\} [1-9]/);
+      const enabled = await api.d(a.token, `/api/v1/subscriptions/${sub2.id}/enable`, { method: 'POST' });
+      expect(enabled.body).toMatchObject({ status: 'active', disabled_reason: null, failing_since: null });
+    }, 40_000);
+
+    it('maps messages to Slack and Mattermost within their limits', async () => {
+      const slack = await receiver();
+      const mattermost = await receiver();
+      const channel = await newChannel();
+      await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'slack', url: `${slack.url}/services/T0/B0/secret` });
+      await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'mattermost', url: `${mattermost.url}/hooks/abc` });
+      await api.post(a.token, `channelsbyname/${channel}/message`, {
+        text: 'See [the build](https://ci.example.com/1)',
+        card: { title: 'Build passed' },
+        buttons: [{ label: 'Open', type: '+', action: { type: 'open.url', data: { web: 'https://ci.example.com/1' } } }],
+      });
+      const s = JSON.parse((await until(async () => slack.received[0])).body);
+      expect(s.text).toContain('<https://ci.example.com/1|the build>');
+      expect(s.blocks).toEqual([
+        { type: 'header', text: { type: 'plain_text', text: 'Build passed' } },
+        { type: 'section', text: { type: 'mrkdwn', text: 'See <https://ci.example.com/1|the build>' } },
+        { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open' }, url: 'https://ci.example.com/1' }] },
+      ]);
+      expect(JSON.parse((await until(async () => mattermost.received[0])).body).text).toBe(
+        '**Build passed**\n\nSee [the build](https://ci.example.com/1)\n\n[Open](https://ci.example.com/1)',
+      );
+
+      // 20 slides of 500 characters make a message longer than one Mattermost post: it arrives as consecutive posts.
+      const slides = Array.from({ length: 20 }, (_, i) => ({ type: 'text', title: `s${i}`, data: 'x'.repeat(470) }));
+      await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'y'.repeat(9000), slides });
+      const parts = await until(async () => (mattermost.received.length >= 3 ? mattermost.received.slice(1) : undefined));
+      const texts = parts.map((p) => JSON.parse(p.body).text as string);
+      expect(texts.every((t) => t.length <= 16_383)).toBe(true);
+      expect(texts.join('\n')).toContain('y'.repeat(9000));
+      expect(texts.join('\n')).toContain('**s19**');
+    });
+
+    it('forwards to a Cliq-compatible API with the stored ZAPI key, once per message', async () => {
+      const source = await newChannel();
+      const remote = unique('remote');
+      // The "remote Cliq" is this platform's own ingest: a real peer that deduplicates on Idempotency-Key.
+      const sub = await subscribe(a.token, {
+        target: { kind: 'channelsbyname', name: source },
+        kind: 'cliq',
+        url: platform.services.ingest.baseUrl,
+        cliq: { channel: remote, zapikey: b.token },
+      });
+      expect(JSON.stringify(sub)).not.toContain(b.token);
+      await api.post(a.token, `channelsbyname/${source}/message`, { text: 'relayed', card: { title: 'Relay' } });
+      const relayed = await until(async () => {
+        const m = await api.messages(b.token, 'channelsbyname', remote);
+        return m.length ? m : undefined;
+      });
+      expect(relayed[0].content).toEqual({ text: 'relayed', card: { title: 'Relay' } });
+      expect(relayed[0].sender).toEqual({ type: 'user', id: b.userId });
+      const stored = await platform.db.query<{ zapikey_sealed: string }>(`SELECT zapikey_sealed FROM dispatch.subscription WHERE id = $1`, [sub.id]);
+      expect(stored[0].zapikey_sealed).not.toContain(b.token);
+    });
+
+    it('refuses private and link-local addresses unless allow-listed, with a 400', async () => {
+      const channel = await newChannel();
+      for (const url of ['http://10.1.2.3/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:8080/x', 'http://192.168.0.10/']) {
+        const res = await api.d(a.token, '/api/v1/subscriptions', {
+          method: 'POST',
+          body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url }),
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.code).toBe('outbound_url_refused');
+      }
+      const bad = await api.d(a.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'ftp', url: 'ftp://x' }) });
+      expect(bad.status).toBe(400);
+      const notMine = await api.d(b.token, '/api/v1/subscriptions', {
+        method: 'POST',
+        body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: 'http://127.0.0.1:9/x' }),
+      });
+      expect(notMine.status).toBe(404);
+    });
+
+    it('reports consumer lag and delivery latency on /metrics', async () => {
+      const text = await api.metrics();
+      expect(text).toMatch(/zapgate_dispatch_consumer_pending\{[^}]*\} \d+/);
+      expect(text).toMatch(/zapgate_delivery_attempt_seconds_count\{[^}]*kind="standard-webhooks"[^}]*\} [1-9]/);
+      expect(text).toMatch(/zapgate_dead_letters\{kind="delivery"[^}]*\} \d+/);
+    });
+  });
+
+  it('exposes its routes in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${platform.services.dispatch.baseUrl}/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/subscriptions', '/api/v1/deliveries/{id}/retry', '/api/v2/{collection}/{name}/messages/stream', '/api/v1/applications/{appId}/handler-secret']),
+    );
+    expect(adminPost).toBeDefined();
+  });
+});
+
+interface StreamEvent {
+  id: string;
+  data: StoredMessage;
+}
+
+/** A minimal SSE reader over fetch: collects `message` events until closed. */
+function openStream(url: string, token: string, lastEventId?: string) {
+  const controller = new AbortController();
+  const events: StreamEvent[] = [];
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (markReady = r));
+  void (async () => {
+    try {
+      const res = await fetch(url, { headers: { authorization: `Zoho-oauthtoken ${token}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: controller.signal });
+      markReady();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+          if (fields.event === 'message') events.push({ id: fields.id, data: JSON.parse(fields.data) as StoredMessage });
+        }
+      }
+    } catch {
+      markReady();
+    }
+  })();
+  return { events, ready, close: () => controller.abort() };
+}
