@@ -1,16 +1,42 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@zapgate/platform';
+import { OAuthAccessGuard } from './auth/oauth-access.guard';
+import { AuthorizationController } from './authorization/authorization.controller';
+import { StateService } from './authorization/state.service';
+import { ConnectionsController } from './connections/connections.controller';
+import { ConnectionsService } from './connections/connections.service';
+import { ConnectorsController } from './connectors/connectors.controller';
+import { ConnectorsService } from './connectors/connectors.service';
+import { OAuthMetrics } from './metrics/oauth-metrics';
+import { oauthMigrations } from './migrations';
 import type { OAuthConfig } from './oauth-config.schema';
+import { ProviderClient } from './provider/provider-client.service';
+import { RefreshJournal } from './refresh/refresh-journal.service';
+import { RefreshScheduler } from './refresh/refresh-scheduler.service';
+import { RefreshService } from './refresh/refresh.service';
+import { TokenGetRpcHandler } from './refresh/token-get.rpc-handler';
 
 export const OAUTH_SCHEMA = 'oauth';
 
-/** Connectors and connections arrive with the OAuth issue; the service already owns its schema, health and metrics. */
 @Module({})
 export class AppModule {
   static forRoot(config: OAuthConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: [] } })],
+      imports: [PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: oauthMigrations } })],
+      controllers: [ConnectorsController, AuthorizationController, ConnectionsController],
+      providers: [
+        OAuthAccessGuard,
+        OAuthMetrics,
+        ConnectorsService,
+        ConnectionsService,
+        StateService,
+        ProviderClient,
+        RefreshJournal,
+        RefreshService,
+        RefreshScheduler,
+        TokenGetRpcHandler,
+      ],
     };
   }
 }

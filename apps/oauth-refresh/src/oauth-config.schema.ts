@@ -1,8 +1,33 @@
-import { baseConfigSchema } from '@zapgate/platform';
+import { baseConfigSchema, encryptionKeysSchema, secretString } from '@zapgate/platform';
 import { z } from 'zod';
 
+const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
+
 export const oauthConfigSchema = baseConfigSchema.extend({
-  OAUTH_REFRESH_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
+  OAUTH_REFRESH_PORT: int(0, 65535, 3004),
+  /** Operator key (X-Admin-Key): manages every connector and connection. */
+  ADMIN_API_KEY: secretString(24),
+  /** Seal client secrets and tokens (AES-256-GCM): `id:base64(32 bytes)[,…]`, newest first. Also keys the `state` signature. */
+  ENCRYPTION_KEYS: encryptionKeysSchema,
+  /** This service's base URL as browsers reach it: the default redirect URL is `{this}/api/v1/oauth/callback`. */
+  PUBLIC_OAUTH_URL: z.url().default('http://127.0.0.1:3004'),
+  /** Refresh this long before expiry (at most half the token's life), minus up to REFRESH_JITTER_SECONDS. */
+  REFRESH_MARGIN_SECONDS: int(1, 3600, 300),
+  REFRESH_JITTER_SECONDS: int(0, 600, 30),
+  /** How often a replica looks for connections due for refresh, and how many it refreshes at once. */
+  REFRESH_SCHEDULER_INTERVAL_MS: int(50, 60_000, 1000),
+  REFRESH_CONCURRENCY: int(1, 1000, 32),
+  /** A refresh claim is a lease: another replica may take the connection over only after this. */
+  REFRESH_LEASE_SECONDS: int(5, 600, 60),
+  PROVIDER_TIMEOUT_MS: int(100, 60_000, 10_000),
+  /** An authorization `state` is good for this long, once. */
+  OAUTH_STATE_TTL_SECONDS: int(60, 3600, 600),
+  /** Private and loopback provider hosts are refused unless listed (e.g. a local test provider). */
+  OUTBOUND_ALLOWED_CIDRS: z
+    .string()
+    .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+    .default([]),
 });
 
 export type OAuthConfig = z.infer<typeof oauthConfigSchema>;
+export const OAUTH_SECRETS = ['ADMIN_API_KEY', 'ENCRYPTION_KEYS'] as const;

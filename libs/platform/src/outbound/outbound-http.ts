@@ -32,9 +32,11 @@ export class OutboundFailure extends Error {
 const MAX_READ_BYTES = 64 * 1024;
 export const MAX_KEPT_BODY = 2000;
 
+// Idle pooled sockets are dropped after 4 s, before common servers' 5 s keep-alive timeout closes
+// them: reusing a socket the server is closing fails the request with ECONNRESET.
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 }),
 };
 
 /**

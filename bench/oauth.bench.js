@@ -1,0 +1,138 @@
+// Keeping many OAuth connections fresh: BENCH_CONNECTIONS (10,000) connections whose access tokens
+// live BENCH_TOKEN_TTL_S (60 s), refreshed by BENCH_REPLICAS oauth-refresh processes against a local
+// provider that rotates refresh tokens and counts every call. Prints refreshes per second, refreshes
+// that came after the old token had expired, and provider calls per connection per token generation.
+'use strict';
+const crypto = require('node:crypto');
+const http = require('node:http');
+const os = require('node:os');
+const { Client } = require('pg');
+const { SecretBox, encryptionKeysSchema } = require('@zapgate/platform');
+const { NATS_URL, createDatabase, freePort, startService } = require('./bench-support');
+
+const N = Number(process.env.BENCH_CONNECTIONS || 10_000);
+const TTL = Number(process.env.BENCH_TOKEN_TTL_S || 60);
+const DURATION_S = Number(process.env.BENCH_DURATION_S || 150);
+const REPLICAS = Number(process.env.BENCH_REPLICAS || 1);
+
+/** The provider: rotates the refresh token on every use; a spent or unknown one is invalid_grant (a double refresh). */
+function startProvider(stats, tokens) {
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const params = new URLSearchParams(Buffer.concat(chunks).toString());
+      const now = Date.now();
+      const entry = tokens.get(params.get('refresh_token'));
+      if (params.get('grant_type') !== 'refresh_token' || !entry) {
+        stats.invalid++;
+        res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_grant"}');
+        return;
+      }
+      tokens.delete(params.get('refresh_token'));
+      stats.calls++;
+      stats.callsByConnection[entry.conn]++;
+      stats.secondsBeforeExpiry.push((entry.expiresAt - now) / 1000);
+      if (now > entry.expiresAt) stats.late++;
+      const refreshToken = `rt.${entry.conn}.${entry.gen + 1}.${crypto.randomBytes(6).toString('hex')}`;
+      tokens.set(refreshToken, { conn: entry.conn, gen: entry.gen + 1, expiresAt: now + TTL * 1000 });
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ access_token: `at.${entry.conn}.${entry.gen + 1}`, refresh_token: refreshToken, token_type: 'Bearer', expires_in: TTL }));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}` })));
+}
+
+function percentile(values, p) {
+  const sorted = Float64Array.from(values).sort();
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+async function main() {
+  const db = await createDatabase('oauth');
+  const adminKey = crypto.randomBytes(24).toString('hex');
+  const encryptionKeys = `k1:${crypto.randomBytes(32).toString('base64')}`;
+  const env = {
+    DATABASE_URL: db.url,
+    NATS_URL,
+    NATS_NAMESPACE: `bench${crypto.randomBytes(3).toString('hex')}`,
+    ADMIN_API_KEY: adminKey,
+    ENCRYPTION_KEYS: encryptionKeys,
+    OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
+    DATABASE_POOL_SIZE: '20',
+  };
+  const stats = { calls: 0, invalid: 0, late: 0, secondsBeforeExpiry: [], callsByConnection: new Array(N).fill(0) };
+  const tokens = new Map();
+  const provider = await startProvider(stats, tokens);
+  const services = [];
+  const pg = new Client({ connectionString: db.url });
+  try {
+    for (let i = 0; i < REPLICAS; i++) services.push(await startService('oauth-refresh', { ...env, OAUTH_REFRESH_PORT: String(await freePort()) }));
+    await pg.connect();
+    const created = await fetch(`${services[0].base}/api/v1/connectors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-admin-key': adminKey },
+      body: JSON.stringify({ name: 'bench', client_id: 'bench', client_secret: 'bench-secret', authorization_url: `${provider.url}/auth`, token_url: `${provider.url}/token` }),
+    }).then((r) => r.json());
+
+    // Seed the connections as if each had just been authorized at a random point of the last token lifetime.
+    const keys = encryptionKeysSchema.parse(encryptionKeys);
+    const box = new SecretBox(keys.keys, keys.currentKeyId);
+    const lead = Math.min(300, TTL / 2);
+    const seedStart = Date.now();
+    for (let start = 0; start < N; start += 1000) {
+      const rows = [];
+      for (let i = start; i < Math.min(N, start + 1000); i++) {
+        const id = crypto.randomUUID();
+        const expiresAt = Date.now() + (lead + 2 + Math.random() * (TTL - lead)) * 1000;
+        const refreshToken = `rt.${i}.0`;
+        tokens.set(refreshToken, { conn: i, gen: 0, expiresAt });
+        rows.push([id, created.id, `user-${i}`, box.seal(`at.${i}.0`, `${id}:access`), box.seal(refreshToken, `${id}:refresh`), new Date(expiresAt),
+          new Date(expiresAt - (lead + Math.random() * Math.min(30, TTL / 10)) * 1000), new Date(expiresAt - TTL * 1000)]);
+      }
+      const values = rows.map((_, r) => `(${Array.from({ length: 8 }, (_, c) => `$${r * 8 + c + 1}`).join(', ')})`).join(', ');
+      await pg.query(
+        `INSERT INTO oauth.connection (id, connector_id, user_ref, access_token_sealed, refresh_token_sealed, expires_at, refresh_at, last_refreshed_at) VALUES ${values}`,
+        rows.flat(),
+      );
+    }
+    console.log(`seeded ${N} connections in ${Date.now() - seedStart} ms; running ${DURATION_S} s with ${REPLICAS} oauth-refresh process(es)`);
+
+    const started = Date.now();
+    const samples = [];
+    while (Date.now() - started < DURATION_S * 1000) {
+      await new Promise((r) => setTimeout(r, 10_000));
+      samples.push(`${Math.round((Date.now() - started) / 1000)} s: ${stats.calls} calls, ${stats.late} late`);
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    const { rows: statusRows } = await pg.query(`SELECT status, count(*)::int AS n, sum(generation - 1)::int AS generations FROM oauth.connection GROUP BY status`);
+    const generations = statusRows.reduce((sum, r) => sum + r.generations, 0);
+    const perConnection = stats.callsByConnection;
+    console.log(samples.join('\n'));
+    console.log(`\nOAuth refresh: ${N} connections, ${TTL} s access tokens (refresh ${lead} s ahead, jittered), ${REPLICAS} process(es), ${Math.round(elapsed)} s`);
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, node ${process.version}; provider, PostgreSQL, NATS and oauth-refresh on the same machine`);
+    console.log('| measure | value |');
+    console.log('|---|---:|');
+    console.log(`| refreshes per second (needed: ${Math.round(N / (TTL - lead))}) | ${(stats.calls / elapsed).toFixed(0)} |`);
+    console.log(`| provider calls | ${stats.calls} |`);
+    console.log(`| refreshed late (after the old token expired) | ${stats.late} |`);
+    console.log(`| seconds before expiry at refresh, p1 / p50 | ${percentile(stats.secondsBeforeExpiry, 1).toFixed(1)} / ${percentile(stats.secondsBeforeExpiry, 50).toFixed(1)} |`);
+    console.log(`| double refreshes (spent refresh token used again) | ${stats.invalid} |`);
+    console.log(`| provider calls per connection per token generation | ${(stats.calls / Math.max(1, generations)).toFixed(3)} |`);
+    console.log(`| calls per connection over the run, min / max | ${Math.min(...perConnection)} / ${Math.max(...perConnection)} |`);
+    console.log(`| connections not active at the end | ${statusRows.filter((r) => r.status !== 'active').reduce((s, r) => s + r.n, 0)} |`);
+    console.log(`JSON ${JSON.stringify({ perSecond: stats.calls / elapsed, late: stats.late, doubles: stats.invalid, callsPerGeneration: stats.calls / Math.max(1, generations) })}`);
+  } finally {
+    await pg.end().catch(() => undefined);
+    for (const s of services.reverse()) await s.stop();
+    provider.server.closeAllConnections();
+    provider.server.close();
+    await db.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
