@@ -38,5 +38,7 @@ module.exports = {
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs}/*/src/**/*.integration-spec.ts'], slowTestThreshold: 30 },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    // Its own PostgreSQL and NATS, two replicas of every service, and faults: `npm run test:system` alone.
+    { ...shared, displayName: 'system', testMatch: ['<rootDir>/system/**/*.system-spec.ts'], slowTestThreshold: 300 },
   ],
 };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Streams, Subjects } from '@zapgate/contracts';
-import { APP_CONFIG, JetStreamService } from '@zapgate/platform';
+import { APP_CONFIG, isDependencyFailure, JetStreamService } from '@zapgate/platform';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ConnectionsService, type ConnectionRow } from '../connections/connections.service';
@@ -149,10 +149,9 @@ export class RefreshService implements OnApplicationBootstrap {
         if (err instanceof ProviderError) return this.fail(row, lease, connector, trigger, err);
         throw err;
       }
-      await this.journal.record(row.id, row.generation + 1, answer).catch((err: unknown) => this.logger.warn({ err, connectionId: row.id }, 'could not journal a refresh answer'));
     }
 
-    const updated = await this.write(row, lease, answer);
+    const updated = await this.store(row, lease, answer, !recovered);
     if (!updated) {
       // The lease expired and someone else took over: our answer stays in the journal for them.
       this.metrics.refreshes.inc({ preset: connector.preset, trigger, outcome: 'fenced' });
@@ -179,6 +178,35 @@ export class RefreshService implements OnApplicationBootstrap {
       ),
     );
     return updated;
+  }
+
+  /**
+   * The provider's answer is the one thing that cannot be fetched again, so it
+   * is journaled and written with retries while this claim's lease lasts: a
+   * database or NATS outage of a few seconds delays the write and loses
+   * nothing. Only if both stay down past the lease (or the process dies before
+   * either write) is the answer gone.
+   */
+  private async store(row: ClaimedRow, lease: string, answer: TokenAnswer, journal: boolean): Promise<ConnectionRow | undefined> {
+    const deadline = Date.now() + (this.config.REFRESH_LEASE_SECONDS - 1) * 1000;
+    let journaled = !journal;
+    for (let attempt = 0; ; attempt++) {
+      if (!journaled) {
+        try {
+          await this.journal.record(row.id, row.generation + 1, answer);
+          journaled = true;
+        } catch (err) {
+          if (attempt === 0) this.logger.warn({ err, connectionId: row.id }, 'could not journal a refresh answer; retrying');
+        }
+      }
+      try {
+        return await this.write(row, lease, answer);
+      } catch (err) {
+        if (!isDependencyFailure(err) || Date.now() + 500 > deadline) throw err;
+        if (attempt === 0) this.logger.warn({ err, connectionId: row.id }, 'could not store a refresh answer; retrying while the lease lasts');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   /** Stores the new tokens only if nobody else refreshed or took the lease since this claim (the fence). */

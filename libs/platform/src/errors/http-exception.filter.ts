@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ErrorBody } from '@zapgate/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDependencyFailure } from './dependency-failure';
 import { DomainException } from './domain.exception';
 
 /** Fastify's own client-error codes and what they mean to a caller. */
@@ -68,6 +69,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
         const details = typeof response === 'object' && response ? response : {};
         return { status, body: { code: 'service_unavailable', message: 'A dependency is unavailable.', ...details }, headers: { 'retry-after': '5' } };
       }
+    }
+    if (isDependencyFailure(exception)) {
+      return {
+        status: 503,
+        body: { code: 'service_unavailable', message: 'A dependency is unavailable; retry later.', correlation_id: correlationId },
+        headers: { 'retry-after': '5' },
+      };
     }
     return {
       status: 500,

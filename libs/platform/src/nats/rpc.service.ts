@@ -3,7 +3,7 @@ import { Headers as HttpHeaders, RpcSchemas, type ReplyOf, type RequestOf, type 
 import { ErrorCode, headers as natsHeaders, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
 import { z } from 'zod';
 import { APP_CONFIG, type BaseConfig } from '../config';
-import { CommonException } from '../errors';
+import { CommonCodes, CommonException, isDependencyFailure } from '../errors';
 import { decodeJson, encodeJson } from './json-codec';
 import { NatsNamespace } from './nats-namespace';
 import { NATS_CONNECTION } from './nats.tokens';
@@ -54,7 +54,11 @@ export class RpcService {
       throw err;
     }
     const envelope = ReplyEnvelopeSchema.parse(decodeJson(msg.data));
-    if (!envelope.ok) throw new Error(`${subject} failed remotely: ${envelope.error.code}`);
+    if (!envelope.ok) {
+      // The other service could not reach its own dependencies: to our caller that is an unavailable dependency too.
+      if (envelope.error.code === 'service_unavailable') throw CommonException.unavailable(`The ${subject.split('.')[1]} service`);
+      throw new Error(`${subject} failed remotely: ${envelope.error.code}`);
+    }
     return schemas.reply.parse(envelope.data) as ReplyOf<S>;
   }
 
@@ -90,8 +94,9 @@ export class RpcService {
       const reply = await handler(parsed.data as RequestOf<S>, { correlationId });
       msg.respond(encodeJson({ ok: true, data: schemas.reply.parse(reply) }));
     } catch (err) {
-      this.logger.error({ err, subject, correlationId }, 'rpc handler failed');
-      msg.respond(encodeJson({ ok: false, error: { code: 'internal_error', message: 'handler failed' } }));
+      const unavailable = isDependencyFailure(err) || (err instanceof CommonException && err.code === CommonCodes.DependencyUnavailable);
+      this.logger.error({ err, subject, correlationId }, unavailable ? 'rpc handler could not reach a dependency' : 'rpc handler failed');
+      msg.respond(encodeJson({ ok: false, error: unavailable ? { code: 'service_unavailable', message: 'a dependency is unavailable' } : { code: 'internal_error', message: 'handler failed' } }));
     }
   }
 

@@ -1,0 +1,16 @@
+/** PostgreSQL SQLSTATE classes and codes that mean "the database is not there right now", not "your query is wrong". */
+const PG_UNAVAILABLE = /^(08|57P0[1-4]|53300)/;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+const POOL_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (shutting down|starting up)/i;
+
+/**
+ * Whether an error means a dependency (PostgreSQL, mostly) is unreachable or
+ * going away: the request can succeed later and deserves a 503 with
+ * Retry-After, not a 500 that says Zapgate is broken.
+ */
+export function isDependencyFailure(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (PG_UNAVAILABLE.test(code) || NETWORK_CODES.has(code))) return true;
+  return typeof message === 'string' && POOL_MESSAGES.test(message);
+}
