@@ -10,6 +10,8 @@ export class TargetAccess {
   constructor(private readonly store: ChannelStore) {}
 
   async memberTarget(kind: TargetKind, name: string, userId: string): Promise<ChannelEntity> {
+    // Names as ingest accepts them (unique names, chat ids, emails); anything else cannot exist.
+    if (!/^[A-Za-z0-9_.:@+-]{1,254}$/.test(name)) throw DispatchException.targetNotFound();
     const target = await this.store.findTarget(kind, name);
     if (!target || !(await this.store.isMember(target.id, 'user', userId))) throw DispatchException.targetNotFound();
     return target;

@@ -14,3 +14,13 @@ export function isDependencyFailure(err: unknown): boolean {
   if (typeof code === 'string' && (PG_UNAVAILABLE.test(code) || NETWORK_CODES.has(code))) return true;
   return typeof message === 'string' && POOL_MESSAGES.test(message);
 }
+
+/**
+ * PostgreSQL's "data exception" class (SQLSTATE 22xxx): a NUL byte in text, a
+ * malformed uuid or number, a value too long. Reaching the database with such
+ * a value is a missing check, but the value came from the request: a 400.
+ */
+export function isRejectedValue(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && (err as { severity?: unknown }).severity !== undefined;
+}

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { ErrorBody } from '@zapgate/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDependencyFailure } from './dependency-failure';
+import { isDependencyFailure, isRejectedValue } from './dependency-failure';
 import { DomainException } from './domain.exception';
 
 /** Fastify's own client-error codes and what they mean to a caller. */
@@ -69,6 +69,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
         const details = typeof response === 'object' && response ? response : {};
         return { status, body: { code: 'service_unavailable', message: 'A dependency is unavailable.', ...details }, headers: { 'retry-after': '5' } };
       }
+    }
+    if (isRejectedValue(exception)) {
+      // The database refused a value the request carried (a NUL byte, a malformed uuid, text too long): the caller's input.
+      return { status: 400, body: { code: 'invalid_parameters', message: 'A value in the request is not acceptable.' }, headers: {} };
     }
     if (isDependencyFailure(exception)) {
       return {
