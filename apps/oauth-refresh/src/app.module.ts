@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@zapgate/platform';
-import { OAuthAccessGuard } from './auth/oauth-access.guard';
+import { OwnerAccessGuard } from '@zapgate/token-client';
 import { AuthorizationController } from './authorization/authorization.controller';
 import { StateService } from './authorization/state.service';
 import { ConnectionsController } from './connections/connections.controller';
@@ -26,7 +26,7 @@ export class AppModule {
       imports: [PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: oauthMigrations } })],
       controllers: [ConnectorsController, AuthorizationController, ConnectionsController],
       providers: [
-        OAuthAccessGuard,
+        OwnerAccessGuard,
         OAuthMetrics,
         ConnectorsService,
         ConnectionsService,

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminKeyGuard, PlatformModule } from '@zapgate/platform';
 import { TokenClientModule } from '@zapgate/token-client';
 import { AppkeyGuard } from './auth/appkey.guard';
-import { EventAccessGuard } from './auth/event-access.guard';
+import { OwnerAccessGuard } from '@zapgate/token-client';
 import { EventLogHandler } from './events/event-log.handler';
 import { EventLogWriter } from './events/event-log.writer';
 import { EventOutcomeHandler } from './events/event-outcome.handler';
@@ -45,7 +45,7 @@ export class AppModule {
         IpFloodGuard,
         UserRateLimitGuard,
         AppkeyGuard,
-        EventAccessGuard,
+        OwnerAccessGuard,
         AdminKeyGuard,
       ],
     };

@@ -4,3 +4,4 @@ export * from './token-verifier.service';
 export * from './token-auth.guard';
 export * from './token-client.module';
 export * from './appkey-verifier';
+export * from './owner-access.guard';

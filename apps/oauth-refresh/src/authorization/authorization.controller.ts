@@ -1,10 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, hasAdminKey, parseOrThrow, RpcService, ZodApiBody } from '@zapgate/platform';
-import { presentedAppkey, verifyAppkey } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Access, canSee, OAuthAccessGuard, type OAuthAccess } from '../auth/oauth-access.guard';
+import { Access, canSee, OwnerAccessGuard, presentedAppkey, verifyAppkey, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectionsService } from '../connections/connections.service';
 import { PRESETS } from '../connectors/connector-presets';
 import { ConnectorsService, type ConnectorRow } from '../connectors/connectors.service';
@@ -44,10 +43,10 @@ export class AuthorizationController {
 
   @Post('connectors/:id/authorize-links')
   @HttpCode(200)
-  @UseGuards(OAuthAccessGuard)
+  @UseGuards(OwnerAccessGuard)
   @ZodApiBody(LinkSchema)
   @ApiOperation({ summary: "A signed, short-lived authorize link for one user, to hand to that user's browser" })
-  async link(@Param('id') id: string, @Body() body: unknown, @Access() access: OAuthAccess) {
+  async link(@Param('id') id: string, @Body() body: unknown, @Access() access: OwnerAccess) {
     const connector = await this.connectors.visible(id, access);
     const { user, ttl_seconds } = parseOrThrow(LinkSchema, body);
     const expires = Math.floor(Date.now() / 1000) + ttl_seconds;

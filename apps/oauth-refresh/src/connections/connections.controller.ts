@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseOrThrow } from '@zapgate/platform';
 import { z } from 'zod';
-import { Access, OAuthAccessGuard, type OAuthAccess } from '../auth/oauth-access.guard';
+import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectorsService } from '../connectors/connectors.service';
 import { OAuthErrorCodes, OAuthException } from '../oauth.exception';
 import { ProviderClient, ProviderError } from '../provider/provider-client.service';
@@ -44,7 +44,7 @@ export const tokenView = (c: ConnectionRow, accessToken: string | null) => ({
 @ApiTags('connections')
 @ApiHeader({ name: 'X-Admin-Key', required: false, description: "operator; or X-Appkey with ?app_id= for the connector's application" })
 @Controller('api/v1/connections')
-@UseGuards(OAuthAccessGuard)
+@UseGuards(OwnerAccessGuard)
 export class ConnectionsController {
   constructor(
     private readonly connections: ConnectionsService,
@@ -54,20 +54,20 @@ export class ConnectionsController {
   ) {}
 
   @Get()
-  async list(@Query() query: unknown, @Access() access: OAuthAccess) {
+  async list(@Query() query: unknown, @Access() access: OwnerAccess) {
     const q = parseOrThrow(ListQuery, query);
     return { data: (await this.connections.list(access, { connectorId: q.connector_id, userRef: q.user, status: q.status })).map(connectionView) };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A connection: status, expiry, next refresh, last error (never its tokens)' })
-  async get(@Param('id') id: string, @Access() access: OAuthAccess) {
+  async get(@Param('id') id: string, @Access() access: OwnerAccess) {
     return connectionView(await this.connections.visible(id, access));
   }
 
   @Get(':id/token')
   @ApiOperation({ summary: 'A valid access token: stored while it has more than the margin left, refreshed on the spot otherwise' })
-  async token(@Param('id') id: string, @Access() access: OAuthAccess) {
+  async token(@Param('id') id: string, @Access() access: OwnerAccess) {
     await this.connections.visible(id, access);
     const row = await this.refresher.validToken(id);
     return tokenView(row, this.connections.accessToken(row));
@@ -76,7 +76,7 @@ export class ConnectionsController {
   @Post(':id/refresh')
   @HttpCode(200)
   @ApiOperation({ summary: 'Refresh now, whatever the expiry' })
-  async refresh(@Param('id') id: string, @Access() access: OAuthAccess) {
+  async refresh(@Param('id') id: string, @Access() access: OwnerAccess) {
     await this.connections.visible(id, access);
     return connectionView(await this.refresher.refresh(id, 'manual', true));
   }
@@ -84,7 +84,7 @@ export class ConnectionsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: "Revoke at the provider (the refresh token, which ends its access tokens too) and delete the tokens here" })
-  async revoke(@Param('id') id: string, @Access() access: OAuthAccess): Promise<void> {
+  async revoke(@Param('id') id: string, @Access() access: OwnerAccess): Promise<void> {
     const row = await this.connections.visible(id, access);
     const connector = await this.connectors.row(row.connector_id);
     const refreshToken = this.connections.refreshToken(row);

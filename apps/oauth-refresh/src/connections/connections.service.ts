@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, secretBoxFrom, type SecretBox } from '@zapgate/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { canSee, type OAuthAccess } from '../auth/oauth-access.guard';
+import { canSee, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectorsService } from '../connectors/connectors.service';
 import type { OAuthConfig } from '../oauth-config.schema';
 import { OAuthErrorCodes, OAuthException } from '../oauth.exception';
@@ -115,14 +115,14 @@ export class ConnectionsService {
   }
 
   /** The connection if the caller may use its connector; the same 404 otherwise. */
-  async visible(id: string, access: OAuthAccess): Promise<ConnectionRow> {
+  async visible(id: string, access: OwnerAccess): Promise<ConnectionRow> {
     const row = await this.row(id);
     const connector = await this.connectors.row(row.connector_id);
     if (!canSee(access, connector.app_id)) throw new OAuthException(OAuthErrorCodes.ConnectionNotFound, 'No such connection.');
     return row;
   }
 
-  list(access: OAuthAccess, filter: { connectorId?: string; userRef?: string; status?: string }): Promise<ConnectionRow[]> {
+  list(access: OwnerAccess, filter: { connectorId?: string; userRef?: string; status?: string }): Promise<ConnectionRow[]> {
     return this.dataSource.query(
       `SELECT c.* FROM "oauth"."connection" c JOIN "oauth"."connector" k ON k.id = c.connector_id
        WHERE ($1::uuid IS NULL OR k.app_id = $1) AND ($2::uuid IS NULL OR c.connector_id = $2) AND ($3::text IS NULL OR c.user_ref = $3)

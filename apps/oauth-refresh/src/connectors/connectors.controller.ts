@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards 
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CommonCodes, CommonException, parseOrThrow, ZodApiBody } from '@zapgate/platform';
 import { z } from 'zod';
-import { Access, OAuthAccessGuard, type OAuthAccess } from '../auth/oauth-access.guard';
+import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectorsService, type ConnectorRow } from './connectors.service';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
@@ -62,14 +62,14 @@ export const connectorView = (c: ConnectorRow) => ({
 @ApiTags('connectors')
 @ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Appkey with ?app_id= for an application owner' })
 @Controller('api/v1/connectors')
-@UseGuards(OAuthAccessGuard)
+@UseGuards(OwnerAccessGuard)
 export class ConnectorsController {
   constructor(private readonly connectors: ConnectorsService) {}
 
   @Post()
   @ZodApiBody(CreateSchema)
   @ApiOperation({ summary: 'Register an OAuth client (preset zoho or generic); the client secret is stored sealed and never shown again' })
-  async create(@Body() body: unknown, @Access() access: OAuthAccess) {
+  async create(@Body() body: unknown, @Access() access: OwnerAccess) {
     const b = parseOrThrow(CreateSchema, body);
     if (access.role === 'application' && b.app_id && b.app_id !== access.appId) {
       throw new CommonException(CommonCodes.Forbidden, 'An application may register connectors only for itself.');
@@ -95,18 +95,18 @@ export class ConnectorsController {
   }
 
   @Get()
-  async list(@Access() access: OAuthAccess) {
+  async list(@Access() access: OwnerAccess) {
     return { data: (await this.connectors.list(access)).map(connectorView) };
   }
 
   @Get(':id')
-  async get(@Param('id') id: string, @Access() access: OAuthAccess) {
+  async get(@Param('id') id: string, @Access() access: OwnerAccess) {
     return connectorView(await this.connectors.visible(id, access));
   }
 
   @Patch(':id')
   @ZodApiBody(PatchSchema)
-  async update(@Param('id') id: string, @Body() body: unknown, @Access() access: OAuthAccess) {
+  async update(@Param('id') id: string, @Body() body: unknown, @Access() access: OwnerAccess) {
     await this.connectors.visible(id, access);
     const b = parseOrThrow(PatchSchema, body);
     return connectorView(
@@ -125,7 +125,7 @@ export class ConnectorsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a connector and its connections (tokens are not revoked at the provider; revoke connections first)' })
-  async remove(@Param('id') id: string, @Access() access: OAuthAccess): Promise<void> {
+  async remove(@Param('id') id: string, @Access() access: OwnerAccess): Promise<void> {
     await this.connectors.visible(id, access);
     await this.connectors.remove(id);
   }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, CommonException, secretBoxFrom, type SecretBox } from '@zapgate/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { canSee, type OAuthAccess } from '../auth/oauth-access.guard';
+import { canSee, type OwnerAccess } from '@zapgate/token-client';
 import type { OAuthConfig } from '../oauth-config.schema';
 import { OAuthErrorCodes, OAuthException } from '../oauth.exception';
 import { PRESETS, type PresetName } from './connector-presets';
@@ -105,13 +105,13 @@ export class ConnectorsService {
   }
 
   /** The connector if the caller may manage it; the same 404 otherwise. */
-  async visible(id: string, access: OAuthAccess): Promise<ConnectorRow> {
+  async visible(id: string, access: OwnerAccess): Promise<ConnectorRow> {
     const row = await this.row(id);
     if (!canSee(access, row.app_id)) throw new OAuthException(OAuthErrorCodes.ConnectorNotFound, 'No such connector.');
     return row;
   }
 
-  list(access: OAuthAccess): Promise<ConnectorRow[]> {
+  list(access: OwnerAccess): Promise<ConnectorRow[]> {
     return this.dataSource.query(`SELECT * FROM "oauth"."connector" WHERE $1::uuid IS NULL OR app_id = $1 ORDER BY created_at DESC LIMIT 500`, [
       access.role === 'operator' ? null : access.appId,
     ]);

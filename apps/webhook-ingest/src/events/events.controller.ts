@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CorrelationId, parseOrThrow } from '@zapgate/platform';
 import { z } from 'zod';
-import { Access, EventAccessGuard, type EventAccess } from '../auth/event-access.guard';
+import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { jsonBody } from '../http/body-reader';
 import { EventsService, type EventRow } from './events.service';
 
@@ -54,14 +54,14 @@ const summary = (r: EventRow) => ({
 
 @ApiTags('events')
 @ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Appkey with ?app_id= for one application' })
-@UseGuards(EventAccessGuard)
+@UseGuards(OwnerAccessGuard)
 @Controller('api/v1/events')
 export class EventsController {
   constructor(private readonly events: EventsService) {}
 
   @Get()
   @ApiOperation({ summary: 'List received events, newest first (filters: app_id, status, source, from, to; cursor pagination)' })
-  async list(@Access() access: EventAccess, @Query() query: unknown) {
+  async list(@Access() access: OwnerAccess, @Query() query: unknown) {
     const q = parseOrThrow(ListQuery, query);
     const { rows, next } = await this.events.list(
       access,
@@ -74,7 +74,7 @@ export class EventsController {
 
   @Get(':eventId')
   @ApiOperation({ summary: 'One event: payload, headers, status, attempts' })
-  async get(@Access() access: EventAccess, @Param('eventId') eventId: string) {
+  async get(@Access() access: OwnerAccess, @Param('eventId') eventId: string) {
     const row = await this.events.get(access, parseOrThrow(z.uuid(), eventId, 'eventId'));
     return { ...summary(row), token_id: row.token_id, dedup_key: row.dedup_key, stream_seq: Number(row.stream_seq), message: row.message, request: row.request };
   }
@@ -82,7 +82,7 @@ export class EventsController {
   @Post(':eventId/replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Dispatch an event again (as a new event pointing at the original)' })
-  async replay(@Access() access: EventAccess, @Param('eventId') eventId: string, @CorrelationId() correlationId: string) {
+  async replay(@Access() access: OwnerAccess, @Param('eventId') eventId: string, @CorrelationId() correlationId: string) {
     const row = await this.events.get(access, parseOrThrow(z.uuid(), eventId, 'eventId'));
     return { event_id: await this.events.replay(row, correlationId), replay_of: row.replay_of ?? row.event_id };
   }
@@ -90,7 +90,7 @@ export class EventsController {
   @Post('replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Replay every event received since a time (at most 10,000 per call)' })
-  async replaySince(@Access() access: EventAccess, @Body() body: unknown, @CorrelationId() correlationId: string) {
+  async replaySince(@Access() access: OwnerAccess, @Body() body: unknown, @CorrelationId() correlationId: string) {
     const b = parseOrThrow(ReplayBody, jsonBody(body));
     return this.events.replaySince(
       access,

@@ -4,7 +4,7 @@ import { Subjects, type WebhookReceivedV1 } from '@zapgate/contracts';
 import { JetStreamService } from '@zapgate/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import type { EventAccess } from '../auth/event-access.guard';
+import type { OwnerAccess } from '@zapgate/token-client';
 import { IngestErrorCodes, IngestException } from '../ingest/ingest.exception';
 
 export interface EventRow {
@@ -52,7 +52,7 @@ export class EventsService {
   ) {}
 
   /** Newest first; the cursor is the (received_at, event_id) of the last row seen. */
-  async list(access: EventAccess, filter: EventFilter, limit: number, cursor?: { at: string; id: string }) {
+  async list(access: OwnerAccess, filter: EventFilter, limit: number, cursor?: { at: string; id: string }) {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -80,7 +80,7 @@ export class EventsService {
     return { rows: page, next: rows.length > limit && last ? { at: last.received_at.toISOString(), id: last.event_id } : null };
   }
 
-  async get(access: EventAccess, eventId: string): Promise<EventRow> {
+  async get(access: OwnerAccess, eventId: string): Promise<EventRow> {
     const [row] = (await this.dataSource.query(`${EVENT_SELECT} WHERE event_id = $1`, [eventId])) as EventRow[];
     if (!row || (access.role === 'application' && row.app_id !== access.appId)) {
       throw new IngestException(IngestErrorCodes.EventNotFound, 'No such event.');
@@ -111,7 +111,7 @@ export class EventsService {
     return eventId;
   }
 
-  async replaySince(access: EventAccess, filter: EventFilter, correlationId?: string): Promise<{ replayed: number; truncated: boolean }> {
+  async replaySince(access: OwnerAccess, filter: EventFilter, correlationId?: string): Promise<{ replayed: number; truncated: boolean }> {
     let replayed = 0;
     let cursor: { at: string; id: string } | undefined;
     for (;;) {
