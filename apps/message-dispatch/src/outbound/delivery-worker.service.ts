@@ -11,6 +11,15 @@ import { signStandardWebhook } from './standard-webhooks.signer';
 import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
 import { SubscriptionThrottle } from './subscription-throttle';
 
+/** $1 delivery id, $2 duration, $3 status, $4 error, $5 response body, $6 whether an attempt was made at all. */
+const ATTEMPT_CTE = `WITH attempt AS (
+  INSERT INTO "dispatch"."delivery_attempt" (delivery_id, attempt, started_at, duration_ms, status_code, error, response_body)
+  SELECT $1, (SELECT count(*) + 1 FROM "dispatch"."delivery_attempt" WHERE delivery_id = $1), now() - make_interval(secs => $2::double precision / 1000), $2, $3, $4, $5
+  WHERE $6::boolean)`;
+
+/** The ATTEMPT_CTE parameters: the attempt is written in the same statement as the delivery's new state. */
+type AttemptParams = [deliveryId: string, durationMs: number | null, status: number | null, error: string | null, body: string | null, made: boolean];
+
 interface ClaimedDelivery {
   id: string;
   subscription_id: string;
@@ -47,6 +56,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private again = false;
+  /** The last claim filled every free slot: more is probably due, so claim again as slots free up. */
+  private backlog = false;
+  private scheduled?: NodeJS.Timeout;
   private stopped = false;
 
   constructor(
@@ -58,18 +70,30 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.config.DELIVERY_POLL_MS);
-    this.kick();
+    this.timer = setInterval(() => this.claimNow(), this.config.DELIVERY_POLL_MS);
+    this.claimNow();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.scheduled);
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Look for due deliveries now (a message was just stored, or a slot came free). */
+  /**
+   * Look for due deliveries soon (a message was just stored, or a slot came free). Kicks within a
+   * few milliseconds share one claim query instead of each running their own.
+   */
   kick(): void {
+    if (this.stopped || this.scheduled) return;
+    this.scheduled = setTimeout(() => {
+      this.scheduled = undefined;
+      this.claimNow();
+    }, 5);
+  }
+
+  private claimNow(): void {
     if (this.stopped) return;
     if (this.ticking) {
       this.again = true;
@@ -82,7 +106,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         this.ticking = false;
         if (this.again) {
           this.again = false;
-          this.kick();
+          this.claimNow();
         }
       });
   }
@@ -91,29 +115,33 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const room = this.config.DELIVERY_CONCURRENCY - this.inFlight.size;
     if (room <= 0) return;
     const leaseMs = this.config.DELIVERY_TIMEOUT_MS * 2 + 30_000;
+    // One round trip: claim (lease past the request timeout), and read each delivery's subscription and message.
     const claimed = (await this.dataSource.query(
       `WITH due AS (
          SELECT id FROM "dispatch"."delivery" WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-       UPDATE "dispatch"."delivery" d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
-       FROM due WHERE d.id = due.id
-       RETURNING d.id, d.subscription_id, d.message_id, d.attempts, d.parts_sent`,
+         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+       claimed AS (
+         UPDATE "dispatch"."delivery" d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
+         FROM due WHERE d.id = due.id
+         RETURNING d.id, d.subscription_id, d.message_id, d.attempts, d.parts_sent)
+       SELECT c.*, row_to_json(s.*) AS subscription, m.content, m.sender_user_id, m.sender_bot, m.received_at, t.kind AS target_kind, t.unique_name AS target_name
+       FROM claimed c
+       JOIN "dispatch"."subscription" s ON s.id = c.subscription_id
+       JOIN "dispatch"."message" m ON m.id = c.message_id
+       JOIN "dispatch"."channel" t ON t.id = m.channel_id`,
       [room, leaseMs],
-    )) as [ClaimedDelivery[], number] | ClaimedDelivery[];
-    const rows = (Array.isArray(claimed[0]) ? claimed[0] : claimed) as ClaimedDelivery[];
-    if (!rows.length) return;
-    const subs = await this.loadSubscriptions(rows.map((r) => r.subscription_id));
-    const messages = await this.loadMessages(rows.map((r) => r.message_id));
-    for (const row of rows) {
-      const task = this.deliver(row, subs.get(row.subscription_id), messages.get(row.message_id))
+    )) as (ClaimedDelivery & Omit<MessageRow, 'id'> & { subscription: SubscriptionRow })[];
+    for (const row of claimed) {
+      const message: MessageRow = { id: row.message_id, content: row.content, sender_user_id: row.sender_user_id, sender_bot: row.sender_bot, received_at: row.received_at, target_kind: row.target_kind, target_name: row.target_name };
+      const task = this.deliver(row, row.subscription, message)
         .catch((err: unknown) => this.logger.error({ err, deliveryId: row.id }, 'delivery bookkeeping failed; the lease will bring it back'))
         .finally(() => {
           this.inFlight.delete(task);
-          this.kick();
+          if (this.backlog) this.kick();
         });
       this.inFlight.add(task);
     }
-    if (rows.length === room) this.again = true;
+    this.backlog = claimed.length === room;
   }
 
   private async deliver(row: ClaimedDelivery, sub: SubscriptionRow | undefined, message: MessageRow | undefined): Promise<void> {
@@ -188,14 +216,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private async record(row: ClaimedDelivery, sub: SubscriptionRow, result: AttemptResult): Promise<void> {
     const attempts = row.attempts + 1;
-    await this.dataSource.query(
-      `INSERT INTO "dispatch"."delivery_attempt" (delivery_id, attempt, started_at, duration_ms, status_code, error, response_body)
-       VALUES ($1, (SELECT count(*) + 1 FROM "dispatch"."delivery_attempt" WHERE delivery_id = $1), now() - make_interval(secs => $2::double precision / 1000), $2, $3, $4, $5)`,
-      [row.id, result.durationMs, result.status ?? null, result.ok ? null : result.error, result.ok ? null : (result.body ?? null)],
-    );
+    const attempt: AttemptParams = [row.id, result.durationMs, result.status ?? null, result.ok ? null : result.error, result.ok ? null : (result.body ?? null), true];
     if (result.ok) {
       this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'succeeded' });
-      await this.finish(row, 'succeeded', { attempts, status: result.status, partsSent: result.partsSent });
+      await this.finish(row, 'succeeded', { attempts, status: result.status, partsSent: result.partsSent }, attempt);
       if (sub.failing_since) await this.dataSource.query(`UPDATE "dispatch"."subscription" SET failing_since = NULL WHERE id = $1`, [sub.id]);
       return;
     }
@@ -203,7 +227,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'gone' });
       await this.subscriptions.disable(sub.id, 'the endpoint answered 410 Gone');
       this.logger.warn({ subscriptionId: sub.id, url: redactUrl(sub.url) }, 'subscription disabled: endpoint answered 410');
-      return this.finish(row, 'dead', { attempts, status: result.status, error: result.error, partsSent: result.partsSent });
+      return this.finish(row, 'dead', { attempts, status: result.status, error: result.error, partsSent: result.partsSent }, attempt);
     }
     const [failing] = (await this.dataSource.query(
       `UPDATE "dispatch"."subscription" SET failing_since = coalesce(failing_since, now()) WHERE id = $1
@@ -218,23 +242,29 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const delay = nextAttemptDelayMs(attempts, this.config.DELIVERY_RETRY_SCHEDULE, this.config.DELIVERY_JITTER, result.retryAfterMs);
     if (delay === undefined) {
       this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'dead' });
-      return this.finish(row, 'dead', { attempts, status: result.status, error: result.error, partsSent: result.partsSent });
+      return this.finish(row, 'dead', { attempts, status: result.status, error: result.error, partsSent: result.partsSent }, attempt);
     }
     this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'retry' });
     await this.dataSource.query(
-      `UPDATE "dispatch"."delivery" SET attempts = $2, parts_sent = $3, last_status_code = $4, last_error = $5,
-         next_attempt_at = now() + make_interval(secs => $6::double precision / 1000), updated_at = now() WHERE id = $1`,
-      [row.id, attempts, result.partsSent, result.status ?? null, result.error, delay],
+      `${ATTEMPT_CTE} UPDATE "dispatch"."delivery" SET attempts = $7, parts_sent = $8, last_status_code = $9, last_error = $10,
+         next_attempt_at = now() + make_interval(secs => $11::double precision / 1000), updated_at = now() WHERE id = $1`,
+      [...attempt, attempts, result.partsSent, result.status ?? null, result.error, delay],
     );
   }
 
-  private async finish(row: ClaimedDelivery, status: 'succeeded' | 'dead', f: { attempts?: number; status?: number; error?: string; partsSent?: number }): Promise<void> {
+  private async finish(
+    row: ClaimedDelivery,
+    status: 'succeeded' | 'dead',
+    f: { attempts?: number; status?: number; error?: string; partsSent?: number },
+    attempt: AttemptParams = [row.id, null, null, null, null, false],
+  ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE "dispatch"."delivery" SET status = $2, attempts = $3, parts_sent = $4, last_status_code = coalesce($5, last_status_code), last_error = $6,
+      `${ATTEMPT_CTE} UPDATE "dispatch"."delivery" SET status = $7, attempts = $8, parts_sent = $9, last_status_code = coalesce($10, last_status_code), last_error = $11,
          updated_at = now(), completed_at = now() WHERE id = $1`,
-      [row.id, status, f.attempts ?? row.attempts, f.partsSent ?? row.parts_sent, f.status ?? null, f.error ?? null],
+      [...attempt, status, f.attempts ?? row.attempts, f.partsSent ?? row.parts_sent, f.status ?? null, f.error ?? null],
     );
   }
+
 
   /** Not sent (the subscription's limits are full): due again shortly, no attempt counted. */
   private async release(row: ClaimedDelivery, waitMs: number): Promise<void> {
@@ -242,19 +272,5 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       row.id,
       waitMs,
     ]);
-  }
-
-  private async loadSubscriptions(ids: string[]): Promise<Map<string, SubscriptionRow>> {
-    const rows = (await this.dataSource.query(`SELECT * FROM "dispatch"."subscription" WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]])) as SubscriptionRow[];
-    return new Map(rows.map((r) => [r.id, r]));
-  }
-
-  private async loadMessages(ids: string[]): Promise<Map<string, MessageRow>> {
-    const rows = (await this.dataSource.query(
-      `SELECT m.id, m.content, m.sender_user_id, m.sender_bot, m.received_at, c.kind AS target_kind, c.unique_name AS target_name
-       FROM "dispatch"."message" m JOIN "dispatch"."channel" c ON c.id = m.channel_id WHERE m.id = ANY($1::uuid[])`,
-      [[...new Set(ids)]],
-    )) as MessageRow[];
-    return new Map(rows.map((r) => [r.id, r]));
   }
 }
