@@ -6,7 +6,10 @@
 const autocannon = require('autocannon');
 const crypto = require('node:crypto');
 const http = require('node:http');
+const fs = require('node:fs');
 const os = require('node:os');
+const path = require('node:path');
+const { fork } = require('node:child_process');
 const { Client } = require('pg');
 const { NATS_URL, createDatabase, freePort, startService } = require('./bench-support');
 
@@ -14,7 +17,7 @@ const RATES = (process.env.BENCH_RATES || '100,500,1000').split(',').map(Number)
 const STEP_S = Number(process.env.BENCH_STEP_S || 20);
 const RAMP_S = Number(process.env.BENCH_RAMP_S || 15);
 const SUSTAIN_S = Number(process.env.BENCH_SUSTAIN_S || 60);
-const RAMP = (process.env.BENCH_RAMP || '250,500,750,1000,1250,1500,2000,2500,3000').split(',').map(Number);
+const RAMP = (process.env.BENCH_RAMP || '250,375,500,625,750,1000,1250,1500,2000,2500,3000').split(',').map(Number);
 const CHANNELS = 8;
 
 function percentile(sorted, p) {
@@ -69,27 +72,41 @@ function offer(ingestBase, zapikey, run, rate, seconds) {
   });
 }
 
-async function storedCount(pg, run) {
-  const { rows } = await pg.query(`SELECT count(*)::int AS n FROM dispatch.message WHERE text LIKE $1`, [`bench ${run} %`]);
+// Zapgate stores into dispatch.message; the bare pipeline into bare_message. Both keep received_at and stored_at.
+async function storedCount(pg, run, table = 'dispatch.message') {
+  const { rows } = await pg.query(`SELECT count(*)::int AS n FROM ${table} WHERE text LIKE $1`, [`bench ${run} %`]);
   return rows[0].n;
 }
 
-async function drain(pg, run, expected, timeoutMs = 180_000) {
+async function drain(pg, run, expected, table = 'dispatch.message', timeoutMs = 180_000) {
   const start = Date.now();
   while (Date.now() - start < timeoutMs) {
-    if ((await storedCount(pg, run)) >= expected) return Date.now() - start;
+    if ((await storedCount(pg, run, table)) >= expected) return Date.now() - start;
     await new Promise((r) => setTimeout(r, 200));
   }
   return NaN;
 }
 
-async function storeLatencies(pg, run) {
+async function storeLatencies(pg, run, table = 'dispatch.message') {
   const { rows } = await pg.query(
     // Server clocks on both ends: autocannon builds a request before its rate slot comes, so a client timestamp would run early.
-    `SELECT extract(epoch FROM stored_at - received_at) * 1000 AS ms FROM dispatch.message WHERE text LIKE $1`,
+    `SELECT extract(epoch FROM stored_at - received_at) * 1000 AS ms FROM ${table} WHERE text LIKE $1`,
     [`bench ${run} %`],
   );
   return Float64Array.from(rows.map((r) => Number(r.ms))).sort();
+}
+
+/** One fixed-rate step against `base`; latencies from the table that pipeline stores into. */
+async function fixedStep(pg, arrivals, base, zapikey, rate, table) {
+  const run = `r${rate}x${crypto.randomBytes(3).toString('hex')}`;
+  const sent = await offer(base, zapikey, run, rate, STEP_S);
+  // autocannon counts answers inside the run only; a few late ones can make this slightly negative.
+  const backlogAtEnd = Math.max(0, sent.accepted - (await storedCount(pg, run, table)));
+  const drainMs = await drain(pg, run, sent.accepted, table);
+  await new Promise((r) => setTimeout(r, 1000));
+  const stored = await storeLatencies(pg, run, table);
+  const delivered = Float64Array.from(arrivals.get(run) ?? []).sort();
+  return { rate, ...sent, backlogAtEnd, drainMs, stored, delivered };
 }
 
 async function main() {
@@ -139,16 +156,22 @@ async function main() {
     await drain(pg, 'warmup', 1);
 
     const fixed = [];
-    for (const rate of RATES) {
-      const run = `r${rate}x${crypto.randomBytes(2).toString('hex')}`;
-      const sent = await offer(ingest.base, zapikey, run, rate, STEP_S);
-      // autocannon counts answers inside the run only; a few late ones can make this slightly negative.
-      const backlogAtEnd = Math.max(0, sent.accepted - (await storedCount(pg, run)));
-      const drainMs = await drain(pg, run, sent.accepted);
-      await new Promise((r) => setTimeout(r, 1000));
-      const stored = await storeLatencies(pg, run);
-      const delivered = Float64Array.from(arrivals.get(run) ?? []).sort();
-      fixed.push({ rate, ...sent, backlogAtEnd, drainMs, stored, delivered });
+    for (const rate of RATES) fixed.push(await fixedStep(pg, arrivals, ingest.base, zapikey, rate, 'dispatch.message'));
+
+    // The same steps through the bare pieces, in the same run.
+    const barePort = await freePort();
+    const bare = fork(path.join(__dirname, 'bare-e2e.server.js'), [String(barePort), NATS_URL, `${env.NATS_NAMESPACE.toUpperCase()}_BARE`, db.url, receiver.url]);
+    await new Promise((resolve, reject) => {
+      bare.once('message', resolve);
+      bare.once('exit', reject);
+    });
+    const bareFixed = [];
+    try {
+      await offer(`http://127.0.0.1:${barePort}`, zapikey, 'bwarm', 200, 3);
+      for (const rate of RATES) bareFixed.push(await fixedStep(pg, arrivals, `http://127.0.0.1:${barePort}`, zapikey, rate, 'bare_message'));
+    } finally {
+      bare.kill('SIGTERM');
+      await new Promise((r) => bare.once('exit', r));
     }
 
     // Ramp: the highest offered rate whose backlog stays under one second of traffic at the end of a step.
@@ -183,25 +206,40 @@ async function main() {
     console.log(`\nEnd to end: POST → stored → delivered (Standard Webhooks, ${CHANNELS} channels, one subscription each), ${STEP_S} s per rate`);
     console.log('ingest: the POST as autocannon timed it; stored and delivered: from ingest accepting the POST to the row / to the receiver');
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, node ${process.version}; all services, PostgreSQL, NATS and the load on the same machine`);
-    console.log('| offered/s | accepted | failed | ingest p50/p99 ms | stored p50 ms | stored p99 ms | delivered p50 ms | delivered p99 ms | backlog at end | drained in ms |');
+    console.log('| pipeline, offered/s | accepted | failed | ingest p50/p99 ms | stored p50 ms | stored p99 ms | delivered p50 ms | delivered p99 ms | backlog at end | drained in ms |');
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const f of fixed) {
-      console.log(
-        `| ${f.rate} | ${f.accepted} | ${f.failed} | ${f.ingestP50}/${f.ingestP99} | ${fmt(percentile(f.stored, 50))} | ${fmt(percentile(f.stored, 99))} | ` +
-          `${fmt(percentile(f.delivered, 50))} | ${fmt(percentile(f.delivered, 99))} | ${f.backlogAtEnd} | ${fmt(f.drainMs)} |`,
-      );
+    for (const [label, rows] of [['Zapgate', fixed], ['bare pieces', bareFixed]]) {
+      for (const f of rows) {
+        console.log(
+          `| ${label} ${f.rate} | ${f.accepted} | ${f.failed} | ${f.ingestP50}/${f.ingestP99} | ${fmt(percentile(f.stored, 50))} | ${fmt(percentile(f.stored, 99))} | ` +
+            `${fmt(percentile(f.delivered, 50))} | ${fmt(percentile(f.delivered, 99))} | ${f.backlogAtEnd} | ${fmt(f.drainMs)} |`,
+        );
+      }
     }
     if (sustained) {
       console.log(`Highest rate sustained for ${SUSTAIN_S} s without growing lag: ${sustained.rate}/s (backlog at end ${sustained.backlog}; stored p50 ${fmt(percentile(sustained.stored, 50))} ms, p99 ${fmt(percentile(sustained.stored, 99))} ms)`);
     } else {
       console.log(`No ramp rate was sustained for ${SUSTAIN_S} s.`);
     }
-    console.log(`JSON ${JSON.stringify({ fixed: fixed.map((f) => ({ rate: f.rate, storedP50: percentile(f.stored, 50), storedP99: percentile(f.stored, 99), deliveredP50: percentile(f.delivered, 50), deliveredP99: percentile(f.delivered, 99) })), sustained: sustained?.rate ?? 0 })}`);
+    const summary = (f) => ({
+      rate: f.rate,
+      accepted: f.accepted,
+      ingestP50: f.ingestP50,
+      ingestP99: f.ingestP99,
+      storedP50: percentile(f.stored, 50),
+      storedP99: percentile(f.stored, 99),
+      deliveredP50: percentile(f.delivered, 50),
+      deliveredP99: percentile(f.delivered, 99),
+      backlogAtEnd: f.backlogAtEnd,
+    });
+    const result = { fixed: fixed.map(summary), bare: bareFixed.map(summary), sustained: sustained?.rate ?? 0, sustainSeconds: SUSTAIN_S };
+    console.log(`JSON ${JSON.stringify(result)}`);
+    if (process.env.BENCH_RESULT_FILE) fs.writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(result));
   } finally {
     await pg.end().catch(() => undefined);
+    for (const service of started.reverse()) await service.stop();
     receiver.server.closeAllConnections();
     receiver.server.close();
-    for (const service of started.reverse()) await service.stop();
     await db.drop();
   }
 }

@@ -84,6 +84,9 @@ async function main() {
     }
     const ratio = runs[1].result.requests.average / runs[0].result.requests.average;
     console.log(`Zapgate / bare = ${(ratio * 100).toFixed(0)} %`);
+    const figures = (r) => ({ rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.non2xx + r.errors });
+    const result = { bare: figures(runs[0].result), zapgate: figures(runs[1].result), durationS: DURATION_S, connections: CONNECTIONS };
+    if (process.env.BENCH_RESULT_FILE) require('node:fs').writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(result));
   } finally {
     bare?.kill('SIGTERM');
     for (const service of started.reverse()) await service.stop();

@@ -6,7 +6,7 @@
 const crypto = require('node:crypto');
 const http = require('node:http');
 const os = require('node:os');
-const { Client } = require('pg');
+const { Client, Pool } = require('pg');
 const { SecretBox, encryptionKeysSchema } = require('@zapgate/platform');
 const { NATS_URL, createDatabase, freePort, startService } = require('./bench-support');
 
@@ -106,23 +106,106 @@ async function main() {
       samples.push(`${Math.round((Date.now() - started) / 1000)} s: ${stats.calls} calls, ${stats.late} late`);
     }
     const elapsed = (Date.now() - started) / 1000;
+    const steadyCalls = stats.calls;
+    const steadyLate = stats.late;
+    const steadyDoubles = stats.invalid;
     const { rows: statusRows } = await pg.query(`SELECT status, count(*)::int AS n, sum(generation - 1)::int AS generations FROM oauth.connection GROUP BY status`);
     const generations = statusRows.reduce((sum, r) => sum + r.generations, 0);
-    const perConnection = stats.callsByConnection;
+    const beforeExpiry = { p1: percentile(stats.secondsBeforeExpiry, 1), p50: percentile(stats.secondsBeforeExpiry, 50) };
+    const perConnectionSteady = [...stats.callsByConnection];
+
+    // Capacity: every connection due at once; how fast does the service work through them?
+    const { rows: genRows } = await pg.query(`SELECT coalesce(sum(generation), 0)::int AS g FROM oauth.connection`);
+    const capStart = Date.now();
+    await pg.query(`UPDATE oauth.connection SET refresh_at = now()`);
+    for (;;) {
+      const { rows } = await pg.query(`SELECT count(*)::int AS n FROM oauth.connection WHERE last_refreshed_at >= $1`, [new Date(capStart)]);
+      if (rows[0].n >= N || Date.now() - capStart > 300_000) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const zapgateCapacity = N / ((Date.now() - capStart) / 1000);
+    const { rows: genAfter } = await pg.query(`SELECT coalesce(sum(generation), 0)::int AS g FROM oauth.connection`);
+
+    // The bare baseline, same provider, same database: claim due rows, call the provider, update the row. No
+    // encryption, lease, fence, journal, budget or event.
+    for (const s of services) await s.stop();
+    services.length = 0;
+    await pg.query(`CREATE TABLE bare_connection (id int PRIMARY KEY, refresh_token text NOT NULL, expires_at timestamptz, refresh_at timestamptz NOT NULL DEFAULT now())`);
+    for (let start = 0; start < N; start += 1000) {
+      const ids = Array.from({ length: Math.min(1000, N - start) }, (_, k) => start + k);
+      for (const i of ids) tokens.set(`brt.${i}.0`, { conn: i, gen: 0, expiresAt: Date.now() + TTL * 1000 });
+      await pg.query(`INSERT INTO bare_connection (id, refresh_token) SELECT i, 'brt.' || i || '.0' FROM unnest($1::int[]) AS i`, [ids]);
+    }
+    const barePool = new Pool({ connectionString: db.url, max: 20 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 4000 });
+    const bareStart = Date.now();
+    let bareDone = 0;
+    const bareCall = (refreshToken) =>
+      new Promise((resolve, reject) => {
+        const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'bench', client_secret: 'bench-secret' }).toString();
+        const req = http.request(`${provider.url}/token`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        for (;;) {
+          const client = await barePool.connect();
+          try {
+            await client.query('BEGIN');
+            const { rows } = await client.query(`SELECT id, refresh_token FROM bare_connection WHERE refresh_at <= $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, [new Date(bareStart)]);
+            if (!rows.length) {
+              await client.query('ROLLBACK');
+              return;
+            }
+            const answer = await bareCall(rows[0].refresh_token);
+            await client.query(`UPDATE bare_connection SET refresh_token = $2, expires_at = now() + make_interval(secs => $3), refresh_at = now() + interval '1 hour' WHERE id = $1`, [
+              rows[0].id,
+              answer.refresh_token,
+              answer.expires_in,
+            ]);
+            await client.query('COMMIT');
+            bareDone++;
+          } finally {
+            client.release();
+          }
+        }
+      }),
+    );
+    const bareCapacity = bareDone / ((Date.now() - bareStart) / 1000);
+    await barePool.end();
+    const perConnection = perConnectionSteady;
     console.log(samples.join('\n'));
     console.log(`\nOAuth refresh: ${N} connections, ${TTL} s access tokens (refresh ${lead} s ahead, jittered), ${REPLICAS} process(es), ${Math.round(elapsed)} s`);
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, node ${process.version}; provider, PostgreSQL, NATS and oauth-refresh on the same machine`);
     console.log('| measure | value |');
     console.log('|---|---:|');
-    console.log(`| refreshes per second (needed: ${Math.round(N / (TTL - lead))}) | ${(stats.calls / elapsed).toFixed(0)} |`);
-    console.log(`| provider calls | ${stats.calls} |`);
-    console.log(`| refreshed late (after the old token expired) | ${stats.late} |`);
-    console.log(`| seconds before expiry at refresh, p1 / p50 | ${percentile(stats.secondsBeforeExpiry, 1).toFixed(1)} / ${percentile(stats.secondsBeforeExpiry, 50).toFixed(1)} |`);
-    console.log(`| double refreshes (spent refresh token used again) | ${stats.invalid} |`);
-    console.log(`| provider calls per connection per token generation | ${(stats.calls / Math.max(1, generations)).toFixed(3)} |`);
+    console.log(`| refreshes per second (needed: ${Math.round(N / (TTL - lead))}) | ${(steadyCalls / elapsed).toFixed(0)} |`);
+    console.log(`| provider calls | ${steadyCalls} |`);
+    console.log(`| refreshed late (after the old token expired) | ${steadyLate} |`);
+    console.log(`| seconds before expiry at refresh, p1 / p50 | ${beforeExpiry.p1.toFixed(1)} / ${beforeExpiry.p50.toFixed(1)} |`);
+    console.log(`| double refreshes (spent refresh token used again) | ${steadyDoubles} |`);
+    console.log(`| provider calls per connection per token generation | ${(steadyCalls / Math.max(1, generations)).toFixed(3)} |`);
     console.log(`| calls per connection over the run, min / max | ${Math.min(...perConnection)} / ${Math.max(...perConnection)} |`);
     console.log(`| connections not active at the end | ${statusRows.filter((r) => r.status !== 'active').reduce((s, r) => s + r.n, 0)} |`);
-    console.log(`JSON ${JSON.stringify({ perSecond: stats.calls / elapsed, late: stats.late, doubles: stats.invalid, callsPerGeneration: stats.calls / Math.max(1, generations) })}`);
+    console.log(`| capacity: all ${N} due at once, refreshes per second — Zapgate / bare loop | ${zapgateCapacity.toFixed(0)} / ${bareCapacity.toFixed(0)} |`);
+    console.log(`| provider calls per generation in the capacity run | ${((stats.calls - steadyCalls - bareDone) / Math.max(1, genAfter[0].g - genRows[0].g)).toFixed(3)} |`);
+    const result = {
+      connections: N,
+      ttl: TTL,
+      perSecond: steadyCalls / elapsed,
+      needed: N / (TTL - lead),
+      late: steadyLate,
+      doubles: steadyDoubles,
+      callsPerGeneration: steadyCalls / Math.max(1, generations),
+      capacity: { zapgate: zapgateCapacity, bare: bareCapacity },
+    };
+    console.log(`JSON ${JSON.stringify(result)}`);
+    if (process.env.BENCH_RESULT_FILE) require('node:fs').writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(result));
   } finally {
     await pg.end().catch(() => undefined);
     for (const s of services.reverse()) await s.stop();

@@ -74,6 +74,13 @@ async function main() {
     ]);
     const ratio = overNats.latencies.length / overNats.elapsedMs / (bare.latencies.length / bare.elapsedMs);
     console.log(`uncached verification runs at ${(ratio * 100).toFixed(0)} % of the bare request/reply rate`);
+    const pick = (r) => ({ perSecond: r.perSecond, p50: r.p50, p99: r.p99 });
+    const result = {
+      cached: pick(summarise('cached', inProcess.latencies, inProcess.elapsedMs)),
+      zapgate: pick(summarise('uncached', overNats.latencies, overNats.elapsedMs)),
+      bare: pick(summarise('bare', bare.latencies, bare.elapsedMs)),
+    };
+    if (process.env.BENCH_RESULT_FILE) require('node:fs').writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(result));
   } finally {
     await nc.close();
     await service.stop();

@@ -414,6 +414,26 @@ describe('message dispatch', () => {
       expect(stored[0].zapikey_sealed).not.toContain(b.token);
     });
 
+    it("keeps to a subscription's concurrency and rate limits", async () => {
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const slow = await receiver(() => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        setTimeout(() => inFlight--, 100);
+        return { status: 204, delayMs: 100 };
+      });
+      const fast = await receiver(() => ({ status: 204 }));
+      const channel = await newChannel();
+      await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: slow.url, max_concurrency: 1 });
+      await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: fast.url, rate_limit_per_second: 4, max_concurrency: 8 });
+      for (let i = 0; i < 8; i++) await api.post(a.token, `channelsbyname/${channel}/message`, { text: `limited ${i}` });
+      await until(async () => (slow.received.length >= 8 && fast.received.length >= 8 ? true : undefined), 15_000);
+      expect(maxInFlight).toBe(1);
+      // A burst of four (one second's worth), then one every 250 ms: eight take about a second.
+      expect(fast.received[7].at - fast.received[0].at).toBeGreaterThanOrEqual(900);
+    });
+
     it('refuses private and link-local addresses unless allow-listed, with a 400', async () => {
       const channel = await newChannel();
       for (const url of ['http://10.1.2.3/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:8080/x', 'http://192.168.0.10/']) {

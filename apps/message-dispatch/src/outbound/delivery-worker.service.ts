@@ -114,7 +114,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async tick(): Promise<void> {
     const room = this.config.DELIVERY_CONCURRENCY - this.inFlight.size;
     if (room <= 0) return;
-    const leaseMs = this.config.DELIVERY_TIMEOUT_MS * 2 + 30_000;
+    // Long enough for a Mattermost message split in three, each part taking the whole timeout.
+    const leaseMs = this.config.DELIVERY_TIMEOUT_MS * 3 + 10_000;
     // One round trip: claim (lease past the request timeout), and read each delivery's subscription and message.
     const claimed = (await this.dataSource.query(
       `WITH due AS (
