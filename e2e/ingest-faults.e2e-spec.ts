@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFixture, until } from './fixtures';
-import { ADMIN_KEY, startPlatform, type Platform } from './platform-env';
+import { startPlatform, type Platform } from './platform-env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startNatsServer } = require(join(WORKSPACE_ROOT, 'scripts/local-infra.js')) as {
@@ -151,6 +151,5 @@ describe('kill -9 of webhook-ingest under load', () => {
       return [...acknowledged].every((id) => r.some((x) => x.event_id === id)) ? r : undefined;
     }, 30_000);
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(rows.length);
-    expect(ADMIN_KEY).toBeTruthy();
   });
 });
