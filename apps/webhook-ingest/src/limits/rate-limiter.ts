@@ -41,7 +41,9 @@ export class RateLimiter {
       w.start = currentStart;
     }
     const overlap = 1 - (now - w.start) / this.windowMs;
-    const estimate = w.previous * overlap + w.count;
+    // Rounded up: 9 posts at the end of one minute and 1 at the start of the next are 10 in a few
+    // seconds, and an 11th must be refused (9 × 0.99 + 1 = 9.9 would let it through).
+    const estimate = Math.ceil(w.previous * overlap) + w.count;
     if (estimate >= this.limit) {
       if (this.lockMs > 0) w.lockedUntil = now + this.lockMs;
       const retry = this.lockMs > 0 ? this.lockMs : w.start + this.windowMs - now;
