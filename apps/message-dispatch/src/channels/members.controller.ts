@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ChatIdSchema, UniqueNameSchema } from '@zapgate/contracts';
 import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
 import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { randomUUID } from 'node:crypto';
@@ -7,19 +8,17 @@ import { z } from 'zod';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
 import { ChannelStore } from './channel-store.service';
 import type { ChannelEntity } from './channel.entity';
-import { COLLECTIONS } from './target';
+import { collectionKind, COLLECTIONS } from './target';
 import { TargetAccess } from './target-access.service';
 
-const UniqueName = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, _ or -');
-const CollectionSchema = z.enum(Object.keys(COLLECTIONS) as [keyof typeof COLLECTIONS, ...(keyof typeof COLLECTIONS)[]]);
-const CreateChannelSchema = z.object({ unique_name: UniqueName, title: z.string().min(1).max(200).optional() });
+const CreateChannelSchema = z.object({ unique_name: UniqueNameSchema, title: z.string().min(1).max(200).optional() });
 const CreateChatSchema = z.object({
-  chat_id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be a chat id').optional(),
+  chat_id: ChatIdSchema.optional(),
   title: z.string().min(1).max(200).optional(),
   user_ids: z.array(z.uuid()).max(100).default([]),
 });
 const AddMembersSchema = z
-  .object({ user_ids: z.array(z.uuid()).max(100).default([]), bot_unique_names: z.array(UniqueName).max(20).default([]) })
+  .object({ user_ids: z.array(z.uuid()).max(100).default([]), bot_unique_names: z.array(UniqueNameSchema).max(20).default([]) })
   .refine((b) => b.user_ids.length + b.bot_unique_names.length > 0, 'give user_ids or bot_unique_names');
 const MemberKindQuery = z.looseObject({ kind: z.enum(['user', 'bot']).default('user') });
 
@@ -60,14 +59,14 @@ export class MembersController {
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
   @ApiOperation({ summary: 'The channels, chats or bots you are a member of' })
   async mine(@Param('collection') collection: string, @Principal() p: VerifiedToken) {
-    const kind = COLLECTIONS[parseOrThrow(CollectionSchema, collection, 'collection')];
+    const kind = collectionKind(collection);
     return { data: (await this.store.targetsOf(p.userId, kind)).map(targetView) };
   }
 
   @Get(':collection/:name/members')
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
   async members(@Param('collection') collection: string, @Param('name') name: string, @Principal() p: VerifiedToken) {
-    const target = await this.access.memberTarget(COLLECTIONS[parseOrThrow(CollectionSchema, collection, 'collection')], name, p.userId);
+    const target = await this.access.memberTarget(collectionKind(collection), name, p.userId);
     return { target: targetView(target), data: await this.store.members(target.id) };
   }
 
@@ -77,7 +76,7 @@ export class MembersController {
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
   @ApiOperation({ summary: 'Add users, or bots as participants (bots may then post here with bot_unique_name)' })
   async addMembers(@Param('collection') collection: string, @Param('name') name: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
-    const target = await this.access.memberTarget(COLLECTIONS[parseOrThrow(CollectionSchema, collection, 'collection')], name, p.userId);
+    const target = await this.access.memberTarget(collectionKind(collection), name, p.userId);
     const input = parseOrThrow(AddMembersSchema, body);
     for (const userId of input.user_ids) await this.store.addMember(target.id, 'user', userId);
     for (const bot of input.bot_unique_names) await this.store.addMember(target.id, 'bot', bot.toLowerCase());
@@ -94,7 +93,7 @@ export class MembersController {
     @Query() query: unknown,
     @Principal() p: VerifiedToken,
   ): Promise<void> {
-    const target = await this.access.memberTarget(COLLECTIONS[parseOrThrow(CollectionSchema, collection, 'collection')], name, p.userId);
+    const target = await this.access.memberTarget(collectionKind(collection), name, p.userId);
     const { kind } = parseOrThrow(MemberKindQuery, query);
     if (!(await this.store.removeMember(target.id, kind, kind === 'bot' ? memberId.toLowerCase() : memberId))) {
       throw new DispatchException(DispatchErrorCodes.TargetNotFound, 'No such member.');

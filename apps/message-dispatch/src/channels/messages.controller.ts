@@ -7,10 +7,9 @@ import { z } from 'zod';
 import { ChannelStore } from './channel-store.service';
 import { LiveFeed } from './live-feed.service';
 import { messageView } from './message.view';
-import { COLLECTIONS } from './target';
+import { collectionKind, COLLECTIONS } from './target';
 import { TargetAccess } from './target-access.service';
 
-const CollectionSchema = z.enum(Object.keys(COLLECTIONS) as [keyof typeof COLLECTIONS, ...(keyof typeof COLLECTIONS)[]]);
 const ListQuerySchema = z.looseObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   before: z.string().regex(/^\d{1,19}$/, 'must be a cursor from next_cursor').optional(),
@@ -37,7 +36,7 @@ export class MessagesController {
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'before', required: false })
   async list(@Param('collection') collection: string, @Param('name') name: string, @Query() query: unknown, @Principal() p: VerifiedToken) {
-    const kind = COLLECTIONS[parseOrThrow(CollectionSchema, collection, 'collection')];
+    const kind = collectionKind(collection);
     const { limit, before } = parseOrThrow(ListQuerySchema, query);
     const target = await this.access.memberTarget(kind, name, p.userId);
     const page = await this.store.page(target.id, limit, before);
@@ -57,7 +56,7 @@ export class MessagesController {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const kind = COLLECTIONS[parseOrThrow(CollectionSchema, collection, 'collection')];
+    const kind = collectionKind(collection);
     const { after } = parseOrThrow(StreamQuerySchema, query);
     const target = await this.access.memberTarget(kind, name, p.userId);
     const lastEventId = req.headers['last-event-id'];

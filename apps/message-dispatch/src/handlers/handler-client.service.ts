@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { checkCliqMessage, type CliqMessage, type UserProfile, type WebhookReceivedV1 } from '@zapgate/contracts';
+import { ChatIdSchema, checkCliqMessage, UniqueNameSchema, type CliqMessage, type UserProfile, type WebhookReceivedV1 } from '@zapgate/contracts';
 import { APP_CONFIG, OutboundFailure, postOutbound } from '@zapgate/platform';
 import { z } from 'zod';
 import type { DispatchConfig } from '../dispatch-config.schema';
@@ -10,9 +10,9 @@ import { HandlerSecrets } from './handler-secret.service';
 /** Where a handler's answer goes: exactly one of these, else the event's own target. */
 const PostToSchema = z
   .object({
-    channel: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).optional(),
-    chat: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/).optional(),
-    bot: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).optional(),
+    channel: UniqueNameSchema.optional(),
+    chat: ChatIdSchema.optional(),
+    bot: UniqueNameSchema.optional(),
     user: z.email().max(254).optional(),
   })
   .strict()

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { UniqueNameSchema } from '@zapgate/contracts';
 import { parseOrThrow, redactUrl, ZodApiBody } from '@zapgate/platform';
 import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { z } from 'zod';
@@ -20,7 +21,7 @@ const CreateSchema = z
     kind: Kind,
     url: HttpUrl,
     description: z.string().max(500).optional(),
-    cliq: z.object({ channel: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/).optional(), zapikey: z.string().min(10).max(200) }).optional(),
+    cliq: z.object({ channel: UniqueNameSchema.optional(), zapikey: z.string().min(10).max(200) }).optional(),
     ...Limits,
   })
   .strict();

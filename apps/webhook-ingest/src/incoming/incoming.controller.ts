@@ -1,15 +1,15 @@
 import { All, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { UniqueNameSchema } from '@zapgate/contracts';
 import { CommonCodes, CommonException, parseOrThrow } from '@zapgate/platform';
 import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { AppkeyGuard, CurrentApplication, type VerifiedApplication } from '../auth/appkey.guard';
 import { IngestService } from '../ingest/ingest.service';
 import { IpFloodGuard, UserRateLimitGuard } from '../limits/limit.guards';
 import { answerAccepted } from '../messages/accepted.answer';
 
-const BotName = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, _ or -');
+const BotName = UniqueNameSchema;
 const EXTENSION_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
 /**

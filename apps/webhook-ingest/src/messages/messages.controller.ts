@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { MessageTarget, WebhookSource } from '@zapgate/contracts';
+import { ChatIdSchema, UniqueNameSchema, type MessageTarget, type WebhookSource } from '@zapgate/contracts';
 import { parseOrThrow } from '@zapgate/platform';
 import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -9,8 +9,8 @@ import { IngestService } from '../ingest/ingest.service';
 import { IpFloodGuard, UserRateLimitGuard } from '../limits/limit.guards';
 import { answerAccepted } from './accepted.answer';
 
-const UniqueName = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1–100 letters, digits, _ or -');
-const ChatId = z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be a chat id');
+const UniqueName = UniqueNameSchema;
+const ChatId = ChatIdSchema;
 const Email = z.email('must be an email address').max(254);
 
 /**

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { UniqueNameSchema } from '@zapgate/contracts';
 import { AdminKeyGuard, CommonCodes, CommonException, parseOrThrow, ZodApiBody } from '@zapgate/platform';
 import { z } from 'zod';
 import { jsonBody } from '../http/body-reader';
@@ -7,7 +8,7 @@ import { SenderVerificationStore } from './sender-verification.store';
 
 const Subject = z.object({
   kind: z.enum(['application', 'bot']),
-  id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+  id: UniqueNameSchema,
 });
 
 const SettingSchema = z.discriminatedUnion('scheme', [

@@ -1,2 +1,3 @@
 export * from './token-button.schema';
 export * from './message.schema';
+export * from './names.schema';
