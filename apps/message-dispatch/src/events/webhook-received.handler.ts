@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Consumers, Streams, Subjects, type CliqMessage, type PayloadOf, type WebhookReceivedV1 } from '@zapgate/contracts';
+import { CHAT_ID_PATTERN, Consumers, Streams, Subjects, UNIQUE_NAME_PATTERN, type CliqMessage, type PayloadOf, type WebhookReceivedV1 } from '@zapgate/contracts';
 import { APP_CONFIG, EventConsumerService, Outcome, retryDelayMs, type EventContext, type EventHandler, type HandleOutcome } from '@zapgate/platform';
 import { ChannelStore, type PostResult } from '../channels/channel-store.service';
 import { LiveFeed } from '../channels/live-feed.service';
@@ -91,11 +91,12 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
     let message: CliqMessage | undefined;
     let postTo: PostTo | undefined;
     let handler: Report['handler'];
-    const url = event.appId ? await this.handlerUrl(event.appId) : undefined;
-    if (event.appId && url) {
+    const app = event.appId ? await this.directory.application(event.appId) : undefined;
+    const url = app?.found ? app.application.handlerUrls.incoming : undefined;
+    if (app?.found && url) {
       try {
-        const [app, user] = await Promise.all([this.directory.application(event.appId), this.directory.user(event.userId)]);
-        const result = await this.handlers.call(url, event, app.found ? app.application : { id: event.appId, name: '' }, user.found ? user.user : null);
+        const user = await this.directory.user(event.userId);
+        const result = await this.handlers.call(url, event, app.application, user.found ? user.user : null);
         handler = { status: result.status, durationMs: result.durationMs };
         this.metrics.handlerCalls.inc({ outcome: result.answer.kind });
         if (result.answer.kind === 'none') return { report: { outcome: 'no_message', messageIds: [], handler } };
@@ -147,11 +148,6 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
         return { outcome: 'rejected', messageIds: [], error: { code: result.code, message: result.message } };
     }
   }
-
-  private async handlerUrl(appId: string): Promise<string | undefined> {
-    const app = await this.directory.application(appId);
-    return app.found ? app.application.handlerUrls.incoming : undefined;
-  }
 }
 
 function partitionKey(event: WebhookReceivedV1): string {
@@ -171,9 +167,8 @@ function fromPostTo(p: PostTo): TargetRef | undefined {
 function defaultTarget(event: WebhookReceivedV1): TargetRef | undefined {
   if (event.target.kind === 'bot') return { kind: 'bot', name: event.target.name };
   const p = event.request?.parameters ?? {};
-  const name = /^[A-Za-z0-9_-]{1,100}$/;
-  if (p.channel && name.test(p.channel)) return { kind: 'channel', name: p.channel };
-  if (p.chat && /^[A-Za-z0-9_.:-]{1,100}$/.test(p.chat)) return { kind: 'chat', name: p.chat };
-  if (p.bot && name.test(p.bot)) return { kind: 'bot', name: p.bot };
+  if (p.channel && UNIQUE_NAME_PATTERN.test(p.channel)) return { kind: 'channel', name: p.channel };
+  if (p.chat && CHAT_ID_PATTERN.test(p.chat)) return { kind: 'chat', name: p.chat };
+  if (p.bot && UNIQUE_NAME_PATTERN.test(p.bot)) return { kind: 'bot', name: p.bot };
   return undefined;
 }

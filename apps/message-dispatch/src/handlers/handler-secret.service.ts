@@ -4,7 +4,12 @@ import { APP_CONFIG, secretBoxFrom, type SecretBox } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { newWebhookSecret } from '../outbound/standard-webhooks.signer';
-import { liveRetired, type RetiredSecret } from './secret-ring';
+import { liveRetired, retire, type RetiredSecret } from './secret-ring';
+
+interface SecretRow {
+  secret_sealed: string;
+  previous: RetiredSecret[];
+}
 
 /**
  * Each application's Standard Webhooks secret for calls to its handlers,
@@ -22,17 +27,25 @@ export class HandlerSecrets {
     this.box = secretBoxFrom(config.ENCRYPTION_KEYS);
   }
 
-  /** The current secret, then retired ones still in grace: every one of them signs. */
+  /** The current secret, then retired ones still in grace: every one of them signs. Made on first use. */
   async signingSecrets(appId: string): Promise<string[]> {
-    await this.dataSource.query(
-      `INSERT INTO "dispatch"."handler_secret" (app_id, secret_sealed) VALUES ($1, $2) ON CONFLICT (app_id) DO NOTHING`,
-      [appId, this.box.seal(newWebhookSecret(), appId)],
-    );
-    const [row] = (await this.dataSource.query(`SELECT secret_sealed, previous FROM "dispatch"."handler_secret" WHERE app_id = $1`, [appId])) as {
-      secret_sealed: string;
-      previous: RetiredSecret[];
-    }[];
+    // Read first: every handler call needs the secrets, and only the very first one has to create them.
+    const row = (await this.read(appId)) ?? (await this.create(appId));
     return [row.secret_sealed, ...liveRetired(row.previous).map((p) => p.sealed)].map((s) => this.box.open(s, appId));
+  }
+
+  private async read(appId: string): Promise<SecretRow | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT secret_sealed, previous FROM "dispatch"."handler_secret" WHERE app_id = $1`, [appId])) as SecretRow[];
+    return row;
+  }
+
+  private async create(appId: string): Promise<SecretRow> {
+    await this.dataSource.query(`INSERT INTO "dispatch"."handler_secret" (app_id, secret_sealed) VALUES ($1, $2) ON CONFLICT (app_id) DO NOTHING`, [
+      appId,
+      this.box.seal(newWebhookSecret(), appId),
+    ]);
+    // A concurrent first call may have won the insert: whichever secret is stored is the one.
+    return (await this.read(appId))!;
   }
 
   async current(appId: string): Promise<string> {
@@ -44,15 +57,11 @@ export class HandlerSecrets {
     await this.signingSecrets(appId);
     const secret = newWebhookSecret();
     await this.dataSource.transaction(async (tx) => {
-      const [row] = (await tx.query(`SELECT secret_sealed, previous FROM "dispatch"."handler_secret" WHERE app_id = $1 FOR UPDATE`, [appId])) as {
-        secret_sealed: string;
-        previous: RetiredSecret[];
-      }[];
-      const retired = [{ sealed: row.secret_sealed, expires_at: new Date(Date.now() + graceSeconds * 1000).toISOString() }, ...liveRetired(row.previous)];
+      const [row] = (await tx.query(`SELECT secret_sealed, previous FROM "dispatch"."handler_secret" WHERE app_id = $1 FOR UPDATE`, [appId])) as SecretRow[];
       await tx.query(`UPDATE "dispatch"."handler_secret" SET secret_sealed = $2, previous = $3, rotated_at = now() WHERE app_id = $1`, [
         appId,
         this.box.seal(secret, appId),
-        JSON.stringify(retired.slice(0, 10)),
+        JSON.stringify(retire(row.secret_sealed, row.previous, graceSeconds)),
       ]);
     });
     return secret;

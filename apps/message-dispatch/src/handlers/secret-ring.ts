@@ -8,3 +8,8 @@ export interface RetiredSecret {
 export function liveRetired(previous: readonly RetiredSecret[], now = new Date(), max = 10): RetiredSecret[] {
   return previous.filter((p) => new Date(p.expires_at) > now).slice(0, max);
 }
+
+/** The retired list after a rotation: the outgoing secret first, good for `graceSeconds`, then the still-live older ones. */
+export function retire(outgoing: string, previous: readonly RetiredSecret[], graceSeconds: number, now = new Date(), max = 10): RetiredSecret[] {
+  return [{ sealed: outgoing, expires_at: new Date(now.getTime() + graceSeconds * 1000).toISOString() }, ...liveRetired(previous, now)].slice(0, max);
+}

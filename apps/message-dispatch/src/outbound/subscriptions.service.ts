@@ -6,7 +6,7 @@ import { ChannelStore } from '../channels/channel-store.service';
 import type { TargetRef } from '../channels/target';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
-import { liveRetired, type RetiredSecret } from '../handlers/secret-ring';
+import { liveRetired, retire, type RetiredSecret } from '../handlers/secret-ring';
 import { OutboundGuard } from './outbound-guard.provider';
 import type { SubscriptionKind } from './payload-mappers';
 import { newWebhookSecret } from './standard-webhooks.signer';
@@ -172,11 +172,10 @@ export class SubscriptionsService {
       throw new DispatchException(DispatchErrorCodes.NoSigningSecret, 'Only standard-webhooks subscriptions have a signing secret.');
     }
     const secret = newWebhookSecret();
-    const retired = [{ sealed: row.secret_sealed, expires_at: new Date(Date.now() + graceSeconds * 1000).toISOString() }, ...liveRetired(row.previous_secrets)];
     await this.dataSource.query(`UPDATE "dispatch"."subscription" SET secret_sealed = $2, previous_secrets = $3 WHERE id = $1`, [
       row.id,
       this.box.seal(secret, row.id),
-      JSON.stringify(retired.slice(0, 10)),
+      JSON.stringify(retire(row.secret_sealed, row.previous_secrets, graceSeconds)),
     ]);
     return secret;
   }
