@@ -5,6 +5,7 @@ import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from
 import { DataSource } from 'typeorm';
 import type { OAuthConfig } from '../oauth-config.schema';
 import { OAuthErrorCodes, OAuthException } from '../oauth.exception';
+import { SEALED_FIELDS } from '../sealed-fields';
 
 export interface PendingAuthorization {
   connectorId: string;
@@ -45,7 +46,7 @@ export class StateService {
     const verifier = randomBytes(32).toString('base64url');
     await this.dataSource.query(
       `INSERT INTO "oauth"."auth_state" (id, connector_id, user_ref, code_verifier_sealed, expires_at) VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
-      [id, connectorId, userRef, this.box.seal(verifier, id), this.config.OAUTH_STATE_TTL_SECONDS],
+      [id, connectorId, userRef, this.box.seal(verifier, SEALED_FIELDS.codeVerifier.aad(id)), this.config.OAUTH_STATE_TTL_SECONDS],
     );
     return { state: `${id}.${this.sign(id)}`, codeChallenge: codeChallenge(verifier) };
   }
@@ -62,7 +63,7 @@ export class StateService {
     )) as [{ connector_id: string; user_ref: string; code_verifier_sealed: string }[], number];
     const row = rows[0];
     if (!row) throw invalid;
-    return { connectorId: row.connector_id, userRef: row.user_ref, codeVerifier: this.box.open(row.code_verifier_sealed, id) };
+    return { connectorId: row.connector_id, userRef: row.user_ref, codeVerifier: this.box.open(row.code_verifier_sealed, SEALED_FIELDS.codeVerifier.aad(id)) };
   }
 
   /** Drops states that can no longer be used. */

@@ -8,6 +8,7 @@ import { ConnectorsService } from '../connectors/connectors.service';
 import type { OAuthConfig } from '../oauth-config.schema';
 import { OAuthErrorCodes, OAuthException } from '../oauth.exception';
 import type { TokenAnswer } from '../provider/provider-client.service';
+import { SEALED_FIELDS } from '../sealed-fields';
 
 export interface ConnectionRow {
   id: string;
@@ -48,15 +49,15 @@ export class ConnectionsService {
     this.box = secretBoxFrom(config.ENCRYPTION_KEYS);
   }
 
-  sealAccess = (id: string, token: string) => this.box.seal(token, `${id}:access`);
-  sealRefresh = (id: string, token: string) => this.box.seal(token, `${id}:refresh`);
+  sealAccess = (id: string, token: string) => this.box.seal(token, SEALED_FIELDS.accessToken.aad(id));
+  sealRefresh = (id: string, token: string) => this.box.seal(token, SEALED_FIELDS.refreshToken.aad(id));
 
   accessToken(row: ConnectionRow): string | null {
-    return row.access_token_sealed ? this.box.open(row.access_token_sealed, `${row.id}:access`) : null;
+    return row.access_token_sealed ? this.box.open(row.access_token_sealed, SEALED_FIELDS.accessToken.aad(row.id)) : null;
   }
 
   refreshToken(row: ConnectionRow): string | null {
-    return row.refresh_token_sealed ? this.box.open(row.refresh_token_sealed, `${row.id}:refresh`) : null;
+    return row.refresh_token_sealed ? this.box.open(row.refresh_token_sealed, SEALED_FIELDS.refreshToken.aad(row.id)) : null;
   }
 
   /** Seconds before expiry to refresh: the margin, at most half the token's life, less a random jitter. */

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { canSee, type OwnerAccess } from '@zapgate/token-client';
 import type { OAuthConfig } from '../oauth-config.schema';
 import { OAuthErrorCodes, OAuthException } from '../oauth.exception';
+import { SEALED_FIELDS } from '../sealed-fields';
 import { PRESETS, type PresetName } from './connector-presets';
 
 export interface ConnectorRow {
@@ -79,7 +80,7 @@ export class ConnectorsService {
         input.name,
         input.preset,
         input.clientId,
-        this.box.seal(input.clientSecret, id),
+        this.box.seal(input.clientSecret, SEALED_FIELDS.clientSecret.aad(id)),
         pick(input.authorizationUrl, preset.authorizationUrl, 'authorization_url'),
         pick(input.tokenUrl, preset.tokenUrl, 'token_url'),
         input.refreshUrl ?? input.tokenUrl ?? pick(undefined, preset.refreshUrl, 'refresh_url'),
@@ -126,7 +127,7 @@ export class ConnectorsService {
       [
         id,
         patch.name ?? null,
-        patch.clientSecret ? this.box.seal(patch.clientSecret, id) : null,
+        patch.clientSecret ? this.box.seal(patch.clientSecret, SEALED_FIELDS.clientSecret.aad(id)) : null,
         patch.scopes ?? null,
         patch.accessType ?? null,
         patch.extraParams ?? null,
@@ -143,6 +144,6 @@ export class ConnectorsService {
   }
 
   clientSecret(row: ConnectorRow): string {
-    return this.box.open(row.client_secret_sealed, row.id);
+    return this.box.open(row.client_secret_sealed, SEALED_FIELDS.clientSecret.aad(row.id));
   }
 }

@@ -1,12 +1,5 @@
 import type { SecretBox } from '@zapgate/platform';
-
-/** Every sealed column of the oauth schema, and the associated data it was sealed with. */
-const SEALED_COLUMNS = [
-  { table: 'connector', column: 'client_secret_sealed', aad: (id: string) => id },
-  { table: 'connection', column: 'access_token_sealed', aad: (id: string) => `${id}:access` },
-  { table: 'connection', column: 'refresh_token_sealed', aad: (id: string) => `${id}:refresh` },
-  { table: 'auth_state', column: 'code_verifier_sealed', aad: (id: string) => id },
-] as const;
+import { SEALED_FIELDS } from '../sealed-fields';
 
 export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, string>[] } | Record<string, string>[]>;
@@ -23,7 +16,7 @@ const rowsOf = (r: { rows: Record<string, string>[] } | Record<string, string>[]
 export async function rekeyAll(db: Queryable, box: SecretBox, batch = 500): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   const current = `v1.${box.currentKeyId}.`;
-  for (const { table, column, aad } of SEALED_COLUMNS) {
+  for (const { table, column, aad } of Object.values(SEALED_FIELDS)) {
     let done = 0;
     for (;;) {
       const rows = rowsOf(
