@@ -112,4 +112,28 @@ async function closedLoop(task, { concurrency, durationMs }) {
   return { latencies, elapsedMs: Date.now() - started };
 }
 
-module.exports = { ROOT, NATS_URL, createDatabase, freePort, startService, summarise, printTable, closedLoop };
+/** What every service needs: its database, NATS under a namespace of its own, and fresh secrets. */
+function platformEnv(db) {
+  return {
+    DATABASE_URL: db.url,
+    NATS_URL,
+    NATS_NAMESPACE: `bench${crypto.randomBytes(3).toString('hex')}`,
+    ADMIN_API_KEY: crypto.randomBytes(24).toString('hex'),
+    TOKEN_PEPPER: crypto.randomBytes(32).toString('hex'),
+    ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+  };
+}
+
+/** A POST with the operator key; the parsed answer. */
+function adminPost(base, env, path, body) {
+  return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-key': env.ADMIN_API_KEY }, body: JSON.stringify(body) }).then((r) => r.json());
+}
+
+/** A user with one ZAPI key, made through token-service's admin API; the key. */
+async function benchToken(tokenBase, env) {
+  const user = await adminPost(tokenBase, env, '/api/v1/admin/users', { email: 'bench@example.com', display_name: 'Bench' });
+  const { token } = await adminPost(tokenBase, env, `/api/v1/admin/users/${user.id}/tokens`, { name: 'bench' });
+  return token;
+}
+
+module.exports = { ROOT, NATS_URL, createDatabase, freePort, startService, summarise, printTable, closedLoop, platformEnv, adminPost, benchToken };

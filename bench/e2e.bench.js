@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
 const { Client } = require('pg');
-const { NATS_URL, createDatabase, freePort, startService } = require('./bench-support');
+const { NATS_URL, benchToken, createDatabase, freePort, platformEnv, startService } = require('./bench-support');
 
 const RATES = (process.env.BENCH_RATES || '100,500,1000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S || 20);
@@ -111,15 +111,8 @@ async function fixedStep(pg, arrivals, base, zapikey, rate, table) {
 
 async function main() {
   const db = await createDatabase('e2e');
-  const namespace = `bench${crypto.randomBytes(3).toString('hex')}`;
-  const adminKey = crypto.randomBytes(24).toString('hex');
   const env = {
-    DATABASE_URL: db.url,
-    NATS_URL,
-    NATS_NAMESPACE: namespace,
-    ADMIN_API_KEY: adminKey,
-    TOKEN_PEPPER: crypto.randomBytes(32).toString('hex'),
-    ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+    ...platformEnv(db),
     INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
     INGEST_IP_FLOOD_PER_MINUTE: '10000000',
     OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
@@ -141,10 +134,7 @@ async function main() {
     started.push(dispatch);
     await pg.connect();
 
-    const admin = (p, body) =>
-      fetch(token.base + p, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-key': adminKey }, body: JSON.stringify(body) }).then((r) => r.json());
-    const user = await admin('/api/v1/admin/users', { email: 'bench@example.com', display_name: 'Bench' });
-    const { token: zapikey } = await admin(`/api/v1/admin/users/${user.id}/tokens`, { name: 'bench' });
+    const zapikey = await benchToken(token.base, env);
     const asUser = (p, body) =>
       fetch(dispatch.base + p, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Zoho-oauthtoken ${zapikey}` }, body: JSON.stringify(body) });
     for (let i = 0; i < CHANNELS; i++) {

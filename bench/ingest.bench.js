@@ -4,9 +4,8 @@
 'use strict';
 const autocannon = require('autocannon');
 const { fork, spawnSync } = require('node:child_process');
-const crypto = require('node:crypto');
 const path = require('node:path');
-const { NATS_URL, createDatabase, freePort, startService } = require('./bench-support');
+const { NATS_URL, benchToken, createDatabase, freePort, platformEnv, startService } = require('./bench-support');
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
@@ -35,15 +34,8 @@ async function warm(url) {
 async function main() {
   pin(process.pid, 1);
   const db = await createDatabase('ingest');
-  const namespace = `bench${crypto.randomBytes(3).toString('hex')}`;
-  const adminKey = crypto.randomBytes(24).toString('hex');
   const env = {
-    DATABASE_URL: db.url,
-    NATS_URL,
-    NATS_NAMESPACE: namespace,
-    ADMIN_API_KEY: adminKey,
-    TOKEN_PEPPER: crypto.randomBytes(32).toString('hex'),
-    ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,
+    ...platformEnv(db),
     INGEST_RATE_LIMIT_PER_MINUTE: '1000000',
     INGEST_IP_FLOOD_PER_MINUTE: '10000000',
     TOKEN_SERVICE_PORT: String(await freePort()),
@@ -58,17 +50,14 @@ async function main() {
     const ingest = await startService('webhook-ingest', env, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
     started.push(ingest);
     const barePort = await freePort();
-    bare = fork(path.join(__dirname, 'bare-ingest.server.js'), [String(barePort), NATS_URL, `${namespace.toUpperCase()}_BARE`]);
+    bare = fork(path.join(__dirname, 'bare-ingest.server.js'), [String(barePort), NATS_URL, `${env.NATS_NAMESPACE.toUpperCase()}_BARE`]);
     await new Promise((resolve, reject) => {
       bare.once('message', resolve);
       bare.once('exit', reject);
     });
     for (const child of [ingest.pid, bare.pid]) if (child) pin(child, 0);
 
-    const admin = (p, body) =>
-      fetch(token.base + p, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-key': adminKey }, body: JSON.stringify(body) }).then((r) => r.json());
-    const user = await admin('/api/v1/admin/users', { email: 'bench@example.com', display_name: 'Bench' });
-    const { token: zapikey } = await admin(`/api/v1/admin/users/${user.id}/tokens`, { name: 'bench' });
+    const zapikey = await benchToken(token.base, env);
 
     const zapgateUrl = `${ingest.base}/api/v2/channelsbyname/bench/message?zapikey=${zapikey}`;
     const bareUrl = `http://127.0.0.1:${barePort}/api/v2/channelsbyname/bench/message`;

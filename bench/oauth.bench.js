@@ -8,7 +8,7 @@ const http = require('node:http');
 const os = require('node:os');
 const { Client, Pool } = require('pg');
 const { SecretBox, encryptionKeysSchema } = require('@zapgate/platform');
-const { NATS_URL, createDatabase, freePort, startService } = require('./bench-support');
+const { adminPost, createDatabase, freePort, platformEnv, startService } = require('./bench-support');
 
 const N = Number(process.env.BENCH_CONNECTIONS || 10_000);
 const TTL = Number(process.env.BENCH_TOKEN_TTL_S || 60);
@@ -51,14 +51,8 @@ function percentile(values, p) {
 
 async function main() {
   const db = await createDatabase('oauth');
-  const adminKey = crypto.randomBytes(24).toString('hex');
-  const encryptionKeys = `k1:${crypto.randomBytes(32).toString('base64')}`;
   const env = {
-    DATABASE_URL: db.url,
-    NATS_URL,
-    NATS_NAMESPACE: `bench${crypto.randomBytes(3).toString('hex')}`,
-    ADMIN_API_KEY: adminKey,
-    ENCRYPTION_KEYS: encryptionKeys,
+    ...platformEnv(db),
     OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8',
     DATABASE_POOL_SIZE: '20',
   };
@@ -70,14 +64,16 @@ async function main() {
   try {
     for (let i = 0; i < REPLICAS; i++) services.push(await startService('oauth-refresh', { ...env, OAUTH_REFRESH_PORT: String(await freePort()) }));
     await pg.connect();
-    const created = await fetch(`${services[0].base}/api/v1/connectors`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-admin-key': adminKey },
-      body: JSON.stringify({ name: 'bench', client_id: 'bench', client_secret: 'bench-secret', authorization_url: `${provider.url}/auth`, token_url: `${provider.url}/token` }),
-    }).then((r) => r.json());
+    const created = await adminPost(services[0].base, env, '/api/v1/connectors', {
+      name: 'bench',
+      client_id: 'bench',
+      client_secret: 'bench-secret',
+      authorization_url: `${provider.url}/auth`,
+      token_url: `${provider.url}/token`,
+    });
 
     // Seed the connections as if each had just been authorized at a random point of the last token lifetime.
-    const keys = encryptionKeysSchema.parse(encryptionKeys);
+    const keys = encryptionKeysSchema.parse(env.ENCRYPTION_KEYS);
     const box = new SecretBox(keys.keys, keys.currentKeyId);
     const lead = Math.min(300, TTL / 2);
     const seedStart = Date.now();

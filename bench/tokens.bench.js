@@ -2,11 +2,10 @@
 // through the token client cached in-process, and over NATS request/reply uncached.
 'use strict';
 require('reflect-metadata');
-const crypto = require('node:crypto');
 const { connect } = require('nats');
 const { NatsNamespace, RpcService, JetStreamService } = require('@zapgate/platform');
 const { TokenVerifier } = require('@zapgate/token-client');
-const { NATS_URL, createDatabase, freePort, startService, summarise, printTable, closedLoop } = require('./bench-support');
+const { NATS_URL, adminPost, createDatabase, freePort, platformEnv, startService, summarise, printTable, closedLoop } = require('./bench-support');
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS || 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 64);
@@ -14,20 +13,12 @@ const TOKENS = 200;
 
 async function main() {
   const db = await createDatabase('tokens');
-  const namespace = `bench${crypto.randomBytes(3).toString('hex')}`;
-  const adminKey = crypto.randomBytes(24).toString('hex');
-  const service = await startService('token-service', {
-    DATABASE_URL: db.url,
-    NATS_URL,
-    NATS_NAMESPACE: namespace,
-    ADMIN_API_KEY: adminKey,
-    TOKEN_PEPPER: crypto.randomBytes(32).toString('hex'),
-    TOKEN_SERVICE_PORT: String(await freePort()),
-  });
+  const env = platformEnv(db);
+  const namespace = env.NATS_NAMESPACE;
+  const service = await startService('token-service', { ...env, TOKEN_SERVICE_PORT: String(await freePort()) });
   const nc = await connect({ servers: NATS_URL, noAsyncTraces: true });
   try {
-    const admin = (path, body) =>
-      fetch(service.base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-key': adminKey }, body: JSON.stringify(body) }).then((r) => r.json());
+    const admin = (path, body) => adminPost(service.base, env, path, body);
     const user = await admin('/api/v1/admin/users', { email: 'bench@example.com', display_name: 'Bench' });
     const tokens = [];
     for (let i = 0; i < TOKENS; i++) tokens.push((await admin(`/api/v1/admin/users/${user.id}/tokens`, { name: `t${i}` })).token);
