@@ -54,7 +54,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private readonly inFlight = new Set<Promise<void>>();
   private readonly throttle = new SubscriptionThrottle();
   private timer?: NodeJS.Timeout;
-  private ticking = false;
+  /** The claim in progress, if any: shutdown waits for it, since it may start deliveries. */
+  private claiming?: Promise<void>;
   private again = false;
   /** The last claim filled every free slot: more is probably due, so claim again as slots free up. */
   private backlog = false;
@@ -78,6 +79,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.scheduled);
+    await this.claiming;
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -95,15 +97,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private claimNow(): void {
     if (this.stopped) return;
-    if (this.ticking) {
+    if (this.claiming) {
       this.again = true;
       return;
     }
-    this.ticking = true;
-    void this.tick()
+    this.claiming = this.tick()
       .catch((err: unknown) => this.logger.warn({ err }, 'delivery claim failed; will try again'))
       .finally(() => {
-        this.ticking = false;
+        this.claiming = undefined;
         if (this.again) {
           this.again = false;
           this.claimNow();

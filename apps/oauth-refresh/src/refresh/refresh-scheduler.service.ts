@@ -16,7 +16,8 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger(RefreshScheduler.name);
   private readonly running = new Set<Promise<unknown>>();
   private timer?: NodeJS.Timeout;
-  private ticking = false;
+  /** The claim in progress, if any: shutdown waits for it, since it may start refreshes. */
+  private claiming?: Promise<void>;
   /** The last claim filled every free slot: there is probably more due, so claim again as slots free up. */
   private backlog = false;
   private ticks = 0;
@@ -36,12 +37,17 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    await this.claiming;
     await Promise.allSettled([...this.running]);
   }
 
-  async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
-    this.ticking = true;
+  tick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.claiming ??= this.claim().finally(() => (this.claiming = undefined));
+    return this.claiming;
+  }
+
+  private async claim(): Promise<void> {
     try {
       const room = this.config.REFRESH_CONCURRENCY - this.running.size;
       if (room > 0) {
@@ -69,8 +75,6 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
       if (++this.ticks % 600 === 0) await this.housekeeping();
     } catch (err) {
       this.logger.warn({ err }, 'refresh scheduler tick failed; will try again');
-    } finally {
-      this.ticking = false;
     }
   }
 
