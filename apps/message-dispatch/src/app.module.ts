@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@zapgate/platform';
-import { TokenClientModule } from '@zapgate/token-client';
+import { AppkeyGuard, TokenClientModule } from '@zapgate/token-client';
 import { ChannelStore } from './channels/channel-store.service';
 import { ChannelEntity } from './channels/channel.entity';
 import { LiveFeed } from './channels/live-feed.service';
@@ -41,6 +41,7 @@ export class AppModule {
       ],
       controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController],
       providers: [
+        AppkeyGuard,
         ChannelStore,
         TargetAccess,
         LiveFeed,

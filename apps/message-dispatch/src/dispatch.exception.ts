@@ -7,7 +7,6 @@ export const DispatchErrorCodes = {
   SubscriptionNotFound: 'subscription_not_found',
   DeliveryNotFound: 'delivery_not_found',
   OutboundUrlRefused: 'outbound_url_refused',
-  InvalidAppkey: 'invalid_appkey',
   NoSigningSecret: 'no_signing_secret',
 } as const;
 export type DispatchErrorCode = (typeof DispatchErrorCodes)[keyof typeof DispatchErrorCodes];
@@ -19,7 +18,6 @@ const STATUS: Record<DispatchErrorCode, number> = {
   subscription_not_found: 404,
   delivery_not_found: 404,
   outbound_url_refused: 400,
-  invalid_appkey: 401,
   no_signing_secret: 409,
 };
 

@@ -1,8 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AdminKeyGuard, PlatformModule } from '@zapgate/platform';
-import { TokenClientModule } from '@zapgate/token-client';
-import { AppkeyGuard } from './auth/appkey.guard';
-import { OwnerAccessGuard } from '@zapgate/token-client';
+import { AppkeyGuard, OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { EventLogHandler } from './events/event-log.handler';
 import { EventLogWriter } from './events/event-log.writer';
 import { EventOutcomeHandler } from './events/event-outcome.handler';

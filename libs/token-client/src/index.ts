@@ -5,3 +5,4 @@ export * from './token-auth.guard';
 export * from './token-client.module';
 export * from './appkey-verifier';
 export * from './owner-access.guard';
+export * from './appkey.guard';

@@ -1,10 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, RpcService, ZodApiBody } from '@zapgate/platform';
-import { presentedAppkey, verifyAppkey } from '@zapgate/token-client';
-import type { FastifyRequest } from 'fastify';
+import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { AppkeyGuard } from '@zapgate/token-client';
 import { z } from 'zod';
-import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
 import { HandlerSecrets } from './handler-secret.service';
 
 const RotateSchema = z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).default(86_400) });
@@ -13,16 +11,13 @@ const RotateSchema = z.object({ grace_seconds: z.number().int().min(0).max(7 * 8
 @ApiTags('handlers')
 @ApiHeader({ name: 'X-Appkey', required: false, description: "the application's appkey (or ?appkey=)" })
 @Controller('api/v1/applications/:appId/handler-secret')
+@UseGuards(AppkeyGuard)
 export class HandlerSecretsController {
-  constructor(
-    private readonly rpc: RpcService,
-    private readonly secrets: HandlerSecrets,
-  ) {}
+  constructor(private readonly secrets: HandlerSecrets) {}
 
   @Get()
   @ApiOperation({ summary: "The whsec_ secret handler calls are signed with (Standard Webhooks); made on first read" })
-  async get(@Param('appId') appId: string, @Req() req: FastifyRequest) {
-    await this.authenticate(appId, req);
+  async get(@Param('appId') appId: string) {
     return { app_id: appId, scheme: 'standard-webhooks', secret: await this.secrets.current(appId) };
   }
 
@@ -30,15 +25,8 @@ export class HandlerSecretsController {
   @HttpCode(200)
   @ZodApiBody(RotateSchema)
   @ApiOperation({ summary: 'A new secret; the old one also signs for grace_seconds (default a day)' })
-  async rotate(@Param('appId') appId: string, @Body() body: unknown, @Req() req: FastifyRequest) {
-    await this.authenticate(appId, req);
+  async rotate(@Param('appId') appId: string, @Body() body: unknown) {
     const { grace_seconds } = parseOrThrow(RotateSchema, body ?? {});
     return { app_id: appId, scheme: 'standard-webhooks', secret: await this.secrets.rotate(appId, grace_seconds), previous_valid_for_seconds: grace_seconds };
-  }
-
-  private async authenticate(appId: string, req: FastifyRequest): Promise<void> {
-    const appkey = presentedAppkey(req.query, req.headers);
-    const app = appkey ? await verifyAppkey(this.rpc, appId, appkey, req.id) : undefined;
-    if (!app) throw new DispatchException(DispatchErrorCodes.InvalidAppkey, 'A valid appkey for this application is required.');
   }
 }

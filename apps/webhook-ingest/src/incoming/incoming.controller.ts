@@ -2,9 +2,8 @@ import { All, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/commo
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { UniqueNameSchema } from '@zapgate/contracts';
 import { CommonCodes, CommonException, parseOrThrow } from '@zapgate/platform';
-import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { AppkeyGuard, CurrentApplication, Principal, TokenAuthGuard, type VerifiedApplication, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppkeyGuard, CurrentApplication, type VerifiedApplication } from '../auth/appkey.guard';
 import { IngestService } from '../ingest/ingest.service';
 import { IpFloodGuard, UserRateLimitGuard } from '../limits/limit.guards';
 import { answerAccepted } from '../messages/accepted.answer';

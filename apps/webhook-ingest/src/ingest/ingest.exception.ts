@@ -5,7 +5,6 @@ export const IngestErrorCodes = {
   InvalidMessage: 'invalid_message',
   UnsupportedMediaType: 'unsupported_media_type',
   InvalidSignature: 'invalid_signature',
-  InvalidAppkey: 'invalid_appkey',
   RateLimited: 'rate_limit_exceeded',
   EventNotFound: 'event_not_found',
 } as const;
@@ -16,7 +15,6 @@ const STATUS: Record<IngestErrorCode, number> = {
   invalid_message: 400,
   unsupported_media_type: 415,
   invalid_signature: 401,
-  invalid_appkey: 401,
   rate_limit_exceeded: 429,
   event_not_found: 404,
 };

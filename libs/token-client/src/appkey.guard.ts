@@ -1,13 +1,19 @@
 import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
-import { RpcService } from '@zapgate/platform';
-import { presentedAppkey, verifyAppkey, type VerifiedApplication } from '@zapgate/token-client';
+import { DomainException, RpcService } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
-import { IngestErrorCodes, IngestException } from '../ingest/ingest.exception';
+import { presentedAppkey, verifyAppkey, type VerifiedApplication } from './appkey-verifier';
 
-export type { VerifiedApplication };
+/** A missing appkey, or one that is not this application's: 401 `invalid_appkey` in every service. */
+export class AppkeyException extends DomainException<'invalid_appkey'> {
+  readonly httpStatus = 401;
+  constructor(message: string) {
+    super('invalid_appkey', message);
+  }
+}
+
 type AppRequest = FastifyRequest & { application?: VerifiedApplication };
 
-/** The extension endpoint's mandatory `appkey` (query or X-Appkey), checked by token-service. */
+/** The `appkey` (query or X-Appkey) of the application the route's `:appId` names, checked by token-service. */
 @Injectable()
 export class AppkeyGuard implements CanActivate {
   constructor(private readonly rpc: RpcService) {}
@@ -16,9 +22,9 @@ export class AppkeyGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AppRequest>();
     const appId = (req.params as Record<string, string>).appId ?? '';
     const appkey = presentedAppkey(req.query, req.headers);
-    if (!appkey) throw new IngestException(IngestErrorCodes.InvalidAppkey, 'The appkey is required.');
+    if (!appkey) throw new AppkeyException('The appkey is required.');
     const application = await verifyAppkey(this.rpc, appId, appkey, req.id);
-    if (!application) throw new IngestException(IngestErrorCodes.InvalidAppkey, 'The appkey does not belong to this application.');
+    if (!application) throw new AppkeyException('The appkey does not belong to this application.');
     req.application = application;
     return true;
   }
