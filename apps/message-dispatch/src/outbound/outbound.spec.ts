@@ -67,9 +67,13 @@ describe('retry policy', () => {
     expect(nextAttemptDelayMs(2, schedule, 0.2, undefined, () => 0)).toBe(240_000);
     expect(nextAttemptDelayMs(2, schedule, 0.2, undefined, () => 1)).toBe(360_000);
   });
-  it("takes the receiver's Retry-After, capped at a day", () => {
-    expect(nextAttemptDelayMs(1, schedule, 0.2, 42_000)).toBe(42_000);
+  it("waits at least the receiver's Retry-After, capped at a day, and never less than the schedule", () => {
+    expect(nextAttemptDelayMs(1, schedule, 0, 42_000)).toBe(42_000);
     expect(nextAttemptDelayMs(1, schedule, 0, 10 * 86_400_000)).toBe(86_400_000);
+    // A short Retry-After does not shorten the horizon: the schedule's wait stands.
+    expect(nextAttemptDelayMs(2, schedule, 0, 1000)).toBe(300_000);
+    expect(nextAttemptDelayMs(3, schedule, 0, 1000)).toBe(1_800_000);
+    expect(nextAttemptDelayMs(4, schedule, 0, 1000)).toBeUndefined();
     expect(retryAfterMs('7')).toBe(7000);
     expect(retryAfterMs(new Date(Date.now() + 60_000).toUTCString())).toBeGreaterThan(55_000);
     expect(retryAfterMs('soon')).toBeUndefined();

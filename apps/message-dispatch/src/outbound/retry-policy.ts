@@ -1,4 +1,12 @@
-/** When the next attempt happens, or undefined when the attempts are used up. */
+/** A receiver cannot park a delivery longer than a day with its Retry-After. */
+const RETRY_AFTER_CAP_MS = 86_400_000;
+
+/**
+ * When the next attempt happens, or undefined when the attempts are used up.
+ * A receiver's Retry-After is a floor on the wait, never a replacement for
+ * it: a short one (`Retry-After: 1` through an outage) must not spend the
+ * schedule's attempts in seconds, so the horizon stays the schedule's.
+ */
 export function nextAttemptDelayMs(
   attemptsMade: number,
   schedule: readonly number[],
@@ -7,8 +15,7 @@ export function nextAttemptDelayMs(
   random: () => number = Math.random,
 ): number | undefined {
   if (attemptsMade > schedule.length) return undefined;
-  // The receiver's own Retry-After wins (capped at a day so a bad header cannot park a delivery forever).
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 86_400_000);
   const base = schedule[attemptsMade - 1] * 1000;
-  return Math.max(0, Math.round(base * (1 + jitter * (2 * random() - 1))));
+  const scheduled = Math.max(0, Math.round(base * (1 + jitter * (2 * random() - 1))));
+  return retryAfterMs === undefined ? scheduled : Math.max(scheduled, Math.min(retryAfterMs, RETRY_AFTER_CAP_MS));
 }
