@@ -146,10 +146,10 @@ describe('message dispatch', () => {
         h.set('x-correlation-id', 'poison-test');
         await js.publish(subject, '{"this is": "not an event"}', { headers: h });
         const letters = await until(async () => {
-          const rows = await platform.db.query<{ reason: string; payload: string }>(`SELECT reason, payload FROM dispatch.dead_letter`);
+          const rows = await platform.db.query<{ reason: string; payload: string }>(`SELECT kind, reason, convert_from(payload, 'UTF8') AS payload FROM dispatch.dead_letter`);
           return rows.length ? rows : undefined;
         });
-        expect(letters[0]).toMatchObject({ reason: 'payload does not match the contract', payload: '{"this is": "not an event"}' });
+        expect(letters[0]).toMatchObject({ kind: 'contract', reason: 'payload does not match the contract', payload: '{"this is": "not an event"}' });
         expect(await api.metrics()).toMatch(/zapgate_dead_letters\{kind="event"[^}]*\} [1-9]/);
       } finally {
         await nc.close();

@@ -75,9 +75,29 @@ function rng(seed: number) {
 
 const deep = (depth: number, open: string, close: string) => open.repeat(depth) + close.repeat(depth);
 
+/** A Cliq message whose every string, key or value, is a place to put an escape the store cannot keep. */
+const TEMPLATE =
+  '{"text":"T","card":{"title":"C","theme":"modern-inline"},"slides":[{"type":"text","title":"S","data":"D"}],"buttons":[{"label":"L","type":"+","action":{"type":"open.url","data":{"web":"https://example.com"}}}],"extra":{"k":["v"]}}';
+const UNSTORABLE_ESCAPES = ['\\u0000', '\\ud800', '\\udc00', '\\udbff\\u0041'];
+
+/** The template with `escape` put into the string token at `index` (counting keys and values alike). */
+function withEscape(index: number, escape: string): string {
+  let n = 0;
+  return TEMPLATE.replace(/"([^"]*)"/g, (whole, inner: string) => (n++ === index ? `"${inner}${escape}"` : whole));
+}
+const STRING_TOKENS = TEMPLATE.match(/"[^"]*"/g)!.length;
+
 function bodies(r: ReturnType<typeof rng>): { body?: string | Buffer; type?: string }[] {
   const random = Buffer.from(Array.from({ length: 1 + r.int(512) }, () => r.int(256)));
   return [
+    { body: withEscape(r.int(STRING_TOKENS), r.pick(UNSTORABLE_ESCAPES)), type: 'application/json' },
+    { body: withEscape(r.int(STRING_TOKENS), r.pick(UNSTORABLE_ESCAPES)), type: 'application/json' },
+    { body: TEMPLATE.replace('"T"', '"pair \\ud83d\\ude00"'), type: 'application/json' },
+    { body: `{"text":"x","unknown":${deep(5_000, '{"a":', '}').replace(/}+$/, (m) => `1${m}`)}}`, type: 'application/json' },
+    { body: `{"text":"x","card":${deep(4_000, '[', ']')}}`, type: 'application/json' },
+    { body: `{"text":"x","extra":{${Array.from({ length: 30_000 }, (_, i) => `"k${i}":${i}`).join(',')}}}`, type: 'application/json' },
+    { body: 'text=a%00b&card=x', type: 'application/x-www-form-urlencoded' },
+    { body: Buffer.from([0x7b, 0x00, 0xed, 0xa0, 0x80, 0x7d]), type: 'text/plain' },
     { body: random, type: 'application/json' },
     { body: '{"text": "unterminated', type: 'application/json' },
     { body: deep(20_000, '[', ']'), type: 'application/json' },
@@ -105,11 +125,13 @@ interface Outcome {
   cases: number;
   byStatus: Map<number, number>;
   failures: string[];
+  /** Event ids ingest answered 2xx for: each must end up stored. */
+  accepted: string[];
 }
 
 async function fuzzRound(platform: Platform, fx: Fixture, seed: number): Promise<Outcome> {
   const r = rng(seed);
-  const outcome: Outcome = { cases: 0, byStatus: new Map(), failures: [] };
+  const outcome: Outcome = { cases: 0, byStatus: new Map(), failures: [], accepted: [] };
   const base = { token: platform.services.token.baseUrl, ingest: platform.services.ingest.baseUrl, dispatch: platform.services.dispatch.baseUrl, oauth: platform.services.oauth.baseUrl };
   const jobs: (() => Promise<void>)[] = [];
   for (const [service, routes] of Object.entries(ROUTES) as [keyof typeof ROUTES, [string, string][]][]) {
@@ -131,6 +153,8 @@ async function fuzzRound(platform: Platform, fx: Fixture, seed: number): Promise
             const res = await fetch(url, { method, headers, body: withBody ? variant.body : undefined, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
             await res.arrayBuffer();
             outcome.byStatus.set(res.status, (outcome.byStatus.get(res.status) ?? 0) + 1);
+            const eventId = res.headers.get('x-zapgate-event-id');
+            if (service === 'ingest' && res.status < 300 && eventId) outcome.accepted.push(eventId);
             if (res.status >= 500) outcome.failures.push(`${res.status} ${method} ${url.slice(0, 200)} ${variant.type ?? '-'} ${String(variant.body ?? '').slice(0, 60)}`);
           } catch (err) {
             // Header values fetch itself refuses to send are not a server's answer.
@@ -172,6 +196,22 @@ async function slowClients(url: string, count: number): Promise<number> {
   return count;
 }
 
+/** The ids not yet in the event log with an outcome, after waiting up to a minute for them. */
+async function waitForVerdicts(platform: Platform, ids: string[]): Promise<string[]> {
+  const deadline = Date.now() + 60_000;
+  let missing = ids;
+  while (missing.length && Date.now() < deadline) {
+    const rows = await platform.db.query<{ event_id: string }>(
+      `SELECT e.event_id FROM ingest.webhook_event e JOIN ingest.event_outcome o USING (event_id) WHERE e.event_id = ANY($1::uuid[])`,
+      [missing],
+    );
+    const done = new Set(rows.map((r) => r.event_id));
+    missing = missing.filter((id) => !done.has(id));
+    if (missing.length) await new Promise((r) => setTimeout(r, 500));
+  }
+  return missing;
+}
+
 function rssKb(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -211,6 +251,17 @@ describe('fuzz: every public endpoint with bad input', () => {
         `RSS after rounds 1 → 3: ${rssAfterFirst.map((kb, i) => `${Math.round(kb / 1024)}→${Math.round(rssAfterThird[i] / 1024)} MiB`).join(', ')}\n`,
     );
     expect([...first.failures, ...second.failures, ...third.failures].slice(0, 20)).toEqual([]);
+
+    // Acknowledged means stored: every event ingest answered 2xx for is in the event log with dispatch's verdict, and no consumer had a value refused.
+    const accepted = [...new Set([...first.accepted, ...second.accepted, ...third.accepted])];
+    const unsettled = await waitForVerdicts(platform, accepted);
+    const refused = await platform.db.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM ingest.dead_letter)::int + (SELECT count(*) FROM dispatch.dead_letter WHERE kind <> 'contract')::int AS n`,
+    );
+    process.stdout.write(`fuzz: ${accepted.length} events acknowledged, ${accepted.length - unsettled.length} read back with a verdict, ${refused[0].n} dead letters\n`);
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(unsettled).toEqual([]);
+    expect(refused[0].n).toBe(0);
     expect(services.map((s) => s.child.exitCode)).toEqual(services.map(() => null));
     for (const g of growth) expect(g).toBeLessThan(1.3);
   }, 240_000);

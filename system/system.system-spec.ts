@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect as connectNats } from 'nats';
 import { Client } from 'pg';
 import { startReceiver, type Receiver } from '../e2e/receivers';
 import { browse } from '../e2e/oauth/browser';
@@ -220,6 +221,37 @@ describe('system: replicas, faults and a ledger', () => {
       await sleep(8000);
       receiverBlocked = false;
     });
+    let poisonPublished = 0;
+    let unstorableAccepted = 0;
+    await phase('poison: more unstorable events than max_ack_pending in the stream, unstorable bodies over HTTP', async () => {
+      const nc = await connectNats({ servers: system.env.NATS_URL!.split(','), noAsyncTraces: true });
+      try {
+        const { config } = await (await nc.jetstreamManager()).consumers.info('ZAPGATE_WEBHOOKS', 'message-dispatch-webhooks');
+        poisonPublished = (config.max_ack_pending ?? 0) + 100;
+        const js = nc.jetstream();
+        for (let i = 0; i < poisonPublished; i += 100) {
+          await Promise.all(
+            Array.from({ length: Math.min(100, poisonPublished - i) }, (_, j) => {
+              const eventId = randomUUID();
+              const target = { kind: 'user', email: `poison\u0000${i + j}@example.com` };
+              const event = { eventId, receivedAt: new Date().toISOString(), source: 'buddy-message', userId: randomUUID(), tokenId: randomUUID(), target, message: { text: 'poison' } };
+              return js.publish('zapgate.webhook.received.v1', JSON.stringify(event), { msgID: eventId });
+            }),
+          );
+        }
+      } finally {
+        await nc.close();
+      }
+      for (const body of ['{"text":"nul \\u0000"}', '{"text":"x","card":{"title":"\\ud800"}}']) {
+        const res = await fetch(`${ingest[0]}/api/v2/channelsbyname/${CHANNELS[0]}/message`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Zoho-oauthtoken ${zapikey}` },
+          body,
+        });
+        if (res.status < 300) unstorableAccepted++;
+        await res.arrayBuffer();
+      }
+    });
     await sleep(3000);
     stop = true;
     await Promise.all([...workers, churn]);
@@ -251,6 +283,18 @@ describe('system: replicas, faults and a ledger', () => {
         await sleep(500);
       }
       const undelivered = [...storedIds].filter((id) => !delivered.has(id)).length;
+      let poisoned = { dispatch: 0, ingest: 0 };
+      while (Date.now() < drainUntil + 60_000) {
+        const [row] = (
+          await pg.query(
+            `SELECT (SELECT count(*) FROM dispatch.dead_letter WHERE kind = 'rejected_value')::int AS dispatch,
+                    (SELECT count(*) FROM ingest.dead_letter WHERE kind = 'rejected_value')::int AS ingest`,
+          )
+        ).rows as { dispatch: number; ingest: number }[];
+        poisoned = row;
+        if (row.dispatch >= poisonPublished && row.ingest >= poisonPublished) break;
+        await sleep(500);
+      }
       const oauthStatus = (await pg.query(`SELECT status, count(*)::int AS n FROM oauth.connection WHERE id = ANY($1::uuid[]) GROUP BY status`, [connections])).rows;
 
       const ledger = {
@@ -267,6 +311,8 @@ describe('system: replicas, faults and a ledger', () => {
         'late refreshes': provider.ledger.late,
         'OAuth connections by status': JSON.stringify(oauthStatus),
         'answers other than 2xx, 401 or 503': unexpected.length,
+        'poison events published / dead-lettered (dispatch, ingest)': `${poisonPublished} / ${poisoned.dispatch}, ${poisoned.ingest}`,
+        'unstorable bodies answered 2xx': unstorableAccepted,
         'requests answered 2xx but lost': lost.length,
       };
       process.stdout.write(
@@ -280,6 +326,8 @@ describe('system: replicas, faults and a ledger', () => {
       if (provider.ledger.doubles) process.stdout.write(`oauth-refresh warnings:\n${system.logLines((l) => l.includes('"service":"oauth-refresh"') && /"level":"(warn|error)"/.test(l)).slice(0, 40).join('\n')}\n`);
       expect(unexpected).toEqual([]);
       expect(lost).toEqual([]);
+      expect(unstorableAccepted).toBe(0);
+      expect(poisoned).toEqual({ dispatch: poisonPublished, ingest: poisonPublished });
       expect(duplicates).toBe(0);
       expect(undelivered).toBe(0);
       expect(provider.ledger.doubles).toBe(0);

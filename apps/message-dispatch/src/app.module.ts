@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule } from '@zapgate/platform';
+import { DeadLetterModule, PlatformModule } from '@zapgate/platform';
 import { AppkeyGuard, TokenClientModule } from '@zapgate/token-client';
 import { ChannelStore } from './channels/channel-store.service';
 import { ChannelEntity } from './channels/channel.entity';
@@ -9,7 +9,6 @@ import { MessageEntity } from './channels/message.entity';
 import { MessagesController } from './channels/messages.controller';
 import { TargetAccess } from './channels/target-access.service';
 import type { DispatchConfig } from './dispatch-config.schema';
-import { DeadLetterStore } from './events/dead-letter.store';
 import { OutcomePublisher } from './events/outcome.publisher';
 import { WebhookReceivedHandler } from './events/webhook-received.handler';
 import { Directory } from './handlers/directory.service';
@@ -38,6 +37,7 @@ export class AppModule {
           database: { schema: DISPATCH_SCHEMA, entities: [ChannelEntity, MessageEntity], migrations: dispatchMigrations },
         }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS }),
+        DeadLetterModule.forService({ schema: DISPATCH_SCHEMA, route: 'dispatch' }),
       ],
       controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController],
       providers: [
@@ -51,7 +51,6 @@ export class AppModule {
         HandlerSecrets,
         HandlerClient,
         OutcomePublisher,
-        DeadLetterStore,
         SubscriptionsService,
         DeliveriesService,
         DeliveryWorker,

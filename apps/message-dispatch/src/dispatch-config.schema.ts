@@ -1,4 +1,4 @@
-import { baseConfigSchema, encryptionKeysSchema } from '@zapgate/platform';
+import { baseConfigSchema, encryptionKeysSchema, secretString } from '@zapgate/platform';
 import { z } from 'zod';
 
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -18,6 +18,8 @@ const cidrListSchema = z
 export const dispatchConfigSchema = baseConfigSchema.extend({
   MESSAGE_DISPATCH_PORT: int(0, 65535, 3003),
   TOKEN_CACHE_TTL_MS: int(0, 60_000, 1000),
+  /** Operator key for the dead-letter API. */
+  ADMIN_API_KEY: secretString(24),
   /** Keys that seal subscription secrets, stored ZAPI keys and handler secrets: `id:base64(32 bytes)[,…]`, newest first. */
   ENCRYPTION_KEYS: encryptionKeysSchema,
   /** Events handled at once by this replica (events of one target still go one after another). */
@@ -49,4 +51,4 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
 });
 
 export type DispatchConfig = z.infer<typeof dispatchConfigSchema>;
-export const DISPATCH_SECRETS = ['ENCRYPTION_KEYS'] as const;
+export const DISPATCH_SECRETS = ['ADMIN_API_KEY', 'ENCRYPTION_KEYS'] as const;

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AdminKeyGuard, PlatformModule } from '@zapgate/platform';
+import { AdminKeyGuard, DeadLetterModule, PlatformModule } from '@zapgate/platform';
 import { AppkeyGuard, OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { EventLogHandler } from './events/event-log.handler';
 import { EventLogWriter } from './events/event-log.writer';
@@ -28,6 +28,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ service: 'webhook-ingest', config, database: { schema: INGEST_SCHEMA, entities: [], migrations: ingestMigrations } }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS }),
+        DeadLetterModule.forService({ schema: INGEST_SCHEMA, route: 'ingest' }),
       ],
       controllers: [MessagesController, IncomingController, EventsController, VerificationController],
       providers: [

@@ -9,3 +9,5 @@ export * from './metrics';
 export * from './platform.module';
 export * from './crypto';
 export * from './outbound';
+export * from './json';
+export * from './dead-letters';

@@ -1,6 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CHAT_ID_PATTERN, Consumers, Streams, Subjects, UNIQUE_NAME_PATTERN, type CliqMessage, type PayloadOf, type WebhookReceivedV1 } from '@zapgate/contracts';
-import { APP_CONFIG, EventConsumerService, Outcome, retryDelayMs, type EventContext, type EventHandler, type HandleOutcome } from '@zapgate/platform';
+import {
+  APP_CONFIG,
+  DeadLetterRepository,
+  EventConsumerService,
+  isRejectedValue,
+  Outcome,
+  retryDelayMs,
+  toStorable,
+  type EventContext,
+  type EventHandler,
+  type HandleOutcome,
+} from '@zapgate/platform';
 import { ChannelStore, type PostResult } from '../channels/channel-store.service';
 import { LiveFeed } from '../channels/live-feed.service';
 import { targetRef, type TargetRef } from '../channels/target';
@@ -10,7 +21,6 @@ import { Directory } from '../handlers/directory.service';
 import { HandlerCallFailed, HandlerClient, type PostTo } from '../handlers/handler-client.service';
 import { DispatchMetrics } from '../metrics/dispatch-metrics';
 import { DeliveryWorker } from '../outbound/delivery-worker.service';
-import { DeadLetterStore } from './dead-letter.store';
 import { KeyedSerializer } from './keyed-serializer';
 import { OutcomePublisher, type OutcomeReport } from './outcome.publisher';
 
@@ -41,7 +51,7 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
     private readonly outcomes: OutcomePublisher,
     private readonly live: LiveFeed,
     private readonly deliveries: DeliveryWorker,
-    private readonly deadLetters: DeadLetterStore,
+    private readonly deadLetters: DeadLetterRepository,
     private readonly metrics: DispatchMetrics,
     @Inject(APP_CONFIG) private readonly config: DispatchConfig,
   ) {}
@@ -52,7 +62,7 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
       durable: Consumers.DispatchWebhooks,
       concurrency: this.config.DISPATCH_CONCURRENCY,
       ackWaitMs: this.config.DISPATCH_ACK_WAIT_MS,
-      deadLetter: this.deadLetters.record,
+      deadLetter: (letter) => this.deadLetters.record(letter),
     });
   }
 
@@ -68,6 +78,12 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
         plan = await this.plan(event, ctx);
         await turn.ready;
         report = plan.post ? { ...(await this.post(event, plan.post, ctx)), handler: plan.handler } : plan.report;
+      } catch (err) {
+        // The store refused a value: no retry can change that. Dead-lettered at once, and the event says so.
+        if (!isRejectedValue(err)) throw err;
+        const reason = `the store refused a value: ${(err as Error).message}`;
+        plan = { report: { outcome: 'dead_lettered', messageIds: [], error: { code: 'rejected_value', message: reason } }, outcome: Outcome.poison(reason, 'rejected_value') };
+        report = plan.report;
       } finally {
         turn.done();
       }
@@ -131,7 +147,8 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
       target: post.target,
       senderUserId: event.userId,
       asBot: post.asBot,
-      content: post.content as Record<string, unknown>,
+      // Content derived from a sender's body or a handler's answer may hold NUL or lone surrogates: stored as U+FFFD.
+      content: toStorable(post.content as Record<string, unknown>),
       streamSeq: ctx.streamSequence,
       receivedAt: new Date(event.receivedAt),
     });

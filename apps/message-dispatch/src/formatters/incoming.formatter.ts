@@ -1,4 +1,5 @@
 import type { CapturedRequest, CliqMessage } from '@zapgate/contracts';
+import { checkJsonShape } from '@zapgate/platform';
 import { clip, message, obj, str } from './format-kit';
 import { formatGitHub } from './github.formatter';
 import { formatGitLab } from './gitlab.formatter';
@@ -14,9 +15,14 @@ const header = (request: CapturedRequest, name: string): string | undefined => {
  * fields, anything else as text.
  */
 export function formatIncoming(request: CapturedRequest): CliqMessage {
+  if (request.bodyEncoding === 'base64') {
+    const bytes = Buffer.byteLength(request.body, 'base64');
+    return message({ title: 'Webhook received', text: `${request.method} with ${bytes} bytes of binary data${request.contentType ? ` (${request.contentType})` : ''}` });
+  }
   let body: unknown;
   try {
-    body = request.body ? JSON.parse(request.body) : undefined;
+    // Past the bounds a body is shown as text: re-serialising it for the card must not overflow the stack.
+    body = request.body && !checkJsonShape(request.body) ? JSON.parse(request.body) : undefined;
   } catch {
     body = undefined;
   }

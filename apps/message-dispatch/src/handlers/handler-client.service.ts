@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatIdSchema, checkCliqMessage, UniqueNameSchema, type CliqMessage, type UserProfile, type WebhookReceivedV1 } from '@zapgate/contracts';
-import { APP_CONFIG, OutboundFailure, postOutbound } from '@zapgate/platform';
+import { APP_CONFIG, checkJsonShape, OutboundFailure, postOutbound } from '@zapgate/platform';
 import { z } from 'zod';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { OutboundGuard } from '../outbound/outbound-guard.provider';
@@ -60,6 +60,7 @@ export class HandlerClient {
       headers: request.headers,
       parameters: request.parameters,
       body: request.body,
+      ...(request.bodyEncoding ? { body_encoding: request.bodyEncoding } : {}),
       http_method: request.method,
       user: user ? { id: user.id, email: user.email, first_name: user.first_name, last_name: user.last_name } : { id: event.userId },
       application: app,
@@ -79,6 +80,8 @@ export class HandlerClient {
     if (res.status < 200 || res.status >= 300) throw failed('handler_error', `handler answered ${res.status}`, false);
     if (res.status === 204 || !res.body.trim()) return { answer: { kind: 'none' }, status: res.status, durationMs: res.durationMs };
 
+    const shape = checkJsonShape(res.body);
+    if (shape) throw failed('invalid_handler_answer', `handler answer refused: ${shape.message}`, false);
     let parsed: unknown;
     try {
       parsed = JSON.parse(res.body);

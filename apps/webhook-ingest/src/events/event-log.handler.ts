@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { Consumers, Streams, Subjects, type PayloadOf } from '@zapgate/contracts';
-import { APP_CONFIG, EventConsumerService, Outcome, type EventContext, type EventHandler, type HandleOutcome } from '@zapgate/platform';
+import { APP_CONFIG, DeadLetterRepository, EventConsumerService, Outcome, type EventContext, type EventHandler, type HandleOutcome } from '@zapgate/platform';
 import type { IngestConfig } from '../ingest-config.schema';
 import { IngestMetrics } from '../ingest/ingest-metrics';
 import { EventLogWriter } from './event-log.writer';
@@ -19,11 +19,17 @@ export class EventLogHandler implements EventHandler<typeof Subjects.WebhookRece
     private readonly writer: EventLogWriter,
     private readonly consumers: EventConsumerService,
     private readonly metrics: IngestMetrics,
+    private readonly deadLetters: DeadLetterRepository,
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.consumers.start(this, { stream: Streams.Webhooks, durable: Consumers.IngestEventLog, concurrency: this.config.EVENT_LOG_CONCURRENCY });
+    await this.consumers.start(this, {
+      stream: Streams.Webhooks,
+      durable: Consumers.IngestEventLog,
+      concurrency: this.config.EVENT_LOG_CONCURRENCY,
+      deadLetter: (letter) => this.deadLetters.record(letter),
+    });
   }
 
   async handle(event: PayloadOf<typeof Subjects.WebhookReceived>, ctx: EventContext): Promise<HandleOutcome> {

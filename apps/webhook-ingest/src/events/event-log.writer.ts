@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { WebhookReceivedV1 } from '@zapgate/contracts';
-import { APP_CONFIG } from '@zapgate/platform';
+import { APP_CONFIG, isRejectedValue } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
 import type { IngestConfig } from '../ingest-config.schema';
 
@@ -53,13 +53,31 @@ export class EventLogWriter {
     this.flushing = true;
     const batch = this.queue.splice(0, MAX_BATCH);
     try {
-      const inserted = await this.dataSource.transaction((tx) => this.insert(tx, batch.map((p) => p.item)));
-      for (const p of batch) p.resolve(inserted.has(p.item.event.eventId));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
+      await this.commit(batch);
     } finally {
       this.flushing = false;
       if (this.queue.length) void this.flush();
+    }
+  }
+
+  /**
+   * One transaction for the group. A value the store refuses fails the whole
+   * statement, so a refused group is split in halves until the refusal is
+   * pinned to its own event: only that one fails (and is dead-lettered), the
+   * rest commit.
+   */
+  private async commit(group: Pending[]): Promise<void> {
+    try {
+      const inserted = await this.dataSource.transaction((tx) => this.insert(tx, group.map((p) => p.item)));
+      for (const p of group) p.resolve(inserted.has(p.item.event.eventId));
+    } catch (err) {
+      if (!isRejectedValue(err) || group.length === 1) {
+        for (const p of group) p.reject(err);
+        return;
+      }
+      const half = Math.ceil(group.length / 2);
+      await this.commit(group.slice(0, half));
+      await this.commit(group.slice(half));
     }
   }
 

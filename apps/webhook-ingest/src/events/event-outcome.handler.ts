@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Consumers, Streams, Subjects, type PayloadOf } from '@zapgate/contracts';
-import { EventConsumerService, Outcome, type EventHandler, type HandleOutcome } from '@zapgate/platform';
+import { DeadLetterRepository, EventConsumerService, Outcome, type EventHandler, type HandleOutcome } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
 
 /** Records what message-dispatch made of each event, so the events API can show it. */
@@ -12,10 +12,16 @@ export class EventOutcomeHandler implements EventHandler<typeof Subjects.Webhook
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly consumers: EventConsumerService,
+    private readonly deadLetters: DeadLetterRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.consumers.start(this, { stream: Streams.Webhooks, durable: Consumers.IngestEventStatus, concurrency: 32 });
+    await this.consumers.start(this, {
+      stream: Streams.Webhooks,
+      durable: Consumers.IngestEventStatus,
+      concurrency: 32,
+      deadLetter: (letter) => this.deadLetters.record(letter),
+    });
   }
 
   async handle(event: PayloadOf<typeof Subjects.WebhookProcessed>): Promise<HandleOutcome> {

@@ -1,4 +1,6 @@
 import type { CapturedRequest } from '@zapgate/contracts';
+import { assertStorable } from '@zapgate/platform';
+import { isUtf8 } from 'node:buffer';
 
 /** Credentials never travel on to handlers or into the event log. */
 const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'x-admin-key', 'x-appkey', 'x-gitlab-token', 'proxy-authorization']);
@@ -12,7 +14,12 @@ export interface RequestLike {
   body: unknown;
 }
 
-/** The request as an incoming-webhook handler sees it: headers, parameters, raw body as a string, method. */
+/**
+ * The request as an incoming-webhook handler sees it: headers, parameters,
+ * raw body as a string, method. The body is kept byte for byte (base64 when
+ * it is not storable text); a parameter PostgreSQL cannot store (`?x=%00`)
+ * is the sender's mistake and answered 400.
+ */
 export function captureRequest(req: RequestLike): CapturedRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -24,11 +31,15 @@ export function captureRequest(req: RequestLike): CapturedRequest {
     if (DROPPED_PARAMETERS.has(name.toLowerCase())) continue;
     parameters[name] = Array.isArray(value) ? value.join(',') : String(value);
   }
+  assertStorable({ headers, parameters });
+  const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const text = isUtf8(raw) && !raw.includes(0);
   return {
     method: req.method,
     headers,
     parameters,
     contentType: headers['content-type'],
-    body: Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '',
+    body: raw.toString(text ? 'utf8' : 'base64'),
+    ...(text ? {} : { bodyEncoding: 'base64' as const }),
   };
 }

@@ -57,7 +57,8 @@ export class IngestService {
       let message: WebhookReceivedV1['message'];
       let request: WebhookReceivedV1['request'];
       if (input.kind === 'message') {
-        const checked = checkCliqMessage(readMessageBody(raw, req.headers['content-type']));
+        const limits = { maxDepth: this.config.JSON_MAX_DEPTH, maxMembers: this.config.JSON_MAX_MEMBERS };
+        const checked = checkCliqMessage(readMessageBody(raw, req.headers['content-type'], limits));
         if (!checked.ok) throw IngestException.invalidMessage(checked.issues);
         message = checked.message;
       } else {

@@ -19,8 +19,14 @@ export const CapturedRequestSchema = z.object({
   /** Query parameters minus credentials (zapikey, appkey, authtoken). */
   parameters: z.record(z.string(), z.string()),
   contentType: z.string().optional(),
-  /** The raw body exactly as received, decoded as UTF-8. */
+  /** The raw body exactly as received: its UTF-8 text, or base64 when `bodyEncoding` says so. */
   body: z.string(),
+  /**
+   * `base64` when the raw bytes are not UTF-8 text that can be stored as such
+   * (invalid UTF-8, or a NUL byte): the body is then the bytes in base64, so
+   * it is kept exactly as received. Absent: `body` is the text.
+   */
+  bodyEncoding: z.literal('base64').optional(),
 });
 export type CapturedRequest = z.infer<typeof CapturedRequestSchema>;
 

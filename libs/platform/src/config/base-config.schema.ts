@@ -24,6 +24,13 @@ export const baseConfigSchema = z.object({
   JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  /** A request (head and body) that has not fully arrived by then is answered 408 and closed: slow-body clients hold no socket for long. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** JSON bodies: nesting depth and members (object keys plus array elements) accepted at parse time. */
+  JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(64),
+  JSON_MAX_MEMBERS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
+  /** A consumer with events waiting that has delivered none for this long is reported stalled (/health/consumers, metrics). */
+  CONSUMER_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
 });
 

@@ -32,6 +32,10 @@ export abstract class DomainException<Code extends string = string> extends Erro
 /** Errors every service can raise: bad input, missing auth, a dependency down. */
 export const CommonCodes = {
   InvalidParameters: 'invalid_parameters',
+  /** Malformed JSON, or JSON past the nesting and size bounds. */
+  InvalidJson: 'invalid_json',
+  /** A string holds NUL or a lone surrogate, which the store cannot keep. */
+  InvalidCharacters: 'invalid_characters',
   Unauthorized: 'unauthorized',
   Forbidden: 'access_denied',
   NotFound: 'not_found',
@@ -43,6 +47,8 @@ type CommonCode = (typeof CommonCodes)[keyof typeof CommonCodes];
 
 const COMMON_STATUS: Record<CommonCode, number> = {
   invalid_parameters: 400,
+  invalid_json: 400,
+  invalid_characters: 400,
   unauthorized: 401,
   access_denied: 403,
   not_found: 404,

@@ -70,6 +70,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
         return { status, body: { code: 'service_unavailable', message: 'A dependency is unavailable.', ...details }, headers: { 'retry-after': '5' } };
       }
     }
+    // Errors of the request's own stream (a client that aborted mid-body) carry a 4xx status: the client's doing.
+    const streamStatus = (exception as { statusCode?: unknown })?.statusCode;
+    if (typeof streamStatus === 'number' && streamStatus >= 400 && streamStatus < 500) {
+      return { status: streamStatus, body: { code: STATUS_CODES[streamStatus] ?? 'invalid_request', message: 'The request could not be read.' }, headers: {} };
+    }
     if (isRejectedValue(exception)) {
       // The database refused a value the request carried (a NUL byte, a malformed uuid, text too long): the caller's input.
       return { status: 400, body: { code: 'invalid_parameters', message: 'A value in the request is not acceptable.' }, headers: {} };

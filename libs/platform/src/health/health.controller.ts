@@ -1,8 +1,10 @@
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { FastifyReply } from 'fastify';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
+import { EventConsumerService } from '../nats/event-consumer.service';
 import { NATS_CONNECTION } from '../nats/nats.tokens';
 
 const PROBE_TIMEOUT_MS = 1000;
@@ -14,7 +16,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]);
 }
 
-/** Liveness says the process runs; readiness says it can do its work (database and NATS answer). */
+/** Liveness says the process runs; readiness says it can do its work (database and NATS answer); consumers, that events flow. */
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
@@ -22,6 +24,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly consumers: EventConsumerService,
     @Optional() private readonly dataSource?: DataSource,
   ) {}
 
@@ -35,6 +38,19 @@ export class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check([() => this.checkNats(), ...(this.dataSource ? [() => this.checkDatabase(this.dataSource!)] : [])]);
+  }
+
+  /**
+   * Whether this service's durable consumers make progress: 503 while one has
+   * events waiting and has delivered none for CONSUMER_STALL_SECONDS (held by
+   * poison or by hung handlers). An alert signal, kept out of readiness: the
+   * service still answers requests while a consumer is stuck.
+   */
+  @Get('consumers')
+  async consumersProgress(@Res() reply: FastifyReply) {
+    const consumers = await this.consumers.progress.states();
+    const stalled = consumers.some((c) => c.stalled);
+    await reply.status(stalled ? 503 : 200).send({ status: stalled ? 'stalled' : 'ok', consumers });
   }
 
   private async checkNats() {

@@ -4,9 +4,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Headers as HttpHeaders } from '@zapgate/contracts';
 import { LogController } from 'fastify';
+import type { Socket } from 'node:net';
+import { parse as parseQueryString } from 'node:querystring';
 import type pino from 'pino';
 import type { z } from 'zod';
 import { APP_CONFIG, type BaseConfig, ConfigValidationError, describeConfig, loadConfig } from '../config';
+import { assertStorable, parseJsonBody } from '../json';
 import { createRootLogger, PinoLoggerService, redactUrl } from '../logging';
 import { MetricsService } from '../metrics';
 import { correlationIdFrom } from './correlation-id';
@@ -38,7 +41,7 @@ export interface StartOptions {
   portOverride?: number;
 }
 
-const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/health/consumers', '/metrics']);
 
 /** Builds, configures and starts one service; resolves once it listens. */
 export async function startService<S extends z.ZodObject>(
@@ -49,27 +52,56 @@ export async function startService<S extends z.ZodObject>(
   const root = createRootLogger({ service: def.name, level: config.LOG_LEVEL, destination: options.logDestination });
   root.info({ config: describeConfig(config, def.secrets) }, 'starting');
 
+  // Set once the app exists; the HTTP server can cut a request before then.
+  let countTimeout = (): void => undefined;
   const adapter = new FastifyAdapter({
     loggerInstance: root,
+    // The whole request must arrive within this time; Node checks every second and answers 408. Node 20 reads the
+    // timeout when the server is created (setting it afterwards, as Fastify's own option does, is not enforced).
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    http: { requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, config.HTTP_REQUEST_TIMEOUT_MS) },
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => answerClientError(err, socket, countTimeout),
     // Fastify's own request/response lines are replaced by one access line per request (onResponse below).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     genReqId: (req: { headers: NodeJS.Dict<string | string[]> }) => correlationIdFrom(req.headers[HttpHeaders.CorrelationId]),
     trustProxy: config.NODE_ENV === 'production' ? 'loopback,uniquelocal' : false,
   });
+  const instance = adapter.getInstance();
   if (def.rawBody) {
-    const instance = adapter.getInstance();
     instance.removeAllContentTypeParsers();
     instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  } else {
+    // One JSON parser for every service (Nest's own is off): bounded depth and size, and only strings PostgreSQL can store.
+    const limits = { maxDepth: config.JSON_MAX_DEPTH, maxMembers: config.JSON_MAX_MEMBERS };
+    instance.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string, limits));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+    instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        const fields = parseQueryString(body as string);
+        assertStorable(fields);
+        done(null, fields);
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
   }
   def.configureFastify?.(adapter, config);
 
   const app = await NestFactory.create<NestFastifyApplication>(def.rootModule(config), adapter, {
     logger: new PinoLoggerService(root),
     abortOnError: false,
-    bodyParser: !def.rawBody,
+    // Body parsers are registered above, the same in every service.
+    bodyParser: false,
   });
   const metrics = app.get(MetricsService);
+  const timeouts = metrics.counter('zapgate_http_request_timeouts_total', 'Requests cut with 408 because head or body did not arrive within HTTP_REQUEST_TIMEOUT_MS.');
+  countTimeout = () => timeouts.inc();
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header(HttpHeaders.CorrelationId, request.id);
@@ -95,6 +127,32 @@ export async function startService<S extends z.ZodObject>(
   await app.listen({ port: options.portOverride ?? def.port(config), host: config.HOST });
   root.info({ url: await app.getUrl() }, 'listening');
   return app;
+}
+
+/** An HTTP/1.1 answer written straight to a socket that has no request object yet. */
+function rawAnswer(statusLine: string, body: { code: string; message: string }): string {
+  const text = JSON.stringify(body);
+  return `HTTP/1.1 ${statusLine}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+}
+
+/**
+ * Errors the HTTP parser raises before Fastify has a request (a request not
+ * received in time, a malformed head). As Fastify's default, but the timeout
+ * is counted and both answer with Zapgate's error body.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket, countTimeout: () => void): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let answer: string;
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    countTimeout();
+    answer = rawAnswer('408 Request Timeout', { code: 'request_timeout', message: 'The request did not arrive in time.' });
+  } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+    answer = rawAnswer('431 Request Header Fields Too Large', { code: 'headers_too_large', message: 'The request headers are too large.' });
+  } else {
+    answer = rawAnswer('400 Bad Request', { code: 'invalid_request', message: 'The request could not be parsed.' });
+  }
+  if (socket.writable) socket.write(answer);
+  socket.destroy();
 }
 
 /** Entry point for main.ts: a bad config stops the process with a message naming the variable. */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { baseConfigSchema, ConfigModule, loadConfig } from '../config';
 import { createRootLogger, PinoLoggerService } from '../logging';
 import { MetricsModule, MetricsService } from '../metrics';
-import { type EventContext, EventConsumerService, type EventHandler, type HandleOutcome, Outcome } from './event-consumer.service';
+import { type DeadLetter, type EventContext, EventConsumerService, type EventHandler, type HandleOutcome, Outcome } from './event-consumer.service';
 import { JetStreamService } from './jetstream.service';
 import { encodeJson } from './json-codec';
 import { NatsModule } from './nats.module';
@@ -54,9 +54,16 @@ describe('JetStream publish and consume (real NATS)', () => {
   let namespace: string;
   let moduleRef: TestingModule;
 
-  async function boot(): Promise<TestingModule> {
+  /** Dead letters recorded by the consumers under test (a real store is the services' business). */
+  let letters: DeadLetter[] = [];
+  const deadLetter = async (letter: DeadLetter) => {
+    letters.push(letter);
+  };
+
+  async function boot(env: Record<string, string> = {}): Promise<TestingModule> {
     namespace = testNamespace('evc');
-    const config = loadConfig(baseConfigSchema, { NATS_URL: TEST_NATS_URL, NATS_NAMESPACE: namespace });
+    letters = [];
+    const config = loadConfig(baseConfigSchema, { NATS_URL: TEST_NATS_URL, NATS_NAMESPACE: namespace, ...env });
     moduleRef = await Test.createTestingModule({
       imports: [ConfigModule.forRoot(config), MetricsModule.forRoot('test'), NatsModule.forRoot('test')],
     })
@@ -75,7 +82,7 @@ describe('JetStream publish and consume (real NATS)', () => {
   it('delivers validated payloads once, even when the publisher repeats a msgID', async () => {
     await boot();
     const handler = new RecordingHandler(async () => Outcome.ack());
-    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'dedup', concurrency: 2 });
+    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'dedup', concurrency: 2, deadLetter });
     const js = moduleRef.get(JetStreamService);
     const first = event('once');
     const ack1 = await js.publish(Subjects.WebhookReceived, first, { msgID: first.eventId });
@@ -101,7 +108,7 @@ describe('JetStream publish and consume (real NATS)', () => {
       if (String(payload.message?.text) === 'throw-once' && ctx.deliveryCount === 1) throw new Error('transient');
       return Outcome.ack();
     });
-    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'retry', concurrency: 2 });
+    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'retry', concurrency: 2, deadLetter });
     const js = moduleRef.get(JetStreamService);
     for (const text of ['nak-once', 'throw-once']) {
       const e = event(text);
@@ -117,7 +124,7 @@ describe('JetStream publish and consume (real NATS)', () => {
   it('terminates a poison message without calling the handler, and carries on', async () => {
     await boot();
     const handler = new RecordingHandler(async () => Outcome.ack());
-    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'poison', concurrency: 1 });
+    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'poison', concurrency: 1, deadLetter });
     const nc = await connectTestNats();
     await nc.jetstream().publish(`${namespace}.${Subjects.WebhookReceived}`, encodeJson({ not: 'an event' }));
     await nc.close();
@@ -135,7 +142,7 @@ describe('JetStream publish and consume (real NATS)', () => {
       await new Promise((r) => setTimeout(r, 30));
       return Outcome.ack();
     });
-    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'bounded', concurrency: 3 });
+    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'bounded', concurrency: 3, deadLetter });
     const js = moduleRef.get(JetStreamService);
     await Promise.all(
       Array.from({ length: 30 }, (_, i) => {
@@ -147,4 +154,81 @@ describe('JetStream publish and consume (real NATS)', () => {
     expect(handler.maxInFlight).toBeLessThanOrEqual(3);
     expect(handler.maxInFlight).toBeGreaterThan(1);
   });
+
+  it('dead-letters an event whose value the store refuses at once, and the term holds: no redelivery', async () => {
+    await boot();
+    // What node-postgres raises for `\u0000` in jsonb: a data exception (SQLSTATE class 22) with a severity.
+    const refused = Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05', severity: 'ERROR' });
+    const handler = new RecordingHandler(async (payload) => {
+      if (String(payload.message?.text) === 'refused') throw refused;
+      return Outcome.ack();
+    });
+    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'refused', concurrency: 2, ackWaitMs: 1000, deadLetter });
+    const js = moduleRef.get(JetStreamService);
+    for (const text of ['refused', 'fine']) {
+      const e = event(text);
+      await js.publish(Subjects.WebhookReceived, e, { msgID: e.eventId });
+    }
+    await until(() => letters.length === 1 && handler.seen.length === 2);
+    expect(letters[0]).toMatchObject({ consumer: 'refused', kind: 'rejected_value', deliveryCount: 1, reason: expect.stringContaining('unsupported Unicode') });
+    // Past two ack waits: a term NATS 2.9 ignored would have come back by now.
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(handler.seen.filter((s) => s.text === 'refused')).toHaveLength(1);
+    expect(await moduleRef.get(EventConsumerService).pending(Streams.Webhooks, 'refused')).toBe(0);
+  });
+
+  it('gives up on an event that keeps failing after maxDeliver, but not while a dependency is down', async () => {
+    await boot();
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const handler = new RecordingHandler(async (payload, ctx) => {
+      const text = String(payload.message?.text);
+      if (text === 'always-fails') throw new Error('bug');
+      if (text === 'outage' && ctx.deliveryCount <= 3) throw outage;
+      return Outcome.ack();
+    });
+    await moduleRef.get(EventConsumerService).start(handler, { stream: Streams.Webhooks, durable: 'exhaust', concurrency: 2, maxDeliver: 2, deadLetter });
+    const js = moduleRef.get(JetStreamService);
+    for (const text of ['always-fails', 'outage']) {
+      const e = event(text);
+      await js.publish(Subjects.WebhookReceived, e, { msgID: e.eventId });
+    }
+    await until(() => handler.seen.filter((s) => s.text === 'outage').length === 4, 30_000);
+    expect(letters.map((l) => [l.kind, l.deliveryCount])).toEqual([['exhausted', 2]]);
+    expect(letters[0].reason).toMatch(/gave up after 2 deliveries: handler threw: bug/);
+    const metrics = await moduleRef.get(MetricsService).registry.getSingleMetricAsString('zapgate_events_dead_lettered_total');
+    expect(metrics).toMatch(/consumer="exhaust",kind="exhausted"[^\n]* 1/);
+  }, 60_000);
+
+  it('reports a consumer stalled while events wait and none is delivered, and recovers', async () => {
+    await boot({ CONSUMER_STALL_SECONDS: '1' });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const handler = new RecordingHandler(async () => {
+      await gate;
+      return Outcome.ack();
+    });
+    const consumers = moduleRef.get(EventConsumerService);
+    await consumers.start(handler, { stream: Streams.Webhooks, durable: 'stuck', concurrency: 1, deadLetter });
+    const js = moduleRef.get(JetStreamService);
+    for (let i = 0; i < 5; i++) {
+      const e = event(`held-${i}`);
+      await js.publish(Subjects.WebhookReceived, e, { msgID: e.eventId });
+    }
+    const stalledState = async () => (await consumers.progress.states()).find((c) => c.consumer === 'stuck');
+    await until(() => handler.seen.length >= 1);
+    let state = await stalledState();
+    const deadline = Date.now() + 20_000;
+    while (!state?.stalled && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 300));
+      state = await stalledState();
+    }
+    expect(state).toMatchObject({ consumer: 'stuck', stalled: true });
+    expect(state!.waiting).toBeGreaterThan(0);
+    const gauge = await moduleRef.get(MetricsService).registry.getSingleMetricAsString('zapgate_consumer_stalled');
+    expect(gauge).toMatch(/consumer="stuck"[^\n]* 1/);
+    release();
+    await until(() => handler.seen.length === 5);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await stalledState()).toMatchObject({ stalled: false, waiting: 0 });
+  }, 60_000);
 });

@@ -1,23 +1,42 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventSchemas, Headers as HttpHeaders, type EventSubject, type PayloadOf } from '@zapgate/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError, nanos } from 'nats';
+import { APP_CONFIG, type BaseConfig } from '../config';
+import { isDependencyFailure, isRejectedValue } from '../errors/dependency-failure';
+import { CommonCodes, CommonException } from '../errors/domain.exception';
 import { MetricsService } from '../metrics/metrics.service';
+import { ConsumerProgress } from './consumer-progress';
 import { decodeJson } from './json-codec';
 import { NatsNamespace } from './nats-namespace';
 import { NATS_CONNECTION } from './nats.tokens';
 import { JetStreamService, type StreamDefinition } from './jetstream.service';
 
+/**
+ * Why an event went to the dead letters: its payload breaks the contract,
+ * the store refused one of its values, it failed on every delivery allowed,
+ * or its handler judged it poison.
+ */
+export type DeadLetterKind = 'contract' | 'rejected_value' | 'exhausted' | 'poison';
+
 /** What a handler decided; the runner maps each to exactly one JetStream call. */
 export type HandleOutcome =
   | { readonly type: 'ack' }
   | { readonly type: 'nak'; readonly delayMs: number; readonly reason: string }
-  | { readonly type: 'term'; readonly reason: string };
+  | { readonly type: 'term'; readonly reason: string; readonly kind: DeadLetterKind };
 
 export const Outcome = {
   ack: (): HandleOutcome => ({ type: 'ack' }),
   retry: (delayMs: number, reason: string): HandleOutcome => ({ type: 'nak', delayMs, reason }),
-  poison: (reason: string): HandleOutcome => ({ type: 'term', reason }),
+  poison: (reason: string, kind: DeadLetterKind = 'poison'): HandleOutcome => ({ type: 'term', reason, kind }),
 };
+
+/** Thrown by a handler for a failure no retry can mend: the event is dead-lettered at once. */
+export class PermanentFailure extends Error {}
+
+/** A dependency that is down (PostgreSQL, a peer over NATS): every event fails alike, so none is given up on for it. */
+function isOutage(err: unknown): boolean {
+  return isDependencyFailure(err) || (err instanceof CommonException && err.code === CommonCodes.DependencyUnavailable);
+}
 
 export interface EventContext {
   correlationId?: string;
@@ -35,9 +54,12 @@ export interface EventHandler<S extends EventSubject> {
 
 /** What a poison message leaves behind before it is terminated. */
 export interface DeadLetter {
+  /** The durable consumer that gave up on it (without the namespace). */
+  consumer: string;
   subject: string;
   streamSequence: number;
   deliveryCount: number;
+  kind: DeadLetterKind;
   reason: string;
   data: Uint8Array;
 }
@@ -46,6 +68,10 @@ export interface ConsumeOptions {
   stream: StreamDefinition;
   durable: string;
   concurrency: number;
+  /**
+   * Deliveries before an event that keeps failing is dead-lettered. An
+   * outage of a dependency does not count: those events wait for it.
+   */
   maxDeliver?: number;
   ackWaitMs?: number;
   /**
@@ -53,8 +79,16 @@ export interface ConsumeOptions {
    * `term`; if it throws, the message is retried instead, so none is dropped
    * without a record.
    */
-  deadLetter?: (record: DeadLetter) => Promise<void>;
+  deadLetter: (record: DeadLetter) => Promise<void>;
 }
+
+export const DEFAULT_MAX_DELIVER = 10;
+/**
+ * JetStream's own bound, far past ours: ours dead-letters first, and this one
+ * only stops an event that fails while even the dead-letter store is down —
+ * about a week of one-minute retries, the stream's retention.
+ */
+const SERVER_MAX_DELIVER = 10_080;
 
 /** Backoff for handlers that threw: 1 s, 2 s, 4 s … capped at 60 s. */
 export function retryDelayMs(deliveryCount: number): number {
@@ -73,12 +107,22 @@ export class EventConsumerService {
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
 
+  private readonly deadLettered;
+  readonly progress: ConsumerProgress;
+
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly ns: NatsNamespace,
     private readonly metrics: MetricsService,
     private readonly jetstream: JetStreamService,
-  ) {}
+    @Inject(APP_CONFIG) config: BaseConfig,
+  ) {
+    this.deadLettered = metrics.counter('zapgate_events_dead_lettered_total', 'Events a consumer gave up on and recorded as dead letters, by consumer and kind.', [
+      'consumer',
+      'kind',
+    ]);
+    this.progress = new ConsumerProgress(nc, metrics, config.CONSUMER_STALL_SECONDS * 1000);
+  }
 
   async start<S extends EventSubject>(handler: EventHandler<S>, options: ConsumeOptions): Promise<void> {
     // Either side may boot first, so the consumer provisions the stream too (idempotent).
@@ -92,8 +136,9 @@ export class EventConsumerService {
       deliver_policy: DeliverPolicy.All,
       filter_subject: this.ns.subject(handler.subject),
       ack_wait: nanos(options.ackWaitMs ?? 30_000),
-      max_deliver: options.maxDeliver ?? -1,
-      max_ack_pending: Math.max(options.concurrency * 4, 256),
+      max_deliver: SERVER_MAX_DELIVER,
+      // Events waiting for a retry keep their place here (not a handler slot): room for many, so they never starve new ones.
+      max_ack_pending: Math.max(options.concurrency * 8, 1024),
     };
     try {
       await jsm.consumers.info(stream, durable);
@@ -105,6 +150,7 @@ export class EventConsumerService {
     const consumer = await this.nc.jetstream().consumers.get(stream, durable);
     const messages = await consumer.consume({ max_messages: options.concurrency });
     this.running.add(messages);
+    this.progress.watch(options.durable, stream, durable);
     void this.loop(messages, handler, options);
   }
 
@@ -136,34 +182,46 @@ export class EventConsumerService {
   private async process<S extends EventSubject>(msg: JsMsg, handler: EventHandler<S>, options: ConsumeOptions): Promise<void> {
     const subject = handler.subject;
     const correlationId = msg.headers?.get(HttpHeaders.CorrelationId) || undefined;
+    const attempt = msg.info.redeliveryCount;
     let payload: PayloadOf<S>;
     try {
       payload = EventSchemas[subject].parse(decodeJson(msg.data)) as PayloadOf<S>;
     } catch (err) {
-      const outcome = await this.deadLetter(msg, subject, Outcome.poison('payload does not match the contract'), options);
+      const outcome = await this.deadLetter(msg, subject, Outcome.poison('payload does not match the contract', 'contract'), options);
       this.settle(msg, subject, outcome, correlationId, err);
       return;
     }
     let outcome: HandleOutcome;
+    let error: unknown;
     try {
-      outcome = await handler.handle(payload, {
-        correlationId,
-        deliveryCount: msg.info.redeliveryCount,
-        streamSequence: msg.seq,
-        working: () => msg.working(),
-      });
+      outcome = await handler.handle(payload, { correlationId, deliveryCount: attempt, streamSequence: msg.seq, working: () => msg.working() });
     } catch (err) {
-      outcome = Outcome.retry(retryDelayMs(msg.info.redeliveryCount), 'handler threw');
-      this.settle(msg, subject, outcome, correlationId, err);
-      return;
+      error = err;
+      const message = (err as Error)?.message ?? String(err);
+      if (isRejectedValue(err)) outcome = Outcome.poison(`the store refused a value: ${message}`, 'rejected_value');
+      else if (err instanceof PermanentFailure) outcome = Outcome.poison(message, 'poison');
+      else outcome = Outcome.retry(retryDelayMs(attempt), `handler threw: ${message}`);
     }
-    this.settle(msg, subject, await this.deadLetter(msg, subject, outcome, options), correlationId);
+    const maxDeliver = options.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    if (outcome.type === 'nak' && attempt >= maxDeliver && !isOutage(error)) {
+      outcome = Outcome.poison(`gave up after ${attempt} deliveries: ${outcome.reason}`, 'exhausted');
+    }
+    this.settle(msg, subject, await this.deadLetter(msg, subject, outcome, options), correlationId, error);
   }
 
   private async deadLetter(msg: JsMsg, subject: string, outcome: HandleOutcome, options: ConsumeOptions): Promise<HandleOutcome> {
-    if (outcome.type !== 'term' || !options.deadLetter) return outcome;
+    if (outcome.type !== 'term') return outcome;
     try {
-      await options.deadLetter({ subject, streamSequence: msg.seq, deliveryCount: msg.info.redeliveryCount, reason: outcome.reason, data: msg.data });
+      await options.deadLetter({
+        consumer: options.durable,
+        subject,
+        streamSequence: msg.seq,
+        deliveryCount: msg.info.redeliveryCount,
+        kind: outcome.kind,
+        reason: outcome.reason,
+        data: msg.data,
+      });
+      this.deadLettered.inc({ consumer: options.durable, kind: outcome.kind });
       return outcome;
     } catch (err) {
       this.logger.error({ subject, seq: msg.seq, err }, 'could not record a dead letter; the event will be retried');
@@ -183,7 +241,8 @@ export class EventConsumerService {
         return;
       case 'term':
         this.logger.error({ subject, seq: msg.seq, correlationId, reason: outcome.reason, err }, 'poison event terminated');
-        msg.term(outcome.reason);
+        // No reason on the wire: NATS 2.9 takes only a bare +TERM (a reason makes it ignore the term and redeliver).
+        msg.term();
         return;
     }
   }
@@ -191,6 +250,7 @@ export class EventConsumerService {
   /** Called by NatsModule before it drains the connection. */
   async stopAll(): Promise<void> {
     this.stopping = true;
+    this.progress.stop();
     for (const messages of this.running) messages.stop();
     // Let handlers that already started finish and ack, so a clean stop redelivers nothing.
     await Promise.allSettled([...this.inFlight]);

@@ -5,3 +5,4 @@ export * from './rpc.service';
 export * from './jetstream.service';
 export * from './event-consumer.service';
 export * from './nats.module';
+export * from './consumer-progress';

@@ -1,0 +1,2 @@
+export * from './dead-letter.repository';
+export * from './dead-letter.module';

@@ -1,0 +1,2 @@
+export * from './json-safety';
+export * from './json-body';

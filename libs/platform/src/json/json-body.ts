@@ -1,0 +1,27 @@
+import { CommonCodes, CommonException } from '../errors/domain.exception';
+import { DEFAULT_JSON_LIMITS, findUnstorableString, type JsonLimits, type JsonProblem, parseStorableJson } from './json-safety';
+
+/** The 400 a client gets for a JSON body, or a string, that Zapgate will not accept. */
+export function jsonProblemException(problem: JsonProblem): CommonException {
+  if (problem.kind === 'characters') {
+    return new CommonException(CommonCodes.InvalidCharacters, `A string cannot be stored: ${problem.message}.`, [
+      { path: problem.path, message: problem.message },
+    ]);
+  }
+  const prefix = problem.kind === 'syntax' ? 'Malformed JSON: ' : 'The JSON body is refused: ';
+  return new CommonException(CommonCodes.InvalidJson, `${prefix}${problem.message}.`);
+}
+
+/** A JSON request body as a value, or the 400 that says what is wrong with it. */
+export function parseJsonBody(text: string, limits: JsonLimits = DEFAULT_JSON_LIMITS): unknown {
+  if (!text.trim()) throw new CommonException(CommonCodes.InvalidJson, 'The body is empty; send a JSON value.');
+  const parsed = parseStorableJson(text, limits);
+  if (!parsed.ok) throw jsonProblemException(parsed.problem);
+  return parsed.value;
+}
+
+/** Throws the same 400 when any string in `value` (form fields, plain text, parameters) cannot be stored. */
+export function assertStorable(value: unknown): void {
+  const bad = findUnstorableString(value);
+  if (bad) throw jsonProblemException({ kind: 'characters', path: bad.path, message: `${bad.path} ${bad.reason}` });
+}
