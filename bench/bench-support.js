@@ -136,4 +136,40 @@ async function benchToken(tokenBase, env) {
   return token;
 }
 
-module.exports = { ROOT, NATS_URL, createDatabase, freePort, startService, summarise, printTable, closedLoop, platformEnv, adminPost, benchToken };
+/** Every zapgate_pipeline_stage_seconds series of the services at `bases`, summed over them: key → {le → count, count, sum}. */
+async function scrapeStages(bases) {
+  const stages = new Map();
+  for (const base of bases) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    for (const line of text.split('\n')) {
+      const m = /^zapgate_pipeline_stage_seconds_(bucket|sum|count)\{([^}]*)\} (\S+)$/.exec(line);
+      if (!m) continue;
+      const labels = Object.fromEntries([...m[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+      const key = labels.consumer ? `${labels.stage} (${labels.consumer})` : labels.stage;
+      const s = stages.get(key) ?? { buckets: new Map(), count: 0, sum: 0 };
+      if (m[1] === 'bucket') s.buckets.set(labels.le, (s.buckets.get(labels.le) ?? 0) + Number(m[3]));
+      else s[m[1]] += Number(m[3]);
+      stages.set(key, s);
+    }
+  }
+  return stages;
+}
+
+/** What happened between two scrapes, per stage: count, mean, and p50/p99 read off the buckets (upper bounds, ms). */
+function stageBreakdown(before, after) {
+  const rows = [];
+  for (const [key, a] of after) {
+    const b = before.get(key) ?? { buckets: new Map(), count: 0, sum: 0 };
+    const count = a.count - b.count;
+    if (count <= 0) continue;
+    const bounds = [...a.buckets.keys()].map((le) => [le, a.buckets.get(le) - (b.buckets.get(le) ?? 0)]).sort((x, y) => Number(x[0]) - Number(y[0]));
+    const at = (q) => {
+      const hit = bounds.find(([, n]) => n >= q * count);
+      return hit ? (hit[0] === '+Inf' ? Infinity : Number(hit[0]) * 1000) : NaN;
+    };
+    rows.push({ stage: key, count, meanMs: ((a.sum - b.sum) / count) * 1000, p50Ms: at(0.5), p99Ms: at(0.99) });
+  }
+  return rows;
+}
+
+module.exports = { ROOT, NATS_URL, createDatabase, freePort, startService, summarise, printTable, closedLoop, platformEnv, adminPost, benchToken, scrapeStages, stageBreakdown };

@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
 const { Client } = require('pg');
-const { NATS_URL, benchToken, createDatabase, freePort, platformEnv, startService } = require('./bench-support');
+const { NATS_URL, benchToken, createDatabase, freePort, platformEnv, scrapeStages, stageBreakdown, startService } = require('./bench-support');
 
 const RATES = (process.env.BENCH_RATES || '100,500,1000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S || 20);
@@ -97,8 +97,9 @@ async function storeLatencies(pg, run, table = 'dispatch.message') {
 }
 
 /** One fixed-rate step against `base`; latencies from the table that pipeline stores into. */
-async function fixedStep(pg, arrivals, base, zapikey, rate, table) {
+async function fixedStep(pg, arrivals, base, zapikey, rate, table, metricsBases = []) {
   const run = `r${rate}x${crypto.randomBytes(3).toString('hex')}`;
+  const before = metricsBases.length ? await scrapeStages(metricsBases) : undefined;
   const sent = await offer(base, zapikey, run, rate, STEP_S);
   // autocannon counts answers inside the run only; a few late ones can make this slightly negative.
   const backlogAtEnd = Math.max(0, sent.accepted - (await storedCount(pg, run, table)));
@@ -106,7 +107,8 @@ async function fixedStep(pg, arrivals, base, zapikey, rate, table) {
   await new Promise((r) => setTimeout(r, 1000));
   const stored = await storeLatencies(pg, run, table);
   const delivered = Float64Array.from(arrivals.get(run) ?? []).sort();
-  return { rate, ...sent, backlogAtEnd, drainMs, stored, delivered };
+  const stages = before ? stageBreakdown(before, await scrapeStages(metricsBases)) : [];
+  return { rate, ...sent, backlogAtEnd, drainMs, stored, delivered, stages };
 }
 
 async function main() {
@@ -126,11 +128,13 @@ async function main() {
   const started = [];
   const pg = new Client({ connectionString: db.url });
   try {
+    // BENCH_PROFILE=<dir> writes V8 CPU profiles of ingest and dispatch there (on exit).
+    const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     const token = await startService('token-service', env);
     started.push(token);
-    const ingest = await startService('webhook-ingest', env);
+    const ingest = await startService('webhook-ingest', env, prof);
     started.push(ingest);
-    const dispatch = await startService('message-dispatch', env);
+    const dispatch = await startService('message-dispatch', env, prof);
     started.push(dispatch);
     await pg.connect();
 
@@ -146,7 +150,7 @@ async function main() {
     await drain(pg, 'warmup', 1);
 
     const fixed = [];
-    for (const rate of RATES) fixed.push(await fixedStep(pg, arrivals, ingest.base, zapikey, rate, 'dispatch.message'));
+    for (const rate of RATES) fixed.push(await fixedStep(pg, arrivals, ingest.base, zapikey, rate, 'dispatch.message', [ingest.base, dispatch.base]));
 
     // The same steps through the bare pieces, in the same run.
     const barePort = await freePort();
@@ -206,6 +210,12 @@ async function main() {
         );
       }
     }
+    console.log('\nWhere the time goes (zapgate_pipeline_stage_seconds scraped before and after each step; p50/p99 are bucket upper bounds)');
+    console.log('| offered/s | stage | count | mean ms | p50 ms | p99 ms |');
+    console.log('|---:|---|---:|---:|---:|---:|');
+    for (const f of fixed) {
+      for (const st of f.stages) console.log(`| ${f.rate} | ${st.stage} | ${st.count} | ${st.meanMs.toFixed(1)} | ${st.p50Ms.toFixed(1)} | ${st.p99Ms.toFixed(1)} |`);
+    }
     if (sustained) {
       console.log(`Highest rate sustained for ${SUSTAIN_S} s without growing lag: ${sustained.rate}/s (backlog at end ${sustained.backlog}; stored p50 ${fmt(percentile(sustained.stored, 50))} ms, p99 ${fmt(percentile(sustained.stored, 99))} ms)`);
     } else {
@@ -221,6 +231,7 @@ async function main() {
       deliveredP50: percentile(f.delivered, 50),
       deliveredP99: percentile(f.delivered, 99),
       backlogAtEnd: f.backlogAtEnd,
+      ...(f.stages?.length ? { stages: f.stages } : {}),
     });
     const result = { fixed: fixed.map(summary), bare: bareFixed.map(summary), sustained: sustained?.rate ?? 0, sustainSeconds: SUSTAIN_S };
     console.log(`JSON ${JSON.stringify(result)}`);

@@ -74,6 +74,28 @@ function report(results) {
     'Each script prints its own detailed table too; `npm run bench:ingest`, `bench:tokens`, `bench:e2e` and `bench:oauth` run one.',
     '',
   );
+  const staged = e2e.fixed.filter((f) => f.stages?.length);
+  if (staged.length) {
+    lines.push(
+      '## Where the time goes, per stage',
+      '',
+      '`zapgate_pipeline_stage_seconds` of ingest and dispatch, scraped before and after each end-to-end step. p50 and p99 are',
+      'the upper bounds of the histogram buckets they fall in; the mean is exact. `consumer_wait` is from the event entering',
+      'the stream to its handler starting, so a consumer that falls behind shows there first.',
+      '',
+      `| stage | ${staged.map((f) => `${n(f.rate)}/s mean / p50 / p99 ms`).join(' | ')} |`,
+      `|---|${staged.map(() => '---:').join('|')}|`,
+    );
+    const names = [...new Set(staged.flatMap((f) => f.stages.map((st) => st.stage)))];
+    for (const name of names) {
+      const cells = staged.map((f) => {
+        const st = f.stages.find((x) => x.stage === name);
+        return st ? `${n(st.meanMs, 1)} / ${n(st.p50Ms, 1)} / ${n(st.p99Ms, 1)}` : '—';
+      });
+      lines.push(`| ${name} | ${cells.join(' | ')} |`);
+    }
+    lines.push('');
+  }
   return lines.join('\n');
 }
 

@@ -155,6 +155,46 @@ describe('message dispatch', () => {
         await nc.close();
       }
     });
+
+    it('stores a burst for one channel in stream order, several messages per transaction', async () => {
+      const nc: NatsConnection = await connect({ servers: platform.env.NATS_URL });
+      try {
+        const js = nc.jetstream();
+        const subject = `${platform.namespace}.zapgate.webhook.received.v1`;
+        const channel = unique('burst');
+        const batches = async () => {
+          const m = /zapgate_dispatch_store_batch_size_(count|sum)\{[^}]*\} (\S+)[\s\S]*zapgate_dispatch_store_batch_size_(count|sum)\{[^}]*\} (\S+)/.exec(await api.metrics());
+          const values = Object.fromEntries([[m![1], Number(m![2])], [m![3], Number(m![4])]]) as { count: number; sum: number };
+          return values;
+        };
+        const before = await batches();
+        const ids = Array.from({ length: 300 }, () => randomUUID());
+        // Published back to back (one connection keeps the order): dispatch has many of them in flight at once.
+        await Promise.all(
+          ids.map((eventId, i) =>
+            js.publish(
+              subject,
+              JSON.stringify({ eventId, receivedAt: new Date().toISOString(), source: 'channel-post', userId: a.userId, tokenId: randomUUID(), target: { kind: 'channel', name: channel }, message: { text: `#${i}` } }),
+              { msgID: eventId },
+            ),
+          ),
+        );
+        const stored = await until(async () => {
+          const rows = await platform.db.query<{ text: string }>(
+            `SELECT m.text FROM dispatch.message m JOIN dispatch.channel c ON c.id = m.channel_id WHERE c.unique_name = $1 ORDER BY m.store_seq`,
+            [channel],
+          );
+          return rows.length === ids.length ? rows : undefined;
+        }, 60_000);
+        expect(stored.map((r) => r.text)).toEqual(ids.map((_, i) => `#${i}`));
+        const after = await batches();
+        // Fewer transactions than messages: at least some were stored together.
+        expect(after.sum - before.sum).toBeGreaterThanOrEqual(ids.length);
+        expect(after.count - before.count).toBeLessThan(ids.length);
+      } finally {
+        await nc.close();
+      }
+    });
   });
 
   describe('incoming webhooks', () => {

@@ -23,7 +23,7 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
   /** Keys that seal subscription secrets, stored ZAPI keys and handler secrets: `id:base64(32 bytes)[,…]`, newest first. */
   ENCRYPTION_KEYS: encryptionKeysSchema,
   /** Events handled at once by this replica (events of one target still go one after another). */
-  DISPATCH_CONCURRENCY: int(1, 256, 16),
+  DISPATCH_CONCURRENCY: int(1, 1024, 128),
   /**
    * How long JetStream waits for an ack before redelivering. Busy handlers
    * extend it as they go, so this bounds only how long a crashed replica's

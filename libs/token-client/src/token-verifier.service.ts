@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { RpcSubjects, Subjects, type TokensVerifyReply } from '@zapgate/contracts';
-import { JetStreamService, RpcService } from '@zapgate/platform';
+import { JetStreamService, MetricsService, PipelineStages, RpcService } from '@zapgate/platform';
 import type { Subscription } from 'nats';
 import { isWellFormedToken } from './token-format';
 
@@ -29,6 +29,7 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly rpc: RpcService,
     private readonly jetstream: JetStreamService,
+    private readonly metrics: MetricsService,
     @Inject(TOKEN_CACHE_TTL_MS) private readonly ttlMs: number,
   ) {}
 
@@ -48,7 +49,9 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
     const now = Date.now();
     const hit = this.cache.get(token);
     if (hit && hit.expiresAt > now) return hit.value;
+    const timer = this.metrics.time(PipelineStages.TokenVerify);
     const reply = await this.rpc.request(RpcSubjects.TokensVerify, { token, ip: context.ip }, { correlationId: context.correlationId });
+    timer();
     if (!reply.active) {
       this.cache.delete(token);
       return undefined;

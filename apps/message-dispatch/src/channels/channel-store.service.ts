@@ -44,8 +44,26 @@ export class ChannelStore {
    * nothing and is not re-checked, since membership may have changed since.
    */
   async post(input: PostInput): Promise<PostResult> {
+    return this.postWith(this.dataSource.manager, input);
+  }
+
+  /**
+   * Several posts of one target in one transaction, in the given order: one
+   * commit (one WAL flush) for the lot. If any statement fails the whole batch
+   * rolls back and the caller writes the posts one by one.
+   */
+  async postBatch(inputs: PostInput[]): Promise<PostResult[]> {
+    if (inputs.length === 1) return [await this.post(inputs[0])];
+    return this.dataSource.transaction(async (tx) => {
+      const results: PostResult[] = [];
+      for (const input of inputs) results.push(await this.postWith(tx, input));
+      return results;
+    });
+  }
+
+  private async postWith(tx: EntityManager, input: PostInput): Promise<PostResult> {
     const bot = input.asBot?.toLowerCase() ?? null;
-    const [state] = (await this.dataSource.query(
+    const [state] = (await tx.query(
       `SELECT (SELECT id FROM "dispatch"."message" WHERE event_id = $1) AS existing, t.id AS target_id,
          EXISTS (SELECT 1 FROM "dispatch"."member" m WHERE m.target_id = t.id AND m.member_kind = 'user' AND m.member_id = $4) AS is_member,
          EXISTS (SELECT 1 FROM "dispatch"."member" m WHERE m.target_id = t.id AND m.member_kind = 'bot' AND m.member_id = $5) AS bot_member
@@ -60,7 +78,7 @@ export class ChannelStore {
     if (!targetId) {
       // Users and bots exist outside the store; channels and chats are made by their first post only when allowed.
       if (restricted && !this.config.CHANNEL_AUTO_CREATE) return { result: 'rejected', code: 'target_not_found', message: 'No such channel or chat.' };
-      const [row] = (await this.dataSource.query(
+      const [row] = (await tx.query(
         `INSERT INTO "dispatch"."channel" (kind, unique_name, owner_user_id) VALUES ($1, $2, $3)
          ON CONFLICT (kind, lower(unique_name)) DO UPDATE SET unique_name = "channel".unique_name
          RETURNING id, (xmax = 0) AS created`,
@@ -73,13 +91,13 @@ export class ChannelStore {
       return { result: 'rejected', code: 'not_a_member', message: 'The poster is not a member of this channel or chat.' };
     }
     // The first poster of a channel or chat owns it; posting to a bot or a user makes you a participant of that conversation.
-    if (!state.is_member && (created || !restricted)) await this.addMember(targetId, 'user', input.senderUserId);
+    if (!state.is_member && (created || !restricted)) await this.addMember(targetId, 'user', input.senderUserId, tx);
     const ownBot = input.target.kind === 'bot' && input.target.name.toLowerCase() === bot;
     if (bot && !ownBot && !state.bot_member) {
       return { result: 'rejected', code: 'bot_not_participant', message: `The bot ${input.asBot} is not a participant here.` };
     }
 
-    const [stored] = (await this.dataSource.query(
+    const [stored] = (await tx.query(
       `WITH m AS (
          INSERT INTO "dispatch"."message" (id, event_id, channel_id, sender_user_id, sender_bot, text, content, stream_seq, received_at)
          VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8)

@@ -6,13 +6,14 @@ import {
   EventConsumerService,
   isRejectedValue,
   Outcome,
+  PipelineStages,
   retryDelayMs,
   toStorable,
   type EventContext,
   type EventHandler,
   type HandleOutcome,
 } from '@zapgate/platform';
-import { ChannelStore, type PostResult } from '../channels/channel-store.service';
+import { ChannelStore, type PostInput, type PostResult } from '../channels/channel-store.service';
 import { LiveFeed } from '../channels/live-feed.service';
 import { targetRef, type TargetRef } from '../channels/target';
 import type { DispatchConfig } from '../dispatch-config.schema';
@@ -21,7 +22,7 @@ import { Directory } from '../handlers/directory.service';
 import { HandlerCallFailed, HandlerClient, type PostTo } from '../handlers/handler-client.service';
 import { DispatchMetrics } from '../metrics/dispatch-metrics';
 import { DeliveryWorker } from '../outbound/delivery-worker.service';
-import { KeyedSerializer } from './keyed-serializer';
+import { OrderedBatcher, type Slot } from './ordered-batcher';
 import { OutcomePublisher, type OutcomeReport } from './outcome.publisher';
 
 type Report = Omit<OutcomeReport, 'eventId' | 'attempts'>;
@@ -41,7 +42,8 @@ type Plan =
 export class WebhookReceivedHandler implements EventHandler<typeof Subjects.WebhookReceived>, OnApplicationBootstrap {
   readonly subject = Subjects.WebhookReceived;
   private readonly logger = new Logger(WebhookReceivedHandler.name);
-  private readonly partitions = new KeyedSerializer();
+  /** One target's messages are stored in stream order, as many ready ones as there are per transaction. */
+  private readonly batches = new OrderedBatcher<PostInput, PostResult>((_key, posts) => this.storeBatch(posts));
 
   constructor(
     private readonly store: ChannelStore,
@@ -69,15 +71,14 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
   async handle(event: PayloadOf<typeof Subjects.WebhookReceived>, ctx: EventContext): Promise<HandleOutcome> {
     // Waiting behind earlier events of the same target, or on a slow handler, is work: keep the ack deadline moving.
     const heartbeat = setInterval(() => ctx.working(), Math.max(500, this.config.DISPATCH_ACK_WAIT_MS / 3));
-    // The turn is taken now, in stream order; handler calls run before it, side by side, and only the store waits for it.
-    const turn = this.partitions.reserve(partitionKey(event));
+    // The slot is taken now, in stream order; handler calls run before it, side by side, and only the store waits for it.
+    const slot = this.batches.reserve(partitionKey(event));
     try {
       let plan: Plan;
       let report: Report;
       try {
         plan = await this.plan(event, ctx);
-        await turn.ready;
-        report = plan.post ? { ...(await this.post(event, plan.post, ctx)), handler: plan.handler } : plan.report;
+        report = plan.post ? { ...(await this.post(event, plan.post, ctx, slot)), handler: plan.handler } : plan.report;
       } catch (err) {
         // The store refused a value: no retry can change that. Dead-lettered at once, and the event says so.
         if (!isRejectedValue(err)) throw err;
@@ -85,9 +86,12 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
         plan = { report: { outcome: 'dead_lettered', messageIds: [], error: { code: 'rejected_value', message: reason } }, outcome: Outcome.poison(reason, 'rejected_value') };
         report = plan.report;
       } finally {
-        turn.done();
+        // Nothing to store (or it failed before storing): the events behind this one must not wait for it.
+        slot.skip();
       }
+      const reported = this.metrics.platform.time(PipelineStages.OutcomePublish);
       await this.outcomes.report({ eventId: event.eventId, attempts: ctx.deliveryCount, ...report }, ctx.correlationId);
+      reported();
       return plan.outcome ?? Outcome.ack();
     } finally {
       clearInterval(heartbeat);
@@ -112,7 +116,8 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
     if (app?.found && url) {
       try {
         const user = await this.directory.user(event.userId);
-        const result = await this.handlers.call(url, event, app.application, user.found ? user.user : null);
+        const called = this.metrics.platform.time(PipelineStages.HandlerCall);
+        const result = await this.handlers.call(url, event, app.application, user.found ? user.user : null).finally(called);
         handler = { status: result.status, durationMs: result.durationMs };
         this.metrics.handlerCalls.inc({ outcome: result.answer.kind });
         if (result.answer.kind === 'none') return { report: { outcome: 'no_message', messageIds: [], handler } };
@@ -141,8 +146,18 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
     return { post: { target, content: message ?? formatIncoming(event.request), asBot }, handler };
   }
 
-  private async post(event: WebhookReceivedV1, post: NonNullable<Plan['post']>, ctx: EventContext): Promise<Report> {
-    const result: PostResult = await this.store.post({
+  private async storeBatch(posts: PostInput[]): Promise<PostResult[]> {
+    const stored = this.metrics.platform.time(PipelineStages.Store);
+    this.metrics.storeBatchSize.observe(posts.length);
+    try {
+      return await this.store.postBatch(posts);
+    } finally {
+      stored();
+    }
+  }
+
+  private async post(event: WebhookReceivedV1, post: NonNullable<Plan['post']>, ctx: EventContext, slot: Slot<PostInput, PostResult>): Promise<Report> {
+    const result: PostResult = await slot.submit({
       eventId: event.eventId,
       target: post.target,
       senderUserId: event.userId,

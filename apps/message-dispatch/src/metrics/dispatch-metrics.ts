@@ -11,8 +11,10 @@ export class DispatchMetrics {
   readonly handlerCalls;
   readonly deliveries;
   readonly attemptSeconds;
+  readonly storeBatchSize;
 
-  constructor(metrics: MetricsService, consumers: EventConsumerService, @InjectDataSource() dataSource: DataSource) {
+  constructor(readonly platform: MetricsService, consumers: EventConsumerService, @InjectDataSource() dataSource: DataSource) {
+    const metrics = platform;
     this.messages = metrics.counter('zapgate_dispatch_messages_total', 'Events turned into messages, by source and result (stored, repeat, rejected).', [
       'source',
       'result',
@@ -22,6 +24,7 @@ export class DispatchMetrics {
     this.attemptSeconds = metrics.histogram('zapgate_delivery_attempt_seconds', 'Outbound delivery attempt latency by kind.', ['kind'], [
       0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15,
     ]);
+    this.storeBatchSize = metrics.histogram('zapgate_dispatch_store_batch_size', 'Messages of one target stored per transaction.', [], [1, 2, 4, 8, 16, 32, 64]);
     metrics.gauge('zapgate_dispatch_consumer_pending', 'Events not yet acked by the dispatch consumer (lag).', [], async (g) => {
       g.set(await consumers.pending(Streams.Webhooks, Consumers.DispatchWebhooks));
     });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, OutboundFailure, postOutbound, redactUrl, retryAfterMs, type OutboundResponse } from '@zapgate/platform';
+import { APP_CONFIG, OutboundFailure, PipelineStages, postOutbound, redactUrl, retryAfterMs, type OutboundResponse } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { DispatchMetrics } from '../metrics/dispatch-metrics';
@@ -126,14 +126,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
          UPDATE "dispatch"."delivery" d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.subscription_id, d.message_id, d.attempts, d.parts_sent)
-       SELECT c.*, row_to_json(s.*) AS subscription, m.content, m.sender_user_id, m.sender_bot, m.received_at, t.kind AS target_kind, t.unique_name AS target_name
+       SELECT c.*, row_to_json(s.*) AS subscription, extract(epoch FROM clock_timestamp() - m.stored_at)::float8 AS waited_s, m.content, m.sender_user_id, m.sender_bot, m.received_at, t.kind AS target_kind, t.unique_name AS target_name
        FROM claimed c
        JOIN "dispatch"."subscription" s ON s.id = c.subscription_id
        JOIN "dispatch"."message" m ON m.id = c.message_id
        JOIN "dispatch"."channel" t ON t.id = m.channel_id`,
       [room, leaseMs],
-    )) as (ClaimedDelivery & Omit<MessageRow, 'id'> & { subscription: SubscriptionRow })[];
+    )) as (ClaimedDelivery & Omit<MessageRow, 'id'> & { subscription: SubscriptionRow; waited_s: number })[];
     for (const row of claimed) {
+      // First attempts only: a retry's wait is its back-off, not the path's.
+      if (row.attempts === 0) this.metrics.platform.observeStage(PipelineStages.DeliveryWait, row.waited_s);
       const message: MessageRow = { id: row.message_id, content: row.content, sender_user_id: row.sender_user_id, sender_bot: row.sender_bot, received_at: row.received_at, target_kind: row.target_kind, target_name: row.target_name };
       const task = this.deliver(row, row.subscription, message)
         .catch((err: unknown) => this.logger.error({ err, deliveryId: row.id }, 'delivery bookkeeping failed; the lease will bring it back'))
@@ -152,9 +154,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const wait = this.throttle.acquire(sub);
     if (wait > 0) return this.release(row, wait);
     let result: AttemptResult;
+    const sent = this.metrics.platform.time(PipelineStages.DeliverySend);
     try {
       result = await this.attempt(row, sub, message);
     } finally {
+      sent();
       this.throttle.release(sub.id);
     }
     await this.record(row, sub, result);

@@ -11,7 +11,8 @@ export class IngestMetrics {
   readonly bodyBytes: Histogram<'source'>;
   readonly storeSeconds: Histogram<'source'>;
 
-  constructor(metrics: MetricsService) {
+  constructor(readonly platform: MetricsService) {
+    const metrics = platform;
     this.ingested = metrics.counter('zapgate_ingest_requests_total', 'Webhook and message posts by source and outcome.', ['source', 'outcome']);
     this.rejected = metrics.counter('zapgate_ingest_rejected_total', 'Rejected requests by reason.', ['reason']);
     this.signatureFailures = metrics.counter('zapgate_ingest_signature_failures_total', 'Sender signature failures.', ['scheme', 'reason']);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { checkCliqMessage, Subjects, type MessageTarget, type WebhookReceivedV1, type WebhookSource } from '@zapgate/contracts';
-import { APP_CONFIG, JetStreamService } from '@zapgate/platform';
+import { APP_CONFIG, JetStreamService, PipelineStages } from '@zapgate/platform';
 import type { VerifiedToken } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
 import { readMessageBody } from '../http/body-reader';
@@ -67,13 +67,16 @@ export class IngestService {
       const sender = input.signedBy ? await this.checkSignature(input.signedBy, req, raw) : undefined;
       const syncRequested = message?.sync_message === true;
 
+      const dedupTimer = this.metrics.platform.time(PipelineStages.IngestDedup);
       const identity = await this.dedup.identify(input.dedupScope, DedupService.keyFrom(req.headers));
+      dedupTimer();
       if (identity.duplicate) {
         this.metrics.dedupHits.inc({ where: 'window' });
         this.metrics.ingested.inc({ source, outcome: 'duplicate' });
         return { eventId: identity.eventId, duplicate: true, syncRequested };
       }
       const stopTimer = this.metrics.storeSeconds.startTimer({ source });
+      const publishTimer = this.metrics.platform.time(PipelineStages.IngestPublish);
       const event: WebhookReceivedV1 = {
         eventId: identity.eventId,
         receivedAt: new Date().toISOString(),
@@ -90,6 +93,7 @@ export class IngestService {
       };
       const ack = await this.jetstream.publish(Subjects.WebhookReceived, event, { msgID: identity.eventId, correlationId: req.id });
       stopTimer();
+      publishTimer();
       if (ack.duplicate) this.metrics.dedupHits.inc({ where: 'jetstream' });
       this.metrics.bodyBytes.observe({ source }, raw.length);
       this.metrics.ingested.inc({ source, outcome: ack.duplicate ? 'duplicate' : 'accepted' });

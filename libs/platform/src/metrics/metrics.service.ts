@@ -2,6 +2,36 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
 /**
+ * The stages of the webhook path, each timed in `zapgate_pipeline_stage_seconds{stage}`:
+ * where an event's time goes from the POST to the receiver (bench:e2e prints them per rate).
+ */
+export const PipelineStages = {
+  /** ingest: the delivery-key lookup on the request path. */
+  IngestDedup: 'ingest_dedup',
+  /** ingest: publish to JetStream until the PubAck (the durable write the 2xx waits for). */
+  IngestPublish: 'ingest_publish',
+  /** any service: a token verification over NATS, request to reply (cache misses only). */
+  TokenVerify: 'token_verify',
+  /** any service: an appkey check over NATS, request to reply (cache misses only). */
+  AppkeyVerify: 'appkey_verify',
+  /** a consumer: from the event's stream timestamp to its handler starting (queueing and fetch). */
+  ConsumerWait: 'consumer_wait',
+  /** a consumer: its handler, from start to settle. */
+  ConsumerHandle: 'consumer_handle',
+  /** dispatch: an extension handler call. */
+  HandlerCall: 'handler_call',
+  /** dispatch: storing the message and queueing its deliveries (one statement). */
+  Store: 'store',
+  /** dispatch: publishing the outcome for ingest's event log, until its PubAck. */
+  OutcomePublish: 'outcome_publish',
+  /** dispatch: a delivery from its message's storing to its claim by a worker. */
+  DeliveryWait: 'delivery_wait',
+  /** dispatch: one outbound attempt, claim to answer. */
+  DeliverySend: 'delivery_send',
+} as const;
+export type PipelineStage = (typeof PipelineStages)[keyof typeof PipelineStages];
+
+/**
  * The process's Prometheus registry: Node defaults, the HTTP duration
  * histogram, event-consumer outcomes, and whatever each service registers.
  */
@@ -10,6 +40,8 @@ export class MetricsService {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   readonly eventsConsumed: Counter<'subject' | 'outcome'>;
+  /** One family for every stage so that a scrape shows the whole path; `consumer` is empty outside consumers. */
+  readonly stages: Histogram<'stage' | 'consumer'>;
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -25,6 +57,19 @@ export class MetricsService {
       'subject',
       'outcome',
     ]);
+    this.stages = this.histogram('zapgate_pipeline_stage_seconds', 'Time spent in each stage of the webhook path, by stage (and consumer).', ['stage', 'consumer'], [
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+    ]);
+  }
+
+  /** Starts timing a stage; call the result when it ends. */
+  time(stage: PipelineStage, consumer = ''): () => void {
+    const started = process.hrtime.bigint();
+    return () => this.stages.observe({ stage, consumer }, Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  observeStage(stage: PipelineStage, seconds: number, consumer = ''): void {
+    this.stages.observe({ stage, consumer }, Math.max(0, seconds));
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {

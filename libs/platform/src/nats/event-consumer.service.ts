@@ -4,7 +4,7 @@ import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsC
 import { APP_CONFIG, type BaseConfig } from '../config';
 import { isDependencyFailure, isRejectedValue } from '../errors/dependency-failure';
 import { CommonCodes, CommonException } from '../errors/domain.exception';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricsService, PipelineStages } from '../metrics/metrics.service';
 import { ConsumerProgress } from './consumer-progress';
 import { decodeJson } from './json-codec';
 import { NatsNamespace } from './nats-namespace';
@@ -191,6 +191,10 @@ export class EventConsumerService {
       this.settle(msg, subject, outcome, correlationId, err);
       return;
     }
+    // The stream's timestamp is the server's clock at PubAck: the wait covers the fetch and our own queue
+    // (first deliveries only: a retry's wait is its back-off, not the path's).
+    if (attempt === 1) this.metrics.observeStage(PipelineStages.ConsumerWait, Date.now() / 1000 - msg.info.timestampNanos / 1e9, options.durable);
+    const handled = this.metrics.time(PipelineStages.ConsumerHandle, options.durable);
     let outcome: HandleOutcome;
     let error: unknown;
     try {
@@ -202,6 +206,7 @@ export class EventConsumerService {
       else if (err instanceof PermanentFailure) outcome = Outcome.poison(message, 'poison');
       else outcome = Outcome.retry(retryDelayMs(attempt), `handler threw: ${message}`);
     }
+    handled();
     const maxDeliver = options.maxDeliver ?? DEFAULT_MAX_DELIVER;
     if (outcome.type === 'nak' && attempt >= maxDeliver && !isOutage(error)) {
       outcome = Outcome.poison(`gave up after ${attempt} deliveries: ${outcome.reason}`, 'exhausted');
