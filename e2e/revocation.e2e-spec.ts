@@ -1,3 +1,4 @@
+import { createFixture } from './fixtures';
 import { ADMIN_KEY, startPlatform, type Platform } from './platform-env';
 
 const PASSWORD = 'correct horse battery';
@@ -88,5 +89,43 @@ describe('revocation reaches webhook-ingest within 1 s', () => {
     await fetch(`${platform.services.token.baseUrl}/api/v1/admin/users/${userId}/deactivate`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } });
     expect(await msUntilRefused(other.token, deactivatedAt)).toBeLessThanOrEqual(1000);
     expect(await msUntilRefused(replacement, deactivatedAt)).toBeLessThanOrEqual(1000);
+  });
+
+  /** Cache misses of ingest's appkey check so far (each is one NATS round trip to token-service). */
+  async function appkeyLookups(): Promise<number> {
+    const text = await (await fetch(`${platform.services.ingest.baseUrl}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('zapgate_pipeline_stage_seconds_count{') && l.includes('stage="appkey_verify"'));
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+
+  it('caches a verified appkey, and drops it at once when the appkey is rotated', async () => {
+    const fx = await createFixture(platform, 'appkey-rotation@example.com');
+    const incoming = (appkey: string) =>
+      fetch(`${platform.services.ingest.baseUrl}/api/v2/applications/${fx.app.id}/incoming?appkey=${appkey}&zapikey=${fx.appToken}&channel=general`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }).then((r) => r.status);
+    expect(await incoming(fx.app.appkey)).toBe(204);
+    const lookups = await appkeyLookups();
+    expect(await incoming(fx.app.appkey)).toBe(204);
+    expect(await incoming(fx.app.appkey)).toBe(204);
+    expect(await appkeyLookups()).toBe(lookups); // answered from the cache: no round trip
+
+    const rotated = await fetch(`${platform.services.token.baseUrl}/api/v1/admin/applications/${fx.app.id}/appkey/rotate`, {
+      method: 'POST',
+      headers: { 'x-admin-key': ADMIN_KEY },
+    });
+    expect(rotated.status).toBe(201);
+    const { appkey } = (await rotated.json()) as { appkey: string };
+    // The cache holds answers for 60 s here: only the application-changed event can refuse the old appkey before that.
+    const deadline = Date.now() + 20_000;
+    let status = await incoming(fx.app.appkey);
+    while (status !== 401 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500)); // slowly: the user's 50 posts a minute must not answer first
+      status = await incoming(fx.app.appkey);
+    }
+    expect(status).toBe(401);
+    expect(await incoming(appkey)).toBe(204);
   });
 });

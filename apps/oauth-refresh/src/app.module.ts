@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { PlatformModule } from '@zapgate/platform';
-import { OwnerAccessGuard } from '@zapgate/token-client';
+import { OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { AuthorizationController } from './authorization/authorization.controller';
 import { StateService } from './authorization/state.service';
 import { ConnectionsController } from './connections/connections.controller';
@@ -23,7 +23,9 @@ export class AppModule {
   static forRoot(config: OAuthConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: oauthMigrations } })],
+      imports: [PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: oauthMigrations } }),
+        TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS }),
+      ],
       controllers: [ConnectorsController, AuthorizationController, ConnectionsController],
       providers: [
         OwnerAccessGuard,

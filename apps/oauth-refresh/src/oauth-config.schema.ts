@@ -22,6 +22,8 @@ export const oauthConfigSchema = baseConfigSchema.extend({
   PROVIDER_TIMEOUT_MS: int(100, 60_000, 10_000),
   /** An authorization `state` is good for this long, once. */
   OAUTH_STATE_TTL_SECONDS: int(60, 3600, 600),
+  /** How long a positive appkey check is reused when no application-changed event arrives. */
+  TOKEN_CACHE_TTL_MS: int(0, 60_000, 1000),
   /** Private and loopback provider hosts are refused unless listed (e.g. a local test provider). */
   OUTBOUND_ALLOWED_CIDRS: z
     .string()

@@ -1,12 +1,65 @@
-import { RpcSubjects, type ApplicationsVerifyReply } from '@zapgate/contracts';
-import type { RpcService } from '@zapgate/platform';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { RpcSubjects, Subjects, type ApplicationsVerifyReply } from '@zapgate/contracts';
+import { JetStreamService, MetricsService, PipelineStages, RpcService } from '@zapgate/platform';
+import type { Subscription } from 'nats';
+import { createHash } from 'node:crypto';
+import { TOKEN_CACHE_TTL_MS } from './token-verifier.service';
 
 export type VerifiedApplication = Extract<ApplicationsVerifyReply, { valid: true }>['application'];
 
-/** Asks token-service whether `appkey` belongs to application `appId`; the application, or undefined. */
-export async function verifyAppkey(rpc: RpcService, appId: string, appkey: string, correlationId?: string): Promise<VerifiedApplication | undefined> {
-  const reply = await rpc.request(RpcSubjects.ApplicationsVerify, { appId: appId.slice(0, 64), appkey: appkey.slice(0, 512) }, { correlationId });
-  return reply.valid ? reply.application : undefined;
+const MAX_CACHE_ENTRIES = 10_000;
+
+/**
+ * Asks token-service whether an appkey belongs to an application, and keeps a
+ * positive answer as briefly as verified tokens are kept. A rotation or a
+ * settings change (`zapgate.application.changed.v1`) drops it at once; the TTL
+ * bounds staleness if this replica missed the event. The cache is keyed by a
+ * digest, so appkeys are not held in memory as map keys.
+ */
+@Injectable()
+export class AppkeyVerifier implements OnModuleInit, OnModuleDestroy {
+  private readonly cache = new Map<string, { value: VerifiedApplication; expiresAt: number }>();
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly rpc: RpcService,
+    private readonly jetstream: JetStreamService,
+    private readonly metrics: MetricsService,
+    @Inject(TOKEN_CACHE_TTL_MS) private readonly ttlMs: number,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.jetstream.listen(Subjects.ApplicationChanged, (e) => this.forget(e.appId));
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
+
+  /** The application whose appkey this is, or undefined. */
+  async verify(appId: string, appkey: string, correlationId?: string): Promise<VerifiedApplication | undefined> {
+    const key = `${appId}:${createHash('sha256').update(appkey).digest('base64url')}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.expiresAt > now) return hit.value;
+    const timer = this.metrics.time(PipelineStages.AppkeyVerify);
+    const reply = await this.rpc.request(RpcSubjects.ApplicationsVerify, { appId: appId.slice(0, 64), appkey: appkey.slice(0, 512) }, { correlationId });
+    timer();
+    if (!reply.valid) {
+      this.cache.delete(key);
+      return undefined;
+    }
+    if (this.ttlMs > 0) {
+      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, { value: reply.application, expiresAt: now + this.ttlMs });
+    }
+    return reply.application;
+  }
+
+  /** Drops every cached answer for an application (its appkey was rotated or its settings changed). */
+  forget(appId: string): void {
+    for (const [key, entry] of this.cache) if (entry.value.id === appId) this.cache.delete(key);
+  }
 }
 
 /** The appkey a request presents: `?appkey=` (Cliq's form) or the X-Appkey header. */

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
-import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey, RpcService } from '@zapgate/platform';
+import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
-import { presentedAppkey, verifyAppkey } from './appkey-verifier';
+import { AppkeyVerifier, presentedAppkey } from './appkey-verifier';
 
 /** An operator sees everything; an application's owner only what belongs to that application. */
 export type OwnerAccess = { role: 'operator' } | { role: 'application'; appId: string };
@@ -12,7 +12,7 @@ type AccessRequest = FastifyRequest & { ownerAccess?: OwnerAccess };
 export class OwnerAccessGuard implements CanActivate {
   constructor(
     @Inject(APP_CONFIG) private readonly config: { ADMIN_API_KEY: string },
-    private readonly rpc: RpcService,
+    private readonly appkeys: AppkeyVerifier,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,7 +24,7 @@ export class OwnerAccessGuard implements CanActivate {
     const appkey = presentedAppkey(req.query, req.headers);
     const appId = (req.query as Record<string, unknown>).app_id;
     if (appkey && typeof appId === 'string') {
-      const application = await verifyAppkey(this.rpc, appId, appkey, req.id);
+      const application = await this.appkeys.verify(appId, appkey, req.id);
       if (application) {
         req.ownerAccess = { role: 'application', appId: application.id };
         return true;

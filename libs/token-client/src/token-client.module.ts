@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AppkeyVerifier } from './appkey-verifier';
 import { TokenAuthGuard } from './token-auth.guard';
 import { TOKEN_CACHE_TTL_MS, TokenVerifier } from './token-verifier.service';
 
@@ -8,8 +9,8 @@ export class TokenClientModule {
     return {
       module: TokenClientModule,
       global: true,
-      providers: [{ provide: TOKEN_CACHE_TTL_MS, useValue: options.cacheTtlMs }, TokenVerifier, TokenAuthGuard],
-      exports: [TokenVerifier, TokenAuthGuard],
+      providers: [{ provide: TOKEN_CACHE_TTL_MS, useValue: options.cacheTtlMs }, TokenVerifier, AppkeyVerifier, TokenAuthGuard],
+      exports: [TokenVerifier, AppkeyVerifier, TokenAuthGuard],
     };
   }
 }

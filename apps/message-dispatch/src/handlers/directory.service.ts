@@ -1,16 +1,32 @@
-import { Injectable } from '@nestjs/common';
-import { RpcSubjects, type ApplicationsGetReply, type UsersGetReply } from '@zapgate/contracts';
-import { RpcService } from '@zapgate/platform';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { RpcSubjects, Subjects, type ApplicationsGetReply, type UsersGetReply } from '@zapgate/contracts';
+import { JetStreamService, RpcService } from '@zapgate/platform';
+import type { Subscription } from 'nats';
 
 const TTL_MS = 5000;
 
-/** token-service lookups for handler calls, cached briefly: a burst of webhooks for one app asks once. */
+/**
+ * token-service lookups for handler calls, cached briefly: a burst of webhooks for one app asks once.
+ * A changed application (new handler URL) is dropped at once by its event.
+ */
 @Injectable()
-export class Directory {
+export class Directory implements OnModuleInit, OnModuleDestroy {
   private readonly apps = new Map<string, { at: number; reply: Promise<ApplicationsGetReply> }>();
   private readonly users = new Map<string, { at: number; reply: Promise<UsersGetReply> }>();
+  private subscription?: Subscription;
 
-  constructor(private readonly rpc: RpcService) {}
+  constructor(
+    private readonly rpc: RpcService,
+    private readonly jetstream: JetStreamService,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscription = this.jetstream.listen(Subjects.ApplicationChanged, (e) => this.apps.delete(e.appId));
+  }
+
+  onModuleDestroy(): void {
+    this.subscription?.unsubscribe();
+  }
 
   application(appId: string): Promise<ApplicationsGetReply> {
     return cached(this.apps, appId, () => this.rpc.request(RpcSubjects.ApplicationsGet, { appId }));

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { APP_CONFIG, hasAdminKey, parseOrThrow, RpcService, ZodApiBody } from '@zapgate/platform';
+import { APP_CONFIG, hasAdminKey, parseOrThrow, ZodApiBody } from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Access, canSee, OwnerAccessGuard, presentedAppkey, verifyAppkey, type OwnerAccess } from '@zapgate/token-client';
+import { Access, AppkeyVerifier, canSee, OwnerAccessGuard, presentedAppkey, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectionsService } from '../connections/connections.service';
 import { PRESETS } from '../connectors/connector-presets';
 import { ConnectorsService, type ConnectorRow } from '../connectors/connectors.service';
@@ -37,7 +37,7 @@ export class AuthorizationController {
     private readonly connections: ConnectionsService,
     private readonly states: StateService,
     private readonly provider: ProviderClient,
-    private readonly rpc: RpcService,
+    private readonly appkeys: AppkeyVerifier,
     @Inject(APP_CONFIG) private readonly config: OAuthConfig,
   ) {}
 
@@ -144,7 +144,7 @@ export class AuthorizationController {
     }
     const appkey = presentedAppkey(req.query, req.headers);
     if (appkey && connector.app_id) {
-      const app = await verifyAppkey(this.rpc, connector.app_id, appkey, req.id);
+      const app = await this.appkeys.verify(connector.app_id, appkey, req.id);
       if (app && canSee({ role: 'application', appId: app.id }, connector.app_id)) return;
     }
     throw new OAuthException(OAuthErrorCodes.InvalidLink, 'Authorize with a signed link (POST …/authorize-links), an appkey or X-Admin-Key.');

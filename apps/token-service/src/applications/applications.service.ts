@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { displayParts, generateToken, isWellFormedSecret } from '@zapgate/token-client';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { TokenEventsPublisher } from '../tokens/token-events.publisher';
 import { TokenHasher } from '../tokens/token-hasher';
 import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
 import { ApplicationEntity, type HandlerUrls } from './application.entity';
@@ -22,6 +23,7 @@ export class ApplicationsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TokenHasher) private readonly hasher: TokenHasher,
+    private readonly events: TokenEventsPublisher,
   ) {}
 
   private get repo() {
@@ -40,6 +42,8 @@ export class ApplicationsService {
   async update(id: string, patch: Partial<ApplicationInput>): Promise<ApplicationEntity> {
     await this.get(id);
     await this.repo.update({ id }, { ...patch, ...(patch.ownerEmail ? { ownerEmail: patch.ownerEmail.toLowerCase() } : {}) });
+    // Verifiers cache the application with its handler URLs and owner: they must not serve the old ones.
+    await this.events.applicationChanged(id, 'updated');
     return this.get(id);
   }
 
@@ -48,6 +52,7 @@ export class ApplicationsService {
     await this.get(id);
     const appkey = generateToken('appkey');
     await this.repo.update({ id }, { appkeyHash: this.hasher.hash(appkey), appkeyPrefix: displayParts(appkey).prefix });
+    await this.events.applicationChanged(id, 'appkey_rotated');
     return { application: await this.get(id), appkey };
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Subjects, type TokenRevokedV1 } from '@zapgate/contracts';
+import { Subjects, type ApplicationChangedV1, type TokenRevokedV1 } from '@zapgate/contracts';
 import { JetStreamService } from '@zapgate/platform';
 
 /**
@@ -29,6 +29,16 @@ export class TokenEventsPublisher {
         Subjects.UserDeactivated,
         { userId, deactivatedAt: deactivatedAt.toISOString() },
         { msgID: `user-deactivated:${userId}:${deactivatedAt.getTime()}` },
+      ),
+    );
+  }
+
+  async applicationChanged(appId: string, change: ApplicationChangedV1['change'], changedAt = new Date()): Promise<void> {
+    await this.publishSafely(() =>
+      this.jetstream.publish(
+        Subjects.ApplicationChanged,
+        { appId, change, changedAt: changedAt.toISOString() },
+        { msgID: `application-changed:${appId}:${changedAt.getTime()}` },
       ),
     );
   }

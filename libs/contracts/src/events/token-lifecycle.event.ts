@@ -17,3 +17,13 @@ export const UserDeactivatedV1Schema = z
   })
   .loose();
 export type UserDeactivatedV1 = z.infer<typeof UserDeactivatedV1Schema>;
+
+/** An application's appkey or settings changed: verifiers drop their cached answers for it at once. */
+export const ApplicationChangedV1Schema = z
+  .object({
+    appId: z.uuid(),
+    change: z.enum(['appkey_rotated', 'updated']),
+    changedAt: z.iso.datetime(),
+  })
+  .loose();
+export type ApplicationChangedV1 = z.infer<typeof ApplicationChangedV1Schema>;

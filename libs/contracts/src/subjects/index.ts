@@ -11,6 +11,8 @@ export const Subjects = {
   TokenRevoked: 'zapgate.token.revoked.v1',
   /** token-service, when an operator deactivates a user; every token of theirs stops working. */
   UserDeactivated: 'zapgate.user.deactivated.v1',
+  /** token-service, when an application's appkey is rotated or its settings change; appkey caches drop it. */
+  ApplicationChanged: 'zapgate.application.changed.v1',
   /** message-dispatch, once an event has been turned into messages (or could not be): ingest records it on the event. */
   WebhookProcessed: 'zapgate.webhook.processed.v1',
   /**
@@ -45,7 +47,7 @@ export type RpcSubject = (typeof RpcSubjects)[keyof typeof RpcSubjects];
 /** JetStream streams and the event subjects each one captures. */
 export const Streams = {
   Webhooks: { name: 'ZAPGATE_WEBHOOKS', subjects: ['zapgate.webhook.>'] },
-  Tokens: { name: 'ZAPGATE_TOKENS', subjects: ['zapgate.token.>', 'zapgate.user.>'] },
+  Tokens: { name: 'ZAPGATE_TOKENS', subjects: ['zapgate.token.>', 'zapgate.user.>', 'zapgate.application.>'] },
   // Named narrowly: request/reply subjects such as zapgate.oauth.token.get.v1 share the prefix and must not be captured.
   OAuth: { name: 'ZAPGATE_OAUTH', subjects: ['zapgate.oauth.token.refreshed.*', 'zapgate.oauth.connection.failed.*'] },
 } as const;
