@@ -3,7 +3,7 @@
 'use strict';
 require('reflect-metadata');
 const { connect } = require('nats');
-const { NatsNamespace, RpcService, JetStreamService } = require('@zapgate/platform');
+const { MetricsService, NatsNamespace, RpcService, JetStreamService } = require('@zapgate/platform');
 const { TokenVerifier } = require('@zapgate/token-client');
 const { NATS_URL, adminPost, createDatabase, freePort, platformEnv, startService, summarise, printTable, closedLoop } = require('./bench-support');
 
@@ -27,8 +27,9 @@ async function main() {
     const ns = new NatsNamespace(namespace);
     const rpc = new RpcService(nc, ns, config);
     const jetstream = new JetStreamService(nc, ns, config);
-    const uncached = new TokenVerifier(rpc, jetstream, 0);
-    const cached = new TokenVerifier(rpc, jetstream, 3_600_000);
+    const metrics = new MetricsService('bench');
+    const uncached = new TokenVerifier(rpc, jetstream, metrics, 0);
+    const cached = new TokenVerifier(rpc, jetstream, metrics, 3_600_000);
 
     // Warm up connections, the database and the JIT.
     await closedLoop((i) => uncached.verify(tokens[i % TOKENS]), { concurrency: CONCURRENCY, durationMs: 2000 });

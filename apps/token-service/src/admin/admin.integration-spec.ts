@@ -54,6 +54,22 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     expect(await verify(generateToken('appkey'))).toEqual({ active: false });
   });
 
+  it('answers many verifications that arrive together, each with its own token', async () => {
+    const user = await svc.createUser('burst@example.com');
+    const minted = [(await mint(user.id, 'one')).body, (await mint(user.id, 'two')).body] as { id: string; token: string }[];
+    const revoked = (await mint(user.id, 'gone')).body as { id: string; token: string };
+    await svc.db.query(`UPDATE token.token SET revoked_at = now(), revoked_reason = 'deleted' WHERE id = $1`, [revoked.id]);
+    // Sent back to back, so token-service reads them in one go and looks them up together.
+    const asked = Array.from({ length: 120 }, (_, i) => [minted[0].token, minted[1].token, revoked.token, generateToken('zapikey')][i % 4]);
+    const answers = await Promise.all(asked.map((t) => verify(t)));
+    answers.forEach((answer, i) => {
+      const token = asked[i];
+      const own = minted.find((m) => m.token === token);
+      if (own) expect(answer).toEqual({ active: true, tokenId: own.id, userId: user.id, appId: null, scopes: ['messages'] });
+      else expect(answer).toEqual({ active: false });
+    });
+  });
+
   it('deactivating a user kills all of their tokens at once; reactivating does not revive them', async () => {
     const user = await svc.createUser('leaver@example.com');
     const tokens = [(await mint(user.id, 'a')).body.token, (await mint(user.id, 'b')).body.token];

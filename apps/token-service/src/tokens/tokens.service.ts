@@ -7,6 +7,7 @@ import { UsageRecorder } from '../usage/usage-recorder.service';
 import { UserEntity } from '../users/user.entity';
 import { TokenEventsPublisher } from './token-events.publisher';
 import { TokenHasher } from './token-hasher';
+import { ACTIVE, TokenLookupBatcher } from './token-lookup.batcher';
 import { TokenEntity } from './token.entity';
 import { TokenErrorCodes, TokenException } from './token.exception';
 
@@ -32,8 +33,6 @@ export interface RotatedToken extends MintedToken {
   previousExpiresAt: Date;
 }
 
-const ACTIVE = `t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`;
-
 @Injectable()
 export class TokensService {
   constructor(
@@ -41,7 +40,11 @@ export class TokensService {
     @Inject(TokenHasher) private readonly hasher: TokenHasher,
     private readonly usage: UsageRecorder,
     private readonly events: TokenEventsPublisher,
-  ) {}
+  ) {
+    this.lookups = new TokenLookupBatcher(dataSource);
+  }
+
+  private readonly lookups: TokenLookupBatcher;
 
   /**
    * Mints a token within the per-user limit. The user's row is locked for the
@@ -67,17 +70,13 @@ export class TokensService {
 
   /**
    * Checksum first (free), then the keyed-hash lookup, then revoked/expired/
-   * inactive-user checks, in one indexed query. Plain SQL: this is the hot
-   * path, and entity hydration cost more than the query itself.
+   * inactive-user checks, in one indexed query shared by the verifications
+   * that arrive together. Plain SQL: this is the hot path, and entity
+   * hydration cost more than the query itself.
    */
   async verify(presented: string, ip?: string): Promise<TokensVerifyReply> {
     if (!isWellFormedToken(presented)) return { active: false };
-    const [row] = (await this.dataSource.query(
-      `SELECT t.id, t.user_id, t.application_id, t.scopes FROM "token"."token" t
-         JOIN "token"."user" u ON u.id = t.user_id
-        WHERE t.hash = $1 AND ${ACTIVE} AND u.active`,
-      [this.hasher.hash(presented)],
-    )) as { id: string; user_id: string; application_id: string | null; scopes: string[] }[];
+    const row = await this.lookups.find(this.hasher.hash(presented));
     if (!row) return { active: false };
     this.usage.record(row.id, ip);
     return { active: true, tokenId: row.id, userId: row.user_id, appId: row.application_id, scopes: row.scopes };

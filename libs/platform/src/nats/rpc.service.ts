@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Headers as HttpHeaders, RpcSchemas, type ReplyOf, type RequestOf, type RpcSubject } from '@zapgate/contracts';
 import { ErrorCode, headers as natsHeaders, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
-import { z } from 'zod';
 import { APP_CONFIG, type BaseConfig } from '../config';
 import { CommonCodes, CommonException, isDependencyFailure } from '../errors';
 import { decodeJson, encodeJson } from './json-codec';
@@ -9,10 +8,15 @@ import { NatsNamespace } from './nats-namespace';
 import { NATS_CONNECTION } from './nats.tokens';
 
 /** Wire envelope of every reply, so a handler's failure is told apart from a bad reply. */
-const ReplyEnvelopeSchema = z.union([
-  z.object({ ok: z.literal(true), data: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.string(), message: z.string() }) }),
-]);
+type ReplyEnvelope = { ok: true; data: unknown } | { ok: false; error: { code: string; message: string } };
+
+/** The envelope's shape, checked by hand: it is two fields on the hottest path, and the data is parsed by its schema. */
+function readEnvelope(value: unknown, subject: string): ReplyEnvelope {
+  const v = value as Partial<{ ok: unknown; data: unknown; error: { code?: unknown; message?: unknown } }> | null;
+  if (v && v.ok === true && 'data' in v) return v as ReplyEnvelope;
+  if (v && v.ok === false && typeof v.error?.code === 'string' && typeof v.error.message === 'string') return v as ReplyEnvelope;
+  throw new Error(`${subject}: the reply is not an envelope`);
+}
 
 export interface RpcContext {
   correlationId?: string;
@@ -22,8 +26,10 @@ export type RpcHandler<S extends RpcSubject> = (request: RequestOf<S>, ctx: RpcC
 
 /**
  * Request/reply over core NATS. Replies need no persistence, so a queue-group
- * subscription spreads them over replicas; every request and reply is checked
- * against the contract schema at both ends.
+ * subscription spreads them over replicas. Each message is checked against
+ * its contract once, where it enters a process: the request by the server,
+ * the reply by the caller. What a process built itself from typed values is
+ * not parsed again on its way out.
  */
 @Injectable()
 export class RpcService {
@@ -42,7 +48,7 @@ export class RpcService {
     if (ctx.correlationId) h.set(HttpHeaders.CorrelationId, ctx.correlationId);
     let msg: Msg;
     try {
-      msg = await this.nc.request(this.ns.subject(subject), encodeJson(schemas.request.parse(request)), {
+      msg = await this.nc.request(this.ns.subject(subject), encodeJson(request), {
         timeout: this.config.NATS_REQUEST_TIMEOUT_MS,
         headers: h,
       });
@@ -53,7 +59,7 @@ export class RpcService {
       }
       throw err;
     }
-    const envelope = ReplyEnvelopeSchema.parse(decodeJson(msg.data));
+    const envelope = readEnvelope(decodeJson(msg.data), subject);
     if (!envelope.ok) {
       // The other service could not reach its own dependencies: to our caller that is an unavailable dependency too.
       if (envelope.error.code === 'service_unavailable') throw CommonException.unavailable(`The ${subject.split('.')[1]} service`);
@@ -92,7 +98,7 @@ export class RpcService {
         return;
       }
       const reply = await handler(parsed.data as RequestOf<S>, { correlationId });
-      msg.respond(encodeJson({ ok: true, data: schemas.reply.parse(reply) }));
+      msg.respond(encodeJson({ ok: true, data: reply }));
     } catch (err) {
       const unavailable = isDependencyFailure(err) || (err instanceof CommonException && err.code === CommonCodes.DependencyUnavailable);
       this.logger.error({ err, subject, correlationId }, unavailable ? 'rpc handler could not reach a dependency' : 'rpc handler failed');
