@@ -104,8 +104,9 @@ export class ChannelStore {
          ON CONFLICT (event_id) DO NOTHING
          RETURNING id, store_seq),
        d AS (
-         INSERT INTO "dispatch"."delivery" (subscription_id, message_id)
-         SELECT s.id, m.id FROM "dispatch"."subscription" s, m WHERE s.target_id = $2 AND s.status = 'active'
+         -- clock_timestamp, not the transaction's now(): messages stored in one batch still come due in their order.
+         INSERT INTO "dispatch"."delivery" (subscription_id, message_id, next_attempt_at)
+         SELECT s.id, m.id, clock_timestamp() FROM "dispatch"."subscription" s, m WHERE s.target_id = $2 AND s.status = 'active'
          RETURNING 1)
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d)::int AS deliveries FROM m`,
       [input.eventId, targetId, input.senderUserId, input.asBot ?? null, input.content.text ?? null, input.content, input.streamSeq, input.receivedAt],

@@ -6,6 +6,7 @@ import type { DispatchConfig } from '../dispatch-config.schema';
 import { DispatchMetrics } from '../metrics/dispatch-metrics';
 import { OutboundGuard } from './outbound-guard.provider';
 import { mapPayload, type OutboundMessage } from './payload-mappers';
+import { BatchWriter } from './batch-writer';
 import { nextAttemptDelayMs } from './retry-policy';
 import { signStandardWebhook } from './standard-webhooks.signer';
 import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
@@ -38,6 +39,26 @@ interface MessageRow {
   target_name: string;
 }
 
+/** A first-try or retry that succeeded: recorded with others that finished at the same moment. */
+interface Success {
+  id: string;
+  durationMs: number;
+  status: number;
+  attempts: number;
+  partsSent: number;
+}
+
+/** Every success in one statement: the attempt rows and the deliveries' final state. */
+const SUCCESS_BATCH = `WITH v AS (
+  SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[]) AS v(id, duration_ms, status_code, attempts, parts_sent)),
+attempt AS (
+  INSERT INTO "dispatch"."delivery_attempt" (delivery_id, attempt, started_at, duration_ms, status_code)
+  SELECT v.id, (SELECT count(*) + 1 FROM "dispatch"."delivery_attempt" a WHERE a.delivery_id = v.id), now() - make_interval(secs => v.duration_ms::double precision / 1000), v.duration_ms, v.status_code
+  FROM v)
+UPDATE "dispatch"."delivery" d SET status = 'succeeded', attempts = v.attempts, parts_sent = v.parts_sent, last_status_code = v.status_code, last_error = NULL,
+  updated_at = now(), completed_at = now()
+FROM v WHERE d.id = v.id`;
+
 type AttemptResult =
   | { ok: true; status: number; durationMs: number; partsSent: number }
   | { ok: false; status?: number; error: string; durationMs: number; partsSent: number; retryAfterMs?: number; gone?: boolean; body?: string };
@@ -61,6 +82,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private backlog = false;
   private scheduled?: NodeJS.Timeout;
   private stopped = false;
+  private readonly successes = new BatchWriter<Success>((batch) => this.recordSuccesses(batch));
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -81,6 +103,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     clearTimeout(this.scheduled);
     await this.claiming;
     await Promise.allSettled([...this.inFlight]);
+    await this.successes.drain();
   }
 
   /**
@@ -151,7 +174,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async deliver(row: ClaimedDelivery, sub: SubscriptionRow | undefined, message: MessageRow | undefined): Promise<void> {
     if (!sub || !message) return this.finish(row, 'dead', { error: 'subscription or message no longer exists' });
     if (sub.status !== 'active') return this.finish(row, 'dead', { error: `subscription disabled: ${sub.disabled_reason ?? 'by its owner'}` });
-    const wait = this.throttle.acquire(sub);
+    // Wait for a slot of this subscription here, well within the lease, before giving the delivery back to the table.
+    const wait = await this.throttle.slot(sub, Math.min(5_000, this.config.DELIVERY_TIMEOUT_MS));
     if (wait > 0) return this.release(row, wait);
     let result: AttemptResult;
     const sent = this.metrics.platform.time(PipelineStages.DeliverySend);
@@ -225,7 +249,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const attempt: AttemptParams = [row.id, result.durationMs, result.status ?? null, result.ok ? null : result.error, result.ok ? null : (result.body ?? null), true];
     if (result.ok) {
       this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'succeeded' });
-      await this.finish(row, 'succeeded', { attempts, status: result.status, partsSent: result.partsSent }, attempt);
+      await this.successes.add({ id: row.id, durationMs: Math.round(result.durationMs), status: result.status, attempts, partsSent: result.partsSent });
       if (sub.failing_since) await this.dataSource.query(`UPDATE "dispatch"."subscription" SET failing_since = NULL WHERE id = $1`, [sub.id]);
       return;
     }
@@ -271,6 +295,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     );
   }
 
+
+  private async recordSuccesses(batch: Success[]): Promise<void> {
+    const col = <K extends keyof Success>(k: K) => batch.map((b) => b[k]);
+    await this.dataSource.query(SUCCESS_BATCH, [col('id'), col('durationMs'), col('status'), col('attempts'), col('partsSent')]);
+  }
 
   /** Not sent (the subscription's limits are full): due again shortly, no attempt counted. */
   private async release(row: ClaimedDelivery, waitMs: number): Promise<void> {

@@ -110,4 +110,22 @@ describe('subscription throttle', () => {
     expect(t.acquire(sub, 0)).toBe(500); // bucket empty: one token every 500 ms
     expect(t.acquire(sub, 500)).toBe(0);
   });
+
+  it('hands a freed slot to the delivery that waited longest, and gives up after the wait', async () => {
+    const t = new SubscriptionThrottle();
+    const sub = { id: 's', max_concurrency: 1, rate_limit_per_second: null };
+    expect(await t.slot(sub, 1000)).toBe(0);
+    const order: string[] = [];
+    const first = t.slot(sub, 60_000).then((w) => order.push(`first:${w}`));
+    const second = t.slot(sub, 60_000).then((w) => order.push(`second:${w}`));
+    t.release('s');
+    await first;
+    expect(order).toEqual(['first:0']); // the second still waits: the slot passed over, it was not freed
+    expect(t.acquire(sub)).toBeGreaterThan(0);
+    t.release('s');
+    await second;
+    expect(order).toEqual(['first:0', 'second:0']);
+    expect(await t.slot(sub, 10)).toBe(100); // nobody releases: it gives up and the delivery goes back to the table
+  });
 });
+
