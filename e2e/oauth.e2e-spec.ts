@@ -194,7 +194,10 @@ describe('OAuth refresh', () => {
   it('refreshes on demand once for many concurrent callers when the token is about to expire', async () => {
     const connector = await genericConnector();
     const { connection_id } = await authorize(connector.id, 'user-burst');
-    await platform.db.query(`UPDATE oauth.connection SET expires_at = now() + interval '1 second', refresh_at = now() + interval '1 hour' WHERE id = $1`, [connection_id]);
+    // Park the scheduler for every connection: the provider's refresh count is then this burst's alone,
+    // however slowly the machine runs the earlier tests' 6 s tokens.
+    await platform.db.query(`UPDATE oauth.connection SET refresh_at = now() + interval '1 hour'`);
+    await platform.db.query(`UPDATE oauth.connection SET expires_at = now() + interval '1 second' WHERE id = $1`, [connection_id]);
     const before = (await peer.stats()).refreshes;
     const answers = await Promise.all(Array.from({ length: 20 }, () => admin(`/api/v1/connections/${connection_id}/token`)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
@@ -353,6 +356,8 @@ describe('OAuth refresh', () => {
   it('re-seals every secret under a new key with npm run oauth:rekey, and keeps working', async () => {
     const connector = await genericConnector();
     const { connection_id } = await authorize(connector.id, 'user-rekey');
+    // Neither the scheduler nor an on-demand refresh may replace the token while the service restarts, however long that takes.
+    await platform.db.query(`UPDATE oauth.connection SET refresh_at = now() + interval '1 hour', expires_at = now() + interval '1 hour' WHERE id = $1`, [connection_id]);
     const before = (await admin(`/api/v1/connections/${connection_id}/token`)).body.access_token as string;
     const keys = `k2:${randomBytes(32).toString('base64')},${platform.env.ENCRYPTION_KEYS}`;
     const { stdout } = await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'apps/oauth-refresh/dist/rekey.main.js')], {
