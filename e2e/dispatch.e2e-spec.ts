@@ -195,6 +195,43 @@ describe('message dispatch', () => {
         await nc.close();
       }
     });
+
+    it('decides each post of a batch by the channel rules, in order: owner, non-member, repeats', async () => {
+      const nc: NatsConnection = await connect({ servers: platform.env.NATS_URL });
+      try {
+        const js = nc.jetstream();
+        const subject = `${platform.namespace}.zapgate.webhook.received.v1`;
+        const channel = unique('rules');
+        const event = (eventId: string, userId: string, text: string) =>
+          JSON.stringify({ eventId, receivedAt: new Date().toISOString(), source: 'channel-post', userId, tokenId: randomUUID(), target: { kind: 'channel', name: channel }, message: { text } });
+        // a creates the channel with the first post; b is no member; one of a's events arrives twice.
+        const plan = Array.from({ length: 60 }, (_, i) => ({ id: randomUUID(), user: i % 3 === 1 ? b : a, text: `#${i}` }));
+        const repeated = plan[6];
+        await Promise.all([
+          ...plan.map((p) => js.publish(subject, event(p.id, p.user.userId, p.text), { msgID: p.id })),
+          js.publish(subject, event(repeated.id, a.userId, repeated.text), { msgID: `${repeated.id}-again` }),
+        ]);
+        const mine = plan.filter((p) => p.user === a);
+        const stored = await until(async () => {
+          const rows = await platform.db.query<{ text: string; event_id: string }>(
+            `SELECT m.text, m.event_id FROM dispatch.message m JOIN dispatch.channel c ON c.id = m.channel_id WHERE c.unique_name = $1 ORDER BY m.store_seq`,
+            [channel],
+          );
+          return rows.length >= mine.length ? rows : undefined;
+        }, 60_000);
+        await sleep(500);
+        expect(stored.map((r) => r.text)).toEqual(mine.map((p) => p.text));
+        const refused = await api.outcome(plan[1].id);
+        expect(refused).toMatchObject({ status: 'rejected', error: { code: 'not_a_member' } });
+        const members = await platform.db.query<{ member_id: string }>(
+          `SELECT mb.member_id FROM dispatch.member mb JOIN dispatch.channel c ON c.id = mb.target_id WHERE c.unique_name = $1`,
+          [channel],
+        );
+        expect(members.map((m) => m.member_id)).toEqual([a.userId]);
+      } finally {
+        await nc.close();
+      }
+    });
   });
 
   describe('incoming webhooks', () => {
