@@ -38,9 +38,8 @@ export class AppModule {
         DedupService,
         SenderVerificationStore,
         EventsService,
-        EventLogHandler,
-        EventLogWriter,
-        EventOutcomeHandler,
+        // The projection can run in a process of its own (INGEST_PROJECTIONS=off here, on there).
+        ...(config.INGEST_PROJECTIONS === 'on' ? [EventLogHandler, EventLogWriter, EventOutcomeHandler] : []),
         IpFloodGuard,
         UserRateLimitGuard,
         AppkeyGuard,

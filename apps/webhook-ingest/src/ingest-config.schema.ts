@@ -22,6 +22,12 @@ export const ingestConfigSchema = baseConfigSchema.extend({
   SIGNATURE_TOLERANCE_SECONDS: int(1, 3600, 300),
   /** Events the event log holds in flight; they are written in batches (group commit), so this bounds the batch size. */
   EVENT_LOG_CONCURRENCY: int(1, 2048, 512),
+  /**
+   * `on`: this process also runs the event-log projection (the event and outcome consumers).
+   * `off`: it only serves requests, and another webhook-ingest process with `on` keeps the log;
+   * the consumers are durable, so the log catches up whenever that process runs.
+   */
+  INGEST_PROJECTIONS: z.enum(['on', 'off']).default('on'),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
