@@ -6,12 +6,19 @@ const crypto = require('node:crypto');
 const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
+const { deleteNamespace, sweepStaleRuns } = require('../scripts/nats-cleanup');
 
 const ROOT = path.resolve(__dirname, '..');
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
 
+/**
+ * A private database, dropped by `drop()`; `drop()` also deletes the streams
+ * and KV buckets of the NATS namespace that platformEnv() gave this run.
+ * Killed runs' leftovers (hours old) are swept first.
+ */
 async function createDatabase(label) {
+  await sweepStaleRuns(NATS_URL).catch(() => undefined);
   const name = `zgbench_${label}_${crypto.randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
@@ -21,7 +28,12 @@ async function createDatabase(label) {
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: async () => {
+    namespace: undefined,
+    async drop() {
+      if (this.namespace) {
+        const left = await deleteNamespace(NATS_URL, this.namespace);
+        if (left.length) console.error(`bench: could not delete ${left.join(', ')}`);
+      }
       const c = new Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -114,10 +126,11 @@ async function closedLoop(task, { concurrency, durationMs }) {
 
 /** What every service needs: its database, NATS under a namespace of its own, and fresh secrets. */
 function platformEnv(db) {
+  db.namespace = `bench${crypto.randomBytes(3).toString('hex')}`;
   return {
     DATABASE_URL: db.url,
     NATS_URL,
-    NATS_NAMESPACE: `bench${crypto.randomBytes(3).toString('hex')}`,
+    NATS_NAMESPACE: db.namespace,
     ADMIN_API_KEY: crypto.randomBytes(24).toString('hex'),
     TOKEN_PEPPER: crypto.randomBytes(32).toString('hex'),
     ENCRYPTION_KEYS: `k1:${crypto.randomBytes(32).toString('base64')}`,

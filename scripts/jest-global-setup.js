@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { freePort, listening, startEmbeddedPostgres, startNatsServer } = require('./local-infra');
+const { sweepStaleRuns } = require('./nats-cleanup');
 
 module.exports = async function globalSetup() {
   const started = [];
@@ -19,6 +20,10 @@ module.exports = async function globalSetup() {
     const nats = await startNatsServer({ port: await freePort(), storeDir: path.join(stateDir, 'nats') });
     process.env.TEST_NATS_URL = nats.url;
     started.push(nats);
+  }
+  // Streams of earlier runs that were killed before their clean-up (hours old; a running one is never that old).
+  if (!started.some((s) => s.url === process.env.TEST_NATS_URL)) {
+    await sweepStaleRuns(process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222').catch(() => undefined);
   }
   globalThis.__ZAPGATE_TEST_INFRA__ = { started, stateDir };
 };
