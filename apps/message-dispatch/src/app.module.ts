@@ -36,7 +36,7 @@ export class AppModule {
           config,
           database: { schema: DISPATCH_SCHEMA, entities: [ChannelEntity, MessageEntity], migrations: dispatchMigrations },
         }),
-        TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS }),
+        TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
         DeadLetterModule.forService({ schema: DISPATCH_SCHEMA, route: 'dispatch' }),
       ],
       controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController],

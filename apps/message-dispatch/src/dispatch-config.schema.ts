@@ -18,6 +18,8 @@ const cidrListSchema = z
 export const dispatchConfigSchema = baseConfigSchema.extend({
   MESSAGE_DISPATCH_PORT: int(0, 65535, 3003),
   TOKEN_CACHE_TTL_MS: int(0, 60_000, 1000),
+  /** How often uses answered from the token cache are reported to token-service (its usage counts stay exact). */
+  TOKEN_USAGE_REPORT_MS: int(100, 60_000, 2000),
   /** Operator key for the dead-letter API. */
   ADMIN_API_KEY: secretString(24),
   /** Keys that seal subscription secrets, stored ZAPI keys and handler secrets: `id:base64(32 bytes)[,…]`, newest first. */

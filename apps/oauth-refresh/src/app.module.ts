@@ -24,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: oauthMigrations } }),
-        TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS }),
+        TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
       ],
       controllers: [ConnectorsController, AuthorizationController, ConnectionsController],
       providers: [

@@ -24,6 +24,8 @@ export const oauthConfigSchema = baseConfigSchema.extend({
   OAUTH_STATE_TTL_SECONDS: int(60, 3600, 600),
   /** How long a positive appkey check is reused when no application-changed event arrives. */
   TOKEN_CACHE_TTL_MS: int(0, 60_000, 1000),
+  /** How often uses answered from the token cache are reported to token-service (its usage counts stay exact). */
+  TOKEN_USAGE_REPORT_MS: int(100, 60_000, 2000),
   /** Private and loopback provider hosts are refused unless listed (e.g. a local test provider). */
   OUTBOUND_ALLOWED_CIDRS: z
     .string()

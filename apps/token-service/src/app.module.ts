@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { PlatformModule, AdminKeyGuard } from '@zapgate/platform';
+import { AdminKeyGuard, DeadLetterModule, PlatformModule } from '@zapgate/platform';
 import { AdminApplicationsController } from './admin/admin-applications.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { ApplicationEntity } from './applications/application.entity';
@@ -26,6 +26,7 @@ import { TokensController } from './tokens/tokens.controller';
 import { TokensService } from './tokens/tokens.service';
 import { VerifyRpcHandler } from './tokens/verify.rpc-handler';
 import { UsageQuery } from './usage/usage-query.service';
+import { TokenUsageHandler } from './usage/token-usage.handler';
 import { UsageRecorder } from './usage/usage-recorder.service';
 import { UserEntity } from './users/user.entity';
 import { UsersService } from './users/users.service';
@@ -41,6 +42,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ service: 'token-service', config, database: { schema: TOKEN_SCHEMA, entities, migrations: tokenMigrations } }),
         TypeOrmModule.forFeature(entities),
+        DeadLetterModule.forService({ schema: TOKEN_SCHEMA, route: 'token-service' }),
       ],
       controllers: [
         AdminUsersController,
@@ -62,6 +64,7 @@ export class AppModule {
         TokenEventsPublisher,
         TokenStreamProvisioner,
         UsageRecorder,
+        TokenUsageHandler,
         UsageQuery,
         SignInThrottle,
         CredentialsService,

@@ -27,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ service: 'webhook-ingest', config, database: { schema: INGEST_SCHEMA, entities: [], migrations: ingestMigrations } }),
-        TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS }),
+        TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
         DeadLetterModule.forService({ schema: INGEST_SCHEMA, route: 'ingest' }),
       ],
       controllers: [MessagesController, IncomingController, EventsController, VerificationController],

@@ -7,6 +7,8 @@ export const ingestConfigSchema = baseConfigSchema.extend({
   WEBHOOK_INGEST_PORT: int(0, 65535, 3002),
   /** How long a positive token verification is reused when no revocation event arrives. */
   TOKEN_CACHE_TTL_MS: int(0, 60_000, 1000),
+  /** How often uses answered from the token cache are reported to token-service (its usage counts stay exact). */
+  TOKEN_USAGE_REPORT_MS: int(100, 60_000, 2000),
   /** Operator key for the event API and sender-verification settings. */
   ADMIN_API_KEY: secretString(24),
   /** Keys that seal stored signing secrets: `id:base64(32 bytes)[,…]`, newest first. */

@@ -4,6 +4,7 @@ import { APP_CONFIG, MetricsService } from '@zapgate/platform';
 import type { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { TokenConfig } from '../token-config.schema';
+import type { TokenUsedV1 } from '@zapgate/contracts';
 
 const HOUR_MS = 3_600_000;
 
@@ -107,11 +108,42 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /**
+   * Adds a verifier's report (uses it answered from its cache) in one
+   * transaction with the report's id, so a redelivered report counts once.
+   */
+  async applyReport(report: TokenUsedV1): Promise<'applied' | 'repeat'> {
+    return this.dataSource.transaction(async (tx) => {
+      const [fresh] = (await tx.query(`INSERT INTO "token"."usage_report" (id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id`, [
+        `${report.reporter}:${report.seq}`,
+      ])) as { id: string }[];
+      if (!fresh) return 'repeat';
+      const u = report.uses;
+      await tx.query(
+        `INSERT INTO "token"."usage_hourly" (token_id, hour, count)
+         SELECT v.id, v.hour, sum(v.count) FROM unnest($1::uuid[], $2::timestamptz[], $3::bigint[]) AS v(id, hour, count)
+         JOIN "token"."token" t ON t.id = v.id
+         GROUP BY v.id, v.hour
+         ON CONFLICT (token_id, hour) DO UPDATE SET count = "usage_hourly".count + EXCLUDED.count`,
+        [u.map((x) => x.tokenId), u.map((x) => x.hour), u.map((x) => x.count)],
+      );
+      await tx.query(
+        `UPDATE "token"."token" t SET last_used_at = v.at, last_used_ip = COALESCE(v.ip, t.last_used_ip)
+           FROM (SELECT DISTINCT ON (id) id, at, ip FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS x(id, at, ip) ORDER BY id, at DESC) v
+          WHERE t.id = v.id AND (t.last_used_at IS NULL OR t.last_used_at < v.at)`,
+        [u.map((x) => x.tokenId), u.map((x) => x.lastUsedAt), u.map((x) => x.lastIp)],
+      );
+      return 'applied';
+    });
+  }
+
   private async pruneOccasionally(): Promise<void> {
     if (Date.now() - this.lastPrune < HOUR_MS) return;
     this.lastPrune = Date.now();
     await this.dataSource.query(`DELETE FROM "token"."usage_hourly" WHERE hour < now() - make_interval(days => $1)`, [
       this.config.USAGE_RETENTION_DAYS,
     ]);
+    // A report is redelivered within minutes, never days: its id is needed only that long.
+    await this.dataSource.query(`DELETE FROM "token"."usage_report" WHERE applied_at < now() - interval '1 day'`);
   }
 }

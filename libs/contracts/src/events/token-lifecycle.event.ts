@@ -27,3 +27,27 @@ export const ApplicationChangedV1Schema = z
   })
   .loose();
 export type ApplicationChangedV1 = z.infer<typeof ApplicationChangedV1Schema>;
+
+/**
+ * Token uses a verifier answered from its cache (token-service never saw them), counted per
+ * token and hour and reported every few seconds. `reporter` and `seq` name the report, so a
+ * redelivered report is applied once.
+ */
+export const TokenUsedV1Schema = z
+  .object({
+    reporter: z.string().min(1).max(100),
+    seq: z.number().int().min(0),
+    uses: z
+      .array(
+        z.object({
+          tokenId: z.uuid(),
+          hour: z.iso.datetime(),
+          count: z.number().int().min(1),
+          lastUsedAt: z.iso.datetime(),
+          lastIp: z.string().max(64).nullable(),
+        }),
+      )
+      .max(10_000),
+  })
+  .loose();
+export type TokenUsedV1 = z.infer<typeof TokenUsedV1Schema>;

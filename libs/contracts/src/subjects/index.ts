@@ -9,6 +9,8 @@ export const Subjects = {
   WebhookReceived: 'zapgate.webhook.received.v1',
   /** token-service, when a token is revoked (deleted, rotated without grace, or its user deactivated). */
   TokenRevoked: 'zapgate.token.revoked.v1',
+  /** every token verifier (ingest, dispatch, oauth): uses it answered from its cache, for token-service's usage counts. */
+  TokenUsed: 'zapgate.token.used.v1',
   /** token-service, when an operator deactivates a user; every token of theirs stops working. */
   UserDeactivated: 'zapgate.user.deactivated.v1',
   /** token-service, when an application's appkey is rotated or its settings change; appkey caches drop it. */
@@ -59,4 +61,5 @@ export const Consumers = {
   DispatchWebhooks: 'message-dispatch-webhooks',
   IngestEventLog: 'webhook-ingest-event-log',
   IngestEventStatus: 'webhook-ingest-event-status',
+  TokenUsage: 'token-service-usage',
 } as const;
