@@ -88,6 +88,21 @@ describe('OAuth refresh', () => {
     await platform?.stop();
   });
 
+  it('refuses a connector whose endpoints point inside the network, in any address form', async () => {
+    const base = { name: 'Internal', preset: 'generic', client_id: 'c', client_secret: 's', authorization_url: `${peer.issuer}/auth`, token_url: `${peer.issuer}/token`, scopes: ['api'] };
+    const internal = ['http://169.254.169.254/latest', 'http://10.0.0.1/token', 'http://[::ffff:169.254.169.254]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::1]/', 'http://[2001:0:a00:1::1]/'];
+    for (const field of ['token_url', 'authorization_url', 'refresh_url', 'revoke_url']) {
+      for (const url of internal) {
+        const res = await admin('/api/v1/connectors', { method: 'POST', body: JSON.stringify({ ...base, [field]: url }) });
+        expect([field, url, res.status, res.body.code, res.body.details?.[0]?.path]).toEqual([field, url, 400, 'outbound_url_refused', field]);
+      }
+    }
+    const ok = await admin('/api/v1/connectors', { method: 'POST', body: JSON.stringify(base) }); // loopback is allow-listed here
+    expect(ok.status).toBe(201);
+    const patched = await admin(`/api/v1/connectors/${ok.body.id}`, { method: 'PATCH', body: JSON.stringify({ revoke_url: 'http://169.254.169.254/' }) });
+    expect([patched.status, patched.body.code]).toEqual([400, 'outbound_url_refused']);
+  });
+
   it('authorizes with the code flow and PKCE S256, with a signed single-use state, and serves a working token', async () => {
     const connector = await genericConnector();
     const { connection_id, has_refresh_token, hops } = await authorize(connector.id, 'user-1');

@@ -1,4 +1,4 @@
-import { baseConfigSchema, encryptionKeysSchema, secretString } from '@zapgate/platform';
+import { baseConfigSchema, cidrListSchema, encryptionKeysSchema, secretString } from '@zapgate/platform';
 import { z } from 'zod';
 
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -9,11 +9,6 @@ const scheduleSchema = z
   .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of seconds, e.g. 5,300,1800')
   .transform((s) => s.split(',').map((n) => Number(n.trim())))
   .refine((list) => list.length <= 30 && list.every((n) => n <= 7 * 86_400), 'at most 30 retries, each at most 7 days');
-
-const cidrListSchema = z
-  .string()
-  .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
-  .refine((list) => list.every((c) => /^[0-9a-fA-F.:]+\/\d{1,3}$/.test(c)), 'must be a comma-separated list of CIDRs, e.g. 127.0.0.0/8,::1/128');
 
 export const dispatchConfigSchema = baseConfigSchema.extend({
   MESSAGE_DISPATCH_PORT: int(0, 65535, 3003),

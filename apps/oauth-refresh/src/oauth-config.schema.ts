@@ -1,4 +1,4 @@
-import { baseConfigSchema, encryptionKeysSchema, secretString } from '@zapgate/platform';
+import { baseConfigSchema, cidrListSchema, encryptionKeysSchema, secretString } from '@zapgate/platform';
 import { z } from 'zod';
 
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -27,10 +27,7 @@ export const oauthConfigSchema = baseConfigSchema.extend({
   /** How often uses answered from the token cache are reported to token-service (its usage counts stay exact). */
   TOKEN_USAGE_REPORT_MS: int(100, 60_000, 2000),
   /** Private and loopback provider hosts are refused unless listed (e.g. a local test provider). */
-  OUTBOUND_ALLOWED_CIDRS: z
-    .string()
-    .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
-    .default([]),
+  OUTBOUND_ALLOWED_CIDRS: cidrListSchema.default([]),
 });
 
 export type OAuthConfig = z.infer<typeof oauthConfigSchema>;

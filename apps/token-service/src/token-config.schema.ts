@@ -1,4 +1,4 @@
-import { baseConfigSchema, secretString } from '@zapgate/platform';
+import { baseConfigSchema, cidrListSchema, secretString } from '@zapgate/platform';
 import { z } from 'zod';
 
 const count = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
@@ -24,6 +24,8 @@ export const tokenConfigSchema = baseConfigSchema.extend({
   MAX_ROTATION_GRACE_SECONDS: count(0, 30 * 86_400, 7 * 86_400),
   /** Base URL of webhook-ingest as callers see it; used in the incoming-webhook URL shown with a new token. */
   PUBLIC_INGEST_URL: z.url().default('http://127.0.0.1:3002'),
+  /** Private ranges an application's handler URLs may point at (they are refused when registered otherwise). */
+  OUTBOUND_ALLOWED_CIDRS: cidrListSchema.default([]),
 });
 
 export type TokenConfig = z.infer<typeof tokenConfigSchema>;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, CommonException, secretBoxFrom, type SecretBox } from '@zapgate/platform';
+import { APP_CONFIG, CommonException, secretBoxFrom, SsrfGuard, type SecretBox } from '@zapgate/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { canSee, type OwnerAccess } from '@zapgate/token-client';
@@ -53,12 +53,14 @@ export interface ConnectorInput {
 @Injectable()
 export class ConnectorsService {
   readonly box: SecretBox;
+  private readonly guard: SsrfGuard;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: OAuthConfig,
   ) {
     this.box = secretBoxFrom(config.ENCRYPTION_KEYS);
+    this.guard = new SsrfGuard(config.OUTBOUND_ALLOWED_CIDRS);
   }
 
   async create(input: ConnectorInput): Promise<ConnectorRow> {
@@ -68,6 +70,15 @@ export class ConnectorsService {
       if (!value) throw CommonException.invalid([{ path: field, message: `required for the ${input.preset} preset` }]);
       return value;
     };
+    const urls = {
+      authorization_url: pick(input.authorizationUrl, preset.authorizationUrl, 'authorization_url'),
+      token_url: pick(input.tokenUrl, preset.tokenUrl, 'token_url'),
+      refresh_url: input.refreshUrl ?? input.tokenUrl ?? pick(undefined, preset.refreshUrl, 'refresh_url'),
+      revoke_url: input.revokeUrl === undefined ? preset.revokeUrl : input.revokeUrl,
+    };
+    // Every endpoint the platform (or the user's browser, for authorization) will be sent to, refused now when internal.
+    for (const [field, url] of Object.entries(urls)) if (url) await this.guard.refuseUnsafe(url, field);
+    for (const [dc, url] of Object.entries(input.accountsServers ?? {})) await this.guard.refuseUnsafe(url, `accounts_servers.${dc}`);
     const id = randomUUID();
     const budget = input.refreshBudget === undefined ? preset.refreshBudget : input.refreshBudget;
     await this.dataSource.query(
@@ -81,10 +92,10 @@ export class ConnectorsService {
         input.preset,
         input.clientId,
         this.box.seal(input.clientSecret, SEALED_FIELDS.clientSecret.aad(id)),
-        pick(input.authorizationUrl, preset.authorizationUrl, 'authorization_url'),
-        pick(input.tokenUrl, preset.tokenUrl, 'token_url'),
-        input.refreshUrl ?? input.tokenUrl ?? pick(undefined, preset.refreshUrl, 'refresh_url'),
-        input.revokeUrl === undefined ? preset.revokeUrl : input.revokeUrl,
+        urls.authorization_url,
+        urls.token_url,
+        urls.refresh_url,
+        urls.revoke_url,
         input.scopes,
         input.accessType,
         input.redirectUrl ?? `${this.config.PUBLIC_OAUTH_URL.replace(/\/$/, '')}/api/v1/oauth/callback`,
@@ -119,6 +130,7 @@ export class ConnectorsService {
   }
 
   async update(id: string, patch: Partial<Pick<ConnectorInput, 'name' | 'clientSecret' | 'scopes' | 'accessType' | 'extraParams' | 'redirectUrl' | 'revokeUrl'>>) {
+    if (patch.revokeUrl) await this.guard.refuseUnsafe(patch.revokeUrl, 'revoke_url');
     await this.dataSource.query(
       `UPDATE "oauth"."connector" SET name = coalesce($2, name), client_secret_sealed = coalesce($3, client_secret_sealed),
          scopes = coalesce($4, scopes), access_type = coalesce($5, access_type), extra_params = coalesce($6, extra_params),

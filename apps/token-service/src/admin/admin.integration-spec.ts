@@ -115,6 +115,16 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     expect((await svc.call('GET', `/api/v1/admin/applications/00000000-0000-4000-8000-000000000000`, { admin: true })).status).toBe(404);
   });
 
+  it('refuses handler URLs that point inside the network, when registered and when changed', async () => {
+    for (const url of ['http://169.254.169.254/latest', 'http://[::ffff:10.0.0.1]/', 'http://[2002:7f00:1::1]/', 'http://127.0.0.1:8080/in']) {
+      const res = await svc.call('POST', '/api/v1/admin/applications', { admin: true, body: { name: 'Internal', owner_email: 'dev@example.com', handler_urls: { incoming: url } } });
+      expect([url, res.status, res.body.code, res.body.details?.[0]?.path]).toEqual([url, 400, 'outbound_url_refused', 'handler_urls.incoming']);
+    }
+    const app = await svc.createApplication();
+    const patched = await svc.call('PATCH', `/api/v1/admin/applications/${app.id}`, { admin: true, body: { handler_urls: { function: 'http://10.1.2.3/fn' } } });
+    expect([patched.status, patched.body.code]).toEqual([400, 'outbound_url_refused']);
+  });
+
   it('rejects a missing or wrong admin key with 401', async () => {
     const res = await svc.call('POST', '/api/v1/admin/users', { body: { email: 'x@example.com', display_name: 'X' }, headers: { 'x-admin-key': 'wrong' } });
     expect(res.status).toBe(401);

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, SsrfGuard } from '@zapgate/platform';
 import { displayParts, generateToken, isWellFormedSecret } from '@zapgate/token-client';
+import type { TokenConfig } from '../token-config.schema';
 import { timingSafeEqual } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TokenEventsPublisher } from '../tokens/token-events.publisher';
@@ -24,7 +26,17 @@ export class ApplicationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(TokenHasher) private readonly hasher: TokenHasher,
     private readonly events: TokenEventsPublisher,
-  ) {}
+    @Inject(APP_CONFIG) config: TokenConfig,
+  ) {
+    this.guard = new SsrfGuard(config.OUTBOUND_ALLOWED_CIDRS);
+  }
+
+  private readonly guard: SsrfGuard;
+
+  /** Handler URLs are called by message-dispatch: refused now, with the field named, when they point inside the network. */
+  private async checkHandlerUrls(urls: HandlerUrls | undefined): Promise<void> {
+    for (const [name, url] of Object.entries(urls ?? {})) if (typeof url === 'string') await this.guard.refuseUnsafe(url, `handler_urls.${name}`);
+  }
 
   private get repo() {
     return this.dataSource.getRepository(ApplicationEntity);
@@ -32,6 +44,7 @@ export class ApplicationsService {
 
   /** Returns the new application and its appkey, shown this once. */
   async create(input: ApplicationInput): Promise<{ application: ApplicationEntity; appkey: string }> {
+    await this.checkHandlerUrls(input.handlerUrls);
     const appkey = generateToken('appkey');
     const application = await this.repo.save(
       this.repo.create({ ...input, ownerEmail: input.ownerEmail.toLowerCase(), appkeyHash: this.hasher.hash(appkey), appkeyPrefix: displayParts(appkey).prefix }),
@@ -41,6 +54,7 @@ export class ApplicationsService {
 
   async update(id: string, patch: Partial<ApplicationInput>): Promise<ApplicationEntity> {
     await this.get(id);
+    await this.checkHandlerUrls(patch.handlerUrls);
     await this.repo.update({ id }, { ...patch, ...(patch.ownerEmail ? { ownerEmail: patch.ownerEmail.toLowerCase() } : {}) });
     // Verifiers cache the application with its handler URLs and owner: they must not serve the old ones.
     await this.events.applicationChanged(id, 'updated');

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -39,3 +40,23 @@ export type BaseConfig = z.infer<typeof baseConfigSchema>;
 /** A config variable that must never be printed. */
 export const secretString = (minLength: number) =>
   z.string().min(minLength, `must be at least ${minLength} characters`);
+
+/**
+ * `OUTBOUND_ALLOWED_CIDRS`: private ranges outbound requests may reach, comma-separated
+ * (`127.0.0.0/8,::1/128`). Each entry must parse as a CIDR, so a typo stops the service at boot.
+ */
+export const cidrListSchema = z
+  .string()
+  .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+  .refine(
+    (list) =>
+      list.every((c) => {
+        try {
+          ipaddr.parseCIDR(c);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+    'must be a comma-separated list of CIDRs, e.g. 127.0.0.0/8,::1/128',
+  );

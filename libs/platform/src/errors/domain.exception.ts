@@ -36,6 +36,7 @@ export const CommonCodes = {
   InvalidJson: 'invalid_json',
   /** A string holds NUL or a lone surrogate, which the store cannot keep. */
   InvalidCharacters: 'invalid_characters',
+  OutboundUrlRefused: 'outbound_url_refused',
   Unauthorized: 'unauthorized',
   Forbidden: 'access_denied',
   NotFound: 'not_found',
@@ -49,6 +50,7 @@ const COMMON_STATUS: Record<CommonCode, number> = {
   invalid_parameters: 400,
   invalid_json: 400,
   invalid_characters: 400,
+  outbound_url_refused: 400,
   unauthorized: 401,
   access_denied: 403,
   not_found: 404,
