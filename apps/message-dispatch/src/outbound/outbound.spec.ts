@@ -126,6 +126,12 @@ describe('subscription throttle', () => {
     await second;
     expect(order).toEqual(['first:0', 'second:0']);
     expect(await t.slot(sub, 10)).toBe(100); // nobody releases: it gives up and the delivery goes back to the table
+    // At most twice max_concurrency wait: a slow subscription cannot hold the worker's slots.
+    const parked = [t.slot(sub, 60_000), t.slot(sub, 60_000)];
+    expect(await t.slot(sub, 60_000)).toBe(100);
+    t.release('s');
+    t.release('s');
+    expect(await Promise.all(parked)).toEqual([0, 0]);
   });
 });
 

@@ -25,11 +25,14 @@ export class SubscriptionThrottle {
    * Like acquire, but when every slot is taken it waits (up to `maxWaitMs`)
    * for one to be released, first come first served, instead of answering at
    * once: a claimed delivery keeps its place instead of going back to the
-   * table and being claimed again behind later ones. 0 when it may go.
+   * table and being claimed again behind later ones. At most twice
+   * max_concurrency wait; the rest go back as before. 0 when it may go.
    */
   async slot(sub: Limits, maxWaitMs: number): Promise<number> {
     const busy = this.inFlight.get(sub.id) ?? 0;
     if (busy < sub.max_concurrency) return this.enter(sub, busy);
+    // A few wait here, no more: a slow subscription must not fill the worker's slots that others need.
+    if ((this.waiting.get(sub.id)?.length ?? 0) >= sub.max_concurrency * 2) return 100;
     const handedOver = await new Promise<boolean>((resolve) => {
       const queue = this.waiting.get(sub.id) ?? [];
       const take = () => {
