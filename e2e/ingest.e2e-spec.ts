@@ -75,6 +75,9 @@ describe('webhook ingestion', () => {
       const res = await post(`/api/v2/channelsbyname/general/message?zapikey=${fx.token}`, '{\n "text": "x",\n oops }');
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ code: 'invalid_json', message: expect.stringMatching(/line 3, column 2/) });
+      // V8 gives no position for an unexpected token after a key: it is found by our own scan.
+      const missing = await post(`/api/v2/channelsbyname/general/message?zapikey=${fx.token}`, '{\n "text": "a",\n "card": }');
+      expect(await missing.json()).toMatchObject({ code: 'invalid_json', message: expect.stringMatching(/line 3, column 10/) });
       const xml = await post(`/api/v2/channelsbyname/general/message?zapikey=${fx.token}`, '<x/>', { 'content-type': 'application/xml' });
       expect(xml.status).toBe(415);
     });

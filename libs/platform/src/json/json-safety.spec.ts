@@ -46,3 +46,23 @@ describe('JSON shape bounds', () => {
     expect(parseStorableJson('{\n "text": 1,\n oops }')).toMatchObject({ ok: false, problem: { kind: 'syntax', message: expect.stringMatching(/line 3/) } });
   });
 });
+
+describe('where malformed JSON breaks', () => {
+  const where = (text: string) => {
+    const parsed = parseStorableJson(text, { maxDepth: 64, maxMembers: 10_000 });
+    return parsed.ok ? 'valid' : parsed.problem.message;
+  };
+
+  it('names line and column for every kind of break, also where V8 gives no position', () => {
+    expect(where('{"text":"a",}')).toMatch(/line 1, column 13/);
+    expect(where('{\n "text": "a",\n "card": }')).toMatch(/line 3, column 10/);
+    expect(where('{\n "text": "x",\n oops }')).toMatch(/line 3, column 2/);
+    expect(where('[1, 2,\n]')).toMatch(/line 2, column 1/);
+    expect(where('{"a" 1}')).toMatch(/line 1, column 6/);
+    expect(where('{"a": tru}')).toMatch(/line 1, column 7/);
+    expect(where('{"a": "unterminated')).toMatch(/line 1, column 20/);
+    expect(where('{"a": 1} trailing')).toMatch(/line 1, column 10/);
+    expect(where('{"a": [1, {"b": 01}]}')).toMatch(/line 1, column 18/);
+    expect(where('{"ok": [1, {"b": "\\u00e9"}], "n": -1.5e3}')).toBe('valid');
+  });
+});

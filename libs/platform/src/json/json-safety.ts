@@ -127,11 +127,104 @@ export function describeJsonError(text: string, err: Error): string {
   const what = err.message
     .replace(/^JSON\.parse: /, '')
     .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/, (?:"|\.\.\.).* is not valid JSON$/s, '')
     .replace(/^Unexpected/, 'unexpected');
-  if (!match) return what;
-  const position = Number(match[1]);
+  // V8 leaves the position out of some messages (an unexpected token after a key): find it ourselves.
+  const position = match ? Number(match[1]) : syntaxErrorOffset(text);
+  if (position === undefined) return what;
   const before = text.slice(0, position);
   const line = before.split('\n').length;
   const column = position - before.lastIndexOf('\n');
   return `${what} at line ${line}, column ${column} (position ${position})`;
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
+
+/**
+ * The offset of the first character that breaks the JSON grammar, or
+ * undefined when the text is valid JSON. Iterative (no recursion, so any
+ * depth), one pass; used only to say where a body that JSON.parse refused
+ * breaks.
+ */
+export function syntaxErrorOffset(text: string): number | undefined {
+  const n = text.length;
+  let i = 0;
+  const stack: ('object' | 'array')[] = [];
+  const skipSpace = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const string = (): boolean => {
+    if (text[i] !== '"') return false;
+    i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return false;
+          i += 6;
+        } else if (e !== undefined && ESCAPES.has(e)) i += 2;
+        else return false;
+      } else i++;
+    }
+    return false;
+  };
+  const key = (): boolean => {
+    skipSpace();
+    if (!string()) return false;
+    skipSpace();
+    if (text[i] !== ':') return false;
+    i++;
+    return true;
+  };
+  for (;;) {
+    // A value is expected here.
+    skipSpace();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      i++;
+      skipSpace();
+      const close = c === '{' ? '}' : ']';
+      if (text[i] === close) {
+        i++;
+      } else {
+        stack.push(c === '{' ? 'object' : 'array');
+        if (c === '{' && !key()) return i;
+        continue;
+      }
+    } else if (c === '"') {
+      if (!string()) return i;
+    } else if (text.startsWith('true', i) || text.startsWith('null', i)) {
+      i += 4;
+    } else if (text.startsWith('false', i)) {
+      i += 5;
+    } else {
+      NUMBER.lastIndex = i;
+      if (!NUMBER.test(text)) return i;
+      i = NUMBER.lastIndex;
+    }
+    // After a value: a separator, the end of containers, or the end of the text.
+    for (;;) {
+      skipSpace();
+      const top = stack[stack.length - 1];
+      if (!top) return i < n ? i : undefined;
+      if (text[i] === ',') {
+        i++;
+        if (top === 'object' && !key()) return i;
+        break;
+      }
+      if (text[i] === (top === 'object' ? '}' : ']')) {
+        i++;
+        stack.pop();
+        continue;
+      }
+      return i;
+    }
+  }
 }
