@@ -330,7 +330,7 @@ describe('message dispatch', () => {
       const [generic, mr, push] = await api.messages(b.token, 'channelsbyname', channel);
       expect(push.content.card.title).toMatch(/pushed \d+ commits? to .+:/);
       expect(push.content.buttons[0]).toMatchObject({ label: 'Compare', action: { type: 'open.url' } });
-      expect(mr.content.card.title).toBe('Grace open merge request !7 in acme/api');
+      expect(mr.content.card.title).toBe('Grace opened merge request !7 in acme/api');
       expect(mr.content.buttons[0].action.data.web).toBe('https://gitlab.example.com/acme/api/-/merge_requests/7');
       expect(generic.content.card.title).toBe('invoice.paid');
       expect(generic.content.slides[0].data).toEqual([{ event: 'invoice.paid' }, { amount: '42' }]);

@@ -51,7 +51,8 @@ export function formatGitHub(event: string, body: Json): CliqMessage | undefined
       const run = obj(body.workflow_run);
       const outcome = str(run.conclusion) || str(run.status);
       return message({
-        title: `Workflow ${str(run.name)} #${str(run.run_number)} ${outcome} in ${repoName}`,
+        // GitHub's own example has an empty run name: the workflow's name is what people know it by.
+        title: `Workflow ${str(run.name) || str(obj(body.workflow).name) || 'run'} #${str(run.run_number)} ${outcome} in ${repoName}`,
         text: `Branch ${str(run.head_branch)}, ${action} by ${sender}.`,
         buttons: urlButton('View run', str(run.html_url)),
       });

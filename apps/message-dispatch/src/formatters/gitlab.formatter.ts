@@ -1,6 +1,25 @@
 import type { CliqMessage } from '@zapgate/contracts';
 import { arr, branchOf, clip, firstLine, link, message, obj, str, urlButton, type Json } from './format-kit';
 
+/** GitLab's action words (present tense, or nouns) as the verb of a sentence about the past. */
+const DONE = new Map([
+  ['open', 'opened'],
+  ['close', 'closed'],
+  ['reopen', 'reopened'],
+  ['update', 'updated'],
+  ['merge', 'merged'],
+  ['approved', 'approved'],
+  ['approval', 'approved'],
+  ['unapproved', 'unapproved'],
+  ['unapproval', 'unapproved'],
+]);
+
+/** What happened: the action as a past-tense verb, else the state it is in (opened, closed, merged, locked). */
+function happened(attrs: Json): string {
+  const action = str(attrs.action);
+  return DONE.get(action) ?? (action || str(attrs.state, 'changed'));
+}
+
 /** GitLab events (object_kind, or X-Gitlab-Event) as readable Cliq messages; undefined for others. */
 export function formatGitLab(body: Json): CliqMessage | undefined {
   const project = obj(body.project);
@@ -20,7 +39,7 @@ export function formatGitLab(body: Json): CliqMessage | undefined {
     }
     case 'merge_request':
       return message({
-        title: `${user} ${str(attrs.action, str(attrs.state))} merge request !${str(attrs.iid)} in ${projectName}`,
+        title: `${user} ${happened(attrs)} merge request !${str(attrs.iid)} in ${projectName}`,
         text: `*${str(attrs.title)}*\n${str(attrs.source_branch)} → ${str(attrs.target_branch)}`,
         buttons: urlButton('View merge request', str(attrs.url)),
       });
@@ -34,7 +53,7 @@ export function formatGitLab(body: Json): CliqMessage | undefined {
     }
     case 'issue':
       return message({
-        title: `${user} ${str(attrs.action, str(attrs.state))} issue #${str(attrs.iid)} in ${projectName}`,
+        title: `${user} ${happened(attrs)} issue #${str(attrs.iid)} in ${projectName}`,
         text: `*${str(attrs.title)}*${attrs.description ? `\n${clip(str(attrs.description), 500)}` : ''}`,
         buttons: urlButton('View issue', str(attrs.url)),
       });
