@@ -26,6 +26,22 @@ describe('standard webhooks signing', () => {
 });
 
 describe('payload mapping', () => {
+  it('gives Slack every slide as a block, not only in the notification text', () => {
+    const content = {
+      text: 'Deploy report',
+      card: { title: 'Release 1.2' },
+      slides: [
+        { type: 'table', title: 'Services', data: { headers: ['Name', 'Status'], rows: [{ Name: 'api', Status: 'up' }, { Name: 'web', Status: 'down' }] } },
+        { type: 'label', title: 'Details', data: [{ Region: 'eu-1' }, { Duration: '42 s' }] },
+      ],
+      buttons: [{ label: 'Open', type: '+', action: { type: 'open.url', data: { web: 'https://example.com/r' } } }],
+    };
+    const [slack] = mapPayload('slack', message(content)).map((b) => JSON.parse(b) as { blocks: { type: string; text?: { text: string } }[] });
+    expect(slack.blocks.map((b) => b.type)).toEqual(['header', 'section', 'section', 'section', 'actions']);
+    expect(slack.blocks[2].text?.text).toBe('*Services*\nName | Status\napi | up\nweb | down');
+    expect(slack.blocks[3].text?.text).toBe('*Details*\nRegion: eu-1\nDuration: 42 s');
+  });
+
   it('keeps Slack under its 40,000 characters and Mattermost posts under 16,383', () => {
     const long = message({ text: 'a'.repeat(9_000), slides: Array.from({ length: 20 }, () => ({ type: 'text', data: 'b'.repeat(9_000) })) });
     const [slack] = mapPayload('slack', long).map((b) => JSON.parse(b) as { text: string; blocks?: unknown });

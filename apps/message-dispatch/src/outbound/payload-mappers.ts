@@ -14,6 +14,8 @@ export interface OutboundMessage {
 export const SLACK_TEXT_MAX = 40_000;
 export const MATTERMOST_POST_MAX = 16_383;
 const SLACK_SECTION_MAX = 3000;
+/** Slack refuses a message with more blocks than this. */
+const SLACK_MAX_BLOCKS = 50;
 
 /** The bodies to POST, in order; more than one only where the receiver's limit splits a message. */
 export function mapPayload(kind: SubscriptionKind, message: OutboundMessage): string[] {
@@ -38,24 +40,30 @@ export function markdownOf(message: OutboundMessage): string {
   const title = str(obj(c.card).title);
   if (title) parts.push(`**${title}**`);
   if (str(c.text)) parts.push(str(c.text));
-  for (const raw of Array.isArray(c.slides) ? c.slides : []) {
-    const slide = obj(raw);
-    const lines: string[] = str(slide.title) ? [`**${str(slide.title)}**`] : [];
-    const data = slide.data;
-    if (slide.type === 'text') lines.push(str(data));
-    else if (slide.type === 'list' || slide.type === 'images') for (const item of Array.isArray(data) ? data : []) lines.push(`- ${str(item)}`);
-    else if (slide.type === 'label') for (const entry of Array.isArray(data) ? data : []) for (const [k, v] of Object.entries(obj(entry))) lines.push(`${k}: ${str(v, JSON.stringify(v))}`);
-    else if (slide.type === 'table') {
-      const t = obj(data);
-      const headers = (Array.isArray(t.headers) ? t.headers : []).map((h) => str(h));
-      lines.push(headers.join(' | '));
-      for (const row of Array.isArray(t.rows) ? t.rows : []) lines.push(headers.map((h) => str(obj(row)[h])).join(' | '));
-    }
-    parts.push(lines.join('\n'));
-  }
+  for (const raw of slidesOf(c)) parts.push(slideMarkdown(obj(raw)));
   const links = linkButtons(c).map((b) => `[${b.label}](${b.url})`);
   if (links.length) parts.push(links.join(' · '));
   return parts.filter(Boolean).join('\n\n');
+}
+
+function slidesOf(content: Record<string, unknown>): unknown[] {
+  return Array.isArray(content.slides) ? content.slides : [];
+}
+
+/** One slide as Markdown lines: its title in bold, then its text, list, labels or table rows. */
+function slideMarkdown(slide: Record<string, unknown>): string {
+  const lines: string[] = str(slide.title) ? [`**${str(slide.title)}**`] : [];
+  const data = slide.data;
+  if (slide.type === 'text') lines.push(str(data));
+  else if (slide.type === 'list' || slide.type === 'images') for (const item of Array.isArray(data) ? data : []) lines.push(`- ${str(item)}`);
+  else if (slide.type === 'label') for (const entry of Array.isArray(data) ? data : []) for (const [k, v] of Object.entries(obj(entry))) lines.push(`${k}: ${str(v, JSON.stringify(v))}`);
+  else if (slide.type === 'table') {
+    const t = obj(data);
+    const headers = (Array.isArray(t.headers) ? t.headers : []).map((h) => str(h));
+    lines.push(headers.join(' | '));
+    for (const row of Array.isArray(t.rows) ? t.rows : []) lines.push(headers.map((h) => str(obj(row)[h])).join(' | '));
+  }
+  return lines.join('\n');
 }
 
 function linkButtons(content: Record<string, unknown>): { label: string; url: string }[] {
@@ -80,6 +88,11 @@ function slackPayload(message: OutboundMessage): Record<string, unknown> {
   const blocks: unknown[] = [];
   if (title) blocks.push({ type: 'header', text: { type: 'plain_text', text: truncate(title, 150) } });
   if (body) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: body } });
+  // Each slide (table, labels, list, text) as its own section: Slack shows `text` only in notifications.
+  for (const raw of slidesOf(message.content)) {
+    const slide = toSlackMrkdwn(slideMarkdown(obj(raw)));
+    if (slide && blocks.length < SLACK_MAX_BLOCKS - 1) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(slide, SLACK_SECTION_MAX) } });
+  }
   if (buttons.length) {
     blocks.push({ type: 'actions', elements: buttons.slice(0, 5).map((b) => ({ type: 'button', text: { type: 'plain_text', text: truncate(b.label, 75) }, url: b.url })) });
   }
