@@ -3,6 +3,7 @@ import { RpcSubjects, Subjects, type ApplicationsVerifyReply } from '@zapgate/co
 import { JetStreamService, MetricsService, PipelineStages, RpcService } from '@zapgate/platform';
 import type { Subscription } from 'nats';
 import { createHash } from 'node:crypto';
+import { AnswerCache } from './answer-cache';
 import { TOKEN_CACHE_TTL_MS } from './token-verifier.service';
 
 export type VerifiedApplication = Extract<ApplicationsVerifyReply, { valid: true }>['application'];
@@ -18,15 +19,17 @@ const MAX_CACHE_ENTRIES = 10_000;
  */
 @Injectable()
 export class AppkeyVerifier implements OnModuleInit, OnModuleDestroy {
-  private readonly cache = new Map<string, { value: VerifiedApplication; expiresAt: number }>();
+  private readonly cache: AnswerCache<VerifiedApplication>;
   private subscription?: Subscription;
 
   constructor(
     private readonly rpc: RpcService,
     private readonly jetstream: JetStreamService,
     private readonly metrics: MetricsService,
-    @Inject(TOKEN_CACHE_TTL_MS) private readonly ttlMs: number,
-  ) {}
+    @Inject(TOKEN_CACHE_TTL_MS) ttlMs: number,
+  ) {
+    this.cache = new AnswerCache(ttlMs, MAX_CACHE_ENTRIES);
+  }
 
   onModuleInit(): void {
     this.subscription = this.jetstream.listen(Subjects.ApplicationChanged, (e) => this.forget(e.appId));
@@ -40,8 +43,8 @@ export class AppkeyVerifier implements OnModuleInit, OnModuleDestroy {
   async verify(appId: string, appkey: string, correlationId?: string): Promise<VerifiedApplication | undefined> {
     const key = `${appId}:${createHash('sha256').update(appkey).digest('base64url')}`;
     const now = Date.now();
-    const hit = this.cache.get(key);
-    if (hit && hit.expiresAt > now) return hit.value;
+    const hit = this.cache.get(key, now);
+    if (hit) return hit;
     const timer = this.metrics.time(PipelineStages.AppkeyVerify);
     const reply = await this.rpc.request(RpcSubjects.ApplicationsVerify, { appId: appId.slice(0, 64), appkey: appkey.slice(0, 512) }, { correlationId });
     timer();
@@ -49,16 +52,13 @@ export class AppkeyVerifier implements OnModuleInit, OnModuleDestroy {
       this.cache.delete(key);
       return undefined;
     }
-    if (this.ttlMs > 0) {
-      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, { value: reply.application, expiresAt: now + this.ttlMs });
-    }
+    this.cache.set(key, reply.application, now);
     return reply.application;
   }
 
   /** Drops every cached answer for an application (its appkey was rotated or its settings changed). */
   forget(appId: string): void {
-    for (const [key, entry] of this.cache) if (entry.value.id === appId) this.cache.delete(key);
+    this.cache.forgetWhere((app) => app.id === appId);
   }
 }
 

@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleDestro
 import { RpcSubjects, Subjects, type TokensVerifyReply } from '@zapgate/contracts';
 import { JetStreamService, MetricsService, PipelineStages, RpcService } from '@zapgate/platform';
 import type { Subscription } from 'nats';
+import { AnswerCache } from './answer-cache';
 import { isWellFormedToken } from './token-format';
 import { UsageReporter } from './usage-reporter';
 
@@ -10,11 +11,6 @@ export const TOKEN_CACHE_TTL_MS = Symbol('TOKEN_CACHE_TTL_MS');
 export const TOKEN_USAGE_REPORT_MS = Symbol('TOKEN_USAGE_REPORT_MS');
 
 export type VerifiedToken = Extract<TokensVerifyReply, { active: true }>;
-
-interface CacheEntry {
-  value: VerifiedToken;
-  expiresAt: number;
-}
 
 const MAX_CACHE_ENTRIES = 50_000;
 
@@ -26,7 +22,7 @@ const MAX_CACHE_ENTRIES = 50_000;
  */
 @Injectable()
 export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown, OnModuleDestroy {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: AnswerCache<VerifiedToken>;
   private subscriptions: Subscription[] = [];
   /** Cached answers are uses token-service does not see: they are counted here and reported. */
   private readonly usage: UsageReporter;
@@ -35,9 +31,10 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown, O
     private readonly rpc: RpcService,
     private readonly jetstream: JetStreamService,
     private readonly metrics: MetricsService,
-    @Inject(TOKEN_CACHE_TTL_MS) private readonly ttlMs: number,
+    @Inject(TOKEN_CACHE_TTL_MS) ttlMs: number,
     @Inject(TOKEN_USAGE_REPORT_MS) usageReportMs = 2000,
   ) {
+    this.cache = new AnswerCache(ttlMs, MAX_CACHE_ENTRIES);
     this.usage = new UsageReporter(jetstream, usageReportMs);
   }
 
@@ -60,18 +57,13 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown, O
     for (const sub of this.subscriptions) sub.unsubscribe();
   }
 
-  /** Reports the uses counted so far now (tests, shutdown). */
-  flushUsage(): Promise<void> {
-    return this.usage.flush();
-  }
-
   async verify(token: string, context: { ip?: string; correlationId?: string } = {}): Promise<VerifiedToken | undefined> {
     if (!isWellFormedToken(token)) return undefined;
     const now = Date.now();
-    const hit = this.cache.get(token);
-    if (hit && hit.expiresAt > now) {
-      this.usage.count(hit.value.tokenId, context.ip, now);
-      return hit.value;
+    const hit = this.cache.get(token, now);
+    if (hit) {
+      this.usage.count(hit.tokenId, context.ip, now);
+      return hit;
     }
     const timer = this.metrics.time(PipelineStages.TokenVerify);
     const reply = await this.rpc.request(RpcSubjects.TokensVerify, { token, ip: context.ip }, { correlationId: context.correlationId });
@@ -80,19 +72,12 @@ export class TokenVerifier implements OnModuleInit, BeforeApplicationShutdown, O
       this.cache.delete(token);
       return undefined;
     }
-    if (this.ttlMs > 0) {
-      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(token, { value: reply, expiresAt: now + this.ttlMs });
-    }
+    this.cache.set(token, reply, now);
     return reply;
   }
 
   /** Drops every cached answer for a token id or a user (revocation, deactivation). */
   forget(match: { tokenId?: string; userId?: string }): void {
-    for (const [key, entry] of this.cache) {
-      if ((match.tokenId && entry.value.tokenId === match.tokenId) || (match.userId && entry.value.userId === match.userId)) {
-        this.cache.delete(key);
-      }
-    }
+    this.cache.forgetWhere((v) => Boolean((match.tokenId && v.tokenId === match.tokenId) || (match.userId && v.userId === match.userId)));
   }
 }
