@@ -1,3 +1,5 @@
+import { CommonCodes, CommonException } from './domain.exception';
+
 /** PostgreSQL SQLSTATE classes and codes that mean "the database is not there right now", not "your query is wrong". */
 const PG_UNAVAILABLE = /^(08|57P0[1-4]|53300)/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
@@ -23,4 +25,13 @@ export function isDependencyFailure(err: unknown): boolean {
 export function isRejectedValue(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) && (err as { severity?: unknown }).severity !== undefined;
+}
+
+/**
+ * A dependency that is down, seen directly (a failure of PostgreSQL or the
+ * network) or reported by another service over NATS (`service_unavailable`):
+ * it fails every request and event alike, so nobody is told it is their fault.
+ */
+export function isOutage(err: unknown): boolean {
+  return isDependencyFailure(err) || (err instanceof CommonException && err.code === CommonCodes.DependencyUnavailable);
 }

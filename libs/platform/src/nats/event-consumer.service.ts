@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventSchemas, Headers as HttpHeaders, type EventSubject, type PayloadOf } from '@zapgate/contracts';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsConnection, type NatsError, nanos } from 'nats';
 import { APP_CONFIG, type BaseConfig } from '../config';
-import { isDependencyFailure, isRejectedValue } from '../errors/dependency-failure';
-import { CommonCodes, CommonException } from '../errors/domain.exception';
+import { isOutage, isRejectedValue } from '../errors/dependency-failure';
 import { MetricsService, PipelineStages } from '../metrics/metrics.service';
 import { ConsumerProgress } from './consumer-progress';
 import { decodeJson } from './json-codec';
@@ -32,11 +31,6 @@ export const Outcome = {
 
 /** Thrown by a handler for a failure no retry can mend: the event is dead-lettered at once. */
 export class PermanentFailure extends Error {}
-
-/** A dependency that is down (PostgreSQL, a peer over NATS): every event fails alike, so none is given up on for it. */
-function isOutage(err: unknown): boolean {
-  return isDependencyFailure(err) || (err instanceof CommonException && err.code === CommonCodes.DependencyUnavailable);
-}
 
 export interface EventContext {
   correlationId?: string;
@@ -208,6 +202,7 @@ export class EventConsumerService {
     }
     handled();
     const maxDeliver = options.maxDeliver ?? DEFAULT_MAX_DELIVER;
+    // An outage fails every event alike: none is given up on for it.
     if (outcome.type === 'nak' && attempt >= maxDeliver && !isOutage(error)) {
       outcome = Outcome.poison(`gave up after ${attempt} deliveries: ${outcome.reason}`, 'exhausted');
     }

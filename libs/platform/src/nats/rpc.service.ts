@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Headers as HttpHeaders, RpcSchemas, type ReplyOf, type RequestOf, type RpcSubject } from '@zapgate/contracts';
 import { ErrorCode, headers as natsHeaders, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
 import { APP_CONFIG, type BaseConfig } from '../config';
-import { CommonCodes, CommonException, isDependencyFailure } from '../errors';
+import { CommonException, isOutage } from '../errors';
 import { decodeJson, encodeJson } from './json-codec';
 import { NatsNamespace } from './nats-namespace';
 import { NATS_CONNECTION } from './nats.tokens';
@@ -100,7 +100,7 @@ export class RpcService {
       const reply = await handler(parsed.data as RequestOf<S>, { correlationId });
       msg.respond(encodeJson({ ok: true, data: reply }));
     } catch (err) {
-      const unavailable = isDependencyFailure(err) || (err instanceof CommonException && err.code === CommonCodes.DependencyUnavailable);
+      const unavailable = isOutage(err);
       this.logger.error({ err, subject, correlationId }, unavailable ? 'rpc handler could not reach a dependency' : 'rpc handler failed');
       msg.respond(encodeJson({ ok: false, error: unavailable ? { code: 'service_unavailable', message: 'a dependency is unavailable' } : { code: 'internal_error', message: 'handler failed' } }));
     }
