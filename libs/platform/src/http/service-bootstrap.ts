@@ -74,22 +74,23 @@ export async function startService<S extends z.ZodObject>(
   } else {
     // One JSON parser for every service (Nest's own is off): bounded depth and size, and only strings PostgreSQL can store.
     const limits = { maxDepth: config.JSON_MAX_DEPTH, maxMembers: config.JSON_MAX_MEMBERS };
-    instance.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const textParser = (parse: (body: string) => unknown) => (_req: unknown, body: string | Buffer, done: (err: Error | null, value?: unknown) => void) => {
       try {
-        done(null, parseJsonBody(body as string, limits));
+        done(null, parse(body as string));
       } catch (err) {
         done(err as Error, undefined);
       }
-    });
-    instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-      try {
-        const fields = parseQueryString(body as string);
+    };
+    instance.addContentTypeParser('application/json', { parseAs: 'string' }, textParser((body) => parseJsonBody(body, limits)));
+    instance.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      textParser((body) => {
+        const fields = parseQueryString(body);
         assertStorable(fields);
-        done(null, fields);
-      } catch (err) {
-        done(err as Error, undefined);
-      }
-    });
+        return fields;
+      }),
+    );
   }
   def.configureFastify?.(adapter, config);
 
