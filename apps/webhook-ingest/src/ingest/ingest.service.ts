@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { checkCliqMessage, Subjects, type MessageTarget, type WebhookReceivedV1, type WebhookSource } from '@zapgate/contracts';
-import { APP_CONFIG, JetStreamService, PipelineStages } from '@zapgate/platform';
+import { APP_CONFIG, JetStreamService, PipelineStages, type JsonLimits } from '@zapgate/platform';
 import type { VerifiedToken } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
 import { readMessageBody } from '../http/body-reader';
@@ -48,7 +48,11 @@ export class IngestService {
     private readonly verification: SenderVerificationStore,
     private readonly metrics: IngestMetrics,
     @Inject(APP_CONFIG) private readonly config: IngestConfig,
-  ) {}
+  ) {
+    this.jsonLimits = { maxDepth: config.JSON_MAX_DEPTH, maxMembers: config.JSON_MAX_MEMBERS };
+  }
+
+  private readonly jsonLimits: JsonLimits;
 
   async ingest(input: IngestRequest): Promise<IngestResult> {
     const { req, source } = input;
@@ -57,8 +61,7 @@ export class IngestService {
       let message: WebhookReceivedV1['message'];
       let request: WebhookReceivedV1['request'];
       if (input.kind === 'message') {
-        const limits = { maxDepth: this.config.JSON_MAX_DEPTH, maxMembers: this.config.JSON_MAX_MEMBERS };
-        const checked = checkCliqMessage(readMessageBody(raw, req.headers['content-type'], limits));
+        const checked = checkCliqMessage(readMessageBody(raw, req.headers['content-type'], this.jsonLimits));
         if (!checked.ok) throw IngestException.invalidMessage(checked.issues);
         message = checked.message;
       } else {
@@ -75,8 +78,7 @@ export class IngestService {
         this.metrics.ingested.inc({ source, outcome: 'duplicate' });
         return { eventId: identity.eventId, duplicate: true, syncRequested };
       }
-      const stopTimer = this.metrics.storeSeconds.startTimer({ source });
-      const publishTimer = this.metrics.platform.time(PipelineStages.IngestPublish);
+      const published = this.metrics.platform.time(PipelineStages.IngestPublish);
       const event: WebhookReceivedV1 = {
         eventId: identity.eventId,
         receivedAt: new Date().toISOString(),
@@ -92,8 +94,7 @@ export class IngestService {
         ...(identity.dedupKey && { dedupKey: identity.dedupKey }),
       };
       const ack = await this.jetstream.publish(Subjects.WebhookReceived, event, { msgID: identity.eventId, correlationId: req.id });
-      stopTimer();
-      publishTimer();
+      this.metrics.storeSeconds.observe({ source }, published());
       if (ack.duplicate) this.metrics.dedupHits.inc({ where: 'jetstream' });
       this.metrics.bodyBytes.observe({ source }, raw.length);
       this.metrics.ingested.inc({ source, outcome: ack.duplicate ? 'duplicate' : 'accepted' });

@@ -62,10 +62,14 @@ export class MetricsService {
     ]);
   }
 
-  /** Starts timing a stage; call the result when it ends. */
-  time(stage: PipelineStage, consumer = ''): () => void {
+  /** Starts timing a stage; call the result when it ends (it also returns the seconds, for a caller's own series). */
+  time(stage: PipelineStage, consumer = ''): () => number {
     const started = process.hrtime.bigint();
-    return () => this.stages.observe({ stage, consumer }, Number(process.hrtime.bigint() - started) / 1e9);
+    return () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.stages.observe({ stage, consumer }, seconds);
+      return seconds;
+    };
   }
 
   observeStage(stage: PipelineStage, seconds: number, consumer = ''): void {
