@@ -21,7 +21,7 @@ const MAX_BATCH = 500;
  * a lone request waits for nothing but its own query.
  */
 export class TokenLookupBatcher {
-  private pending = new Map<string, { hash: Buffer; waiters: ((row: ActiveTokenRow | undefined) => void)[]; fail: ((err: unknown) => void)[] }>();
+  private pending = new Map<string, { hash: Buffer; waiters: { resolve: (row: ActiveTokenRow | undefined) => void; reject: (err: unknown) => void }[] }>();
   private scheduled = false;
 
   constructor(private readonly dataSource: DataSource) {}
@@ -29,9 +29,8 @@ export class TokenLookupBatcher {
   find(hash: Buffer): Promise<ActiveTokenRow | undefined> {
     return new Promise((resolve, reject) => {
       const key = hash.toString('hex');
-      const entry = this.pending.get(key) ?? { hash, waiters: [], fail: [] };
-      entry.waiters.push(resolve);
-      entry.fail.push(reject);
+      const entry = this.pending.get(key) ?? { hash, waiters: [] };
+      entry.waiters.push({ resolve, reject });
       this.pending.set(key, entry);
       if (this.pending.size >= MAX_BATCH) this.flush();
       else if (!this.scheduled) {
@@ -57,10 +56,10 @@ export class TokenLookupBatcher {
       .then(
         (rows: (ActiveTokenRow & { hash_hex: string })[]) => {
           const found = new Map(rows.map(({ hash_hex, ...row }) => [hash_hex, row]));
-          for (const [key, entry] of batch) entry.waiters.forEach((w) => w(found.get(key)));
+          for (const [key, entry] of batch) for (const w of entry.waiters) w.resolve(found.get(key));
         },
         (err: unknown) => {
-          for (const entry of batch.values()) entry.fail.forEach((f) => f(err));
+          for (const entry of batch.values()) for (const w of entry.waiters) w.reject(err);
         },
       );
   }
