@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DeadLetterModule, PlatformModule } from '@zapgate/platform';
 import { AppkeyGuard, TokenClientModule } from '@zapgate/token-client';
 import { ChannelStore } from './channels/channel-store.service';
+import { MessagePoster } from './channels/message-poster.service';
 import { ChannelEntity } from './channels/channel.entity';
 import { LiveFeed } from './channels/live-feed.service';
 import { MembersController } from './channels/members.controller';
@@ -43,6 +44,7 @@ export class AppModule {
       providers: [
         AppkeyGuard,
         ChannelStore,
+        MessagePoster,
         TargetAccess,
         LiveFeed,
         DispatchMetrics,

@@ -13,7 +13,8 @@ import {
   type EventHandler,
   type HandleOutcome,
 } from '@zapgate/platform';
-import { ChannelStore, type PostInput, type PostResult } from '../channels/channel-store.service';
+import { MessagePoster } from '../channels/message-poster.service';
+import type { PostInput, PostResult } from '../channels/post-types';
 import { LiveFeed } from '../channels/live-feed.service';
 import { targetRef, type TargetRef } from '../channels/target';
 import type { DispatchConfig } from '../dispatch-config.schema';
@@ -46,7 +47,7 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
   private readonly batches = new OrderedBatcher<PostInput, PostResult>((_key, posts) => this.storeBatch(posts));
 
   constructor(
-    private readonly store: ChannelStore,
+    private readonly poster: MessagePoster,
     private readonly consumers: EventConsumerService,
     private readonly directory: Directory,
     private readonly handlers: HandlerClient,
@@ -150,7 +151,7 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
     const stored = this.metrics.platform.time(PipelineStages.Store);
     this.metrics.storeBatchSize.observe(posts.length);
     try {
-      return await this.store.postBatch(posts);
+      return await this.poster.postBatch(posts);
     } finally {
       stored();
     }

@@ -1,0 +1,17 @@
+import type { TargetRef } from './target';
+
+export interface PostInput {
+  eventId: string;
+  target: TargetRef;
+  senderUserId: string;
+  /** Post as this bot; it must be a participant of the target. */
+  asBot?: string;
+  content: Record<string, unknown> & { text?: string };
+  streamSeq: number;
+  receivedAt: Date;
+}
+
+export type PostResult =
+  | { result: 'stored'; messageId: string; targetId: string; storeSeq: string; deliveries: number }
+  | { result: 'repeat'; messageId: string }
+  | { result: 'rejected'; code: 'target_not_found' | 'not_a_member' | 'bot_not_participant'; message: string };
