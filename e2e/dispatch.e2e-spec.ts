@@ -255,11 +255,19 @@ describe('message dispatch', () => {
         body: JSON.stringify({ handler_urls: { incoming: `${handler.url}/incoming` } }),
       });
       expect(res.status).toBe(200);
-      const got = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/applications/${a.app.id}/handler-secret`, { headers: { 'x-appkey': a.app.appkey } });
+      const secretUrl = (appId: string) => `${platform.services.dispatch.baseUrl}/api/v1/applications/${appId}/handler-secret`;
+      const got = await fetch(secretUrl(a.app.id), { headers: { 'x-owner-key': a.app.owner_key } });
       expect(got.status).toBe(200);
       secret = ((await got.json()) as { secret: string }).secret;
       expect(secret).toMatch(/^whsec_/);
-      expect((await fetch(`${platform.services.dispatch.baseUrl}/api/v1/applications/${a.app.id}/handler-secret`, { headers: { 'x-appkey': b.app.appkey } })).status).toBe(401);
+      // Every user of the extension sees its appkey in the webhook URL: it must not open the secret.
+      const byAppkey = await fetch(secretUrl(a.app.id), { headers: { 'x-appkey': a.app.appkey } });
+      expect(byAppkey.status).toBe(401);
+      expect(await byAppkey.text()).not.toContain('whsec_');
+      expect((await fetch(`${secretUrl(a.app.id)}?appkey=${a.app.appkey}`)).status).toBe(401);
+      expect((await fetch(secretUrl(a.app.id), { headers: { 'x-owner-key': b.app.owner_key } })).status).toBe(401);
+      expect((await fetch(secretUrl(a.app.id), { headers: { 'x-admin-key': ADMIN_KEY } })).status).toBe(200);
+      expect((await fetch(secretUrl('7d3c5a0e-0000-4000-8000-000000000000'), { headers: { 'x-admin-key': ADMIN_KEY } })).status).toBe(404);
     });
 
     it("calls the application's handler with Cliq's payload, signed with its secret, and posts the message it answers", async () => {
@@ -305,7 +313,7 @@ describe('message dispatch', () => {
       // After a rotation both secrets sign, so a handler that still has the old one keeps verifying.
       const rotated = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/applications/${a.app.id}/handler-secret/rotate`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-appkey': a.app.appkey },
+        headers: { 'content-type': 'application/json', 'x-owner-key': a.app.owner_key },
         body: '{"grace_seconds":60}',
       }).then((r) => r.json() as Promise<{ secret: string }>);
       handler.behave(() => ({ status: 204 }));

@@ -296,13 +296,17 @@ describe('webhook ingestion', () => {
     });
 
     it("lets an application's owner see only its own events, and nobody else any", async () => {
-      const own = await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-appkey': fx.app.appkey } });
+      const own = await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-owner-key': fx.app.owner_key } });
       expect(own.status).toBe(200);
       const events = ((await own.json()) as { data: { app_id: string }[] }).data;
       expect(events.length).toBeGreaterThan(0);
       expect(new Set(events.map((e) => e.app_id))).toEqual(new Set([fx.app.id]));
       expect((await fetch(`${ingest}/api/v1/events`)).status).toBe(401);
-      expect((await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-appkey': 'zapp_wrong' } })).status).toBe(401);
+      expect((await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-owner-key': 'zapo_wrong' } })).status).toBe(401);
+      // The appkey is in every user's webhook URL: it identifies the application and reads nothing.
+      const byAppkey = await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-appkey': fx.app.appkey } });
+      expect(byAppkey.status).toBe(401);
+      expect(((await byAppkey.json()) as { message: string }).message).toMatch(/owner key/);
       const channelEvent = events.length ? undefined : null;
       expect(channelEvent).toBeUndefined();
     });

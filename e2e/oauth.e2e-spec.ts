@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { until } from './fixtures';
+import { adminPost, until } from './fixtures';
 import { browse } from './oauth/browser';
 import { startOidcPeer, type OidcPeer } from './oauth/oidc-peer';
 import { ZohoPeer } from './oauth/zoho-peer';
@@ -101,6 +101,36 @@ describe('OAuth refresh', () => {
     expect(ok.status).toBe(201);
     const patched = await admin(`/api/v1/connectors/${ok.body.id}`, { method: 'PATCH', body: JSON.stringify({ revoke_url: 'http://169.254.169.254/' }) });
     expect([patched.status, patched.body.code]).toEqual([400, 'outbound_url_refused']);
+  });
+
+  it("lets an application's owner key manage its own connectors, and never its appkey", async () => {
+    const make = (name: string) => adminPost<{ id: string; appkey: string; owner_key: string }>(platform, '/api/v1/admin/applications', { name, owner_email: 'dev@example.com' });
+    const [mine, theirs] = await Promise.all([make('Owner A'), make('Owner B')]);
+    const as = (headers: Record<string, string>) => async (path: string, init: RequestInit = {}) => {
+      const res = await fetch(oauth + path, { ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...headers } });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined };
+    };
+    const owner = as({ 'x-owner-key': mine.owner_key });
+    const body = JSON.stringify({ name: 'Owned', preset: 'generic', client_id: 'c', client_secret: 's', authorization_url: `${peer.issuer}/auth`, token_url: `${peer.issuer}/token`, scopes: ['api'] });
+    const created = await owner(`/api/v1/connectors?app_id=${mine.id}`, { method: 'POST', body });
+    expect([created.status, created.body.app_id]).toEqual([201, mine.id]);
+    expect((await owner(`/api/v1/connectors?app_id=${mine.id}`)).body.data.map((c: { id: string }) => c.id)).toEqual([created.body.id]);
+    expect((await owner(`/api/v1/connectors/${created.body.id}?app_id=${mine.id}`)).status).toBe(200);
+    const link = await owner(`/api/v1/connectors/${created.body.id}/authorize-links?app_id=${mine.id}`, { method: 'POST', body: JSON.stringify({ user: 'u-1' }) });
+    expect(link.status).toBe(200);
+
+    // The appkey is in every user's webhook URL: it creates, lists and authorizes nothing.
+    const byAppkey = as({ 'x-appkey': mine.appkey });
+    expect((await byAppkey(`/api/v1/connectors?app_id=${mine.id}`)).status).toBe(401);
+    expect((await byAppkey(`/api/v1/connectors?app_id=${mine.id}`, { method: 'POST', body })).status).toBe(401);
+    expect((await fetch(`${oauth}/api/v1/connectors/${created.body.id}/authorize?user=victim&appkey=${mine.appkey}`, { redirect: 'manual' })).status).toBe(401);
+    const ownerAuthorize = await fetch(`${oauth}/api/v1/connectors/${created.body.id}/authorize?user=u-2`, { redirect: 'manual', headers: { 'x-owner-key': mine.owner_key } });
+    expect(ownerAuthorize.status).toBe(302);
+    // Another application's owner sees nothing of it.
+    const other = as({ 'x-owner-key': theirs.owner_key });
+    expect((await other(`/api/v1/connectors/${created.body.id}?app_id=${theirs.id}`)).status).toBe(404);
+    expect((await other(`/api/v1/connectors/${created.body.id}?app_id=${mine.id}`)).status).toBe(401);
   });
 
   it('authorizes with the code flow and PKCE S256, with a signed single-use state, and serves a working token', async () => {

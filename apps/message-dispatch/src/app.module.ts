@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DeadLetterModule, PlatformModule } from '@zapgate/platform';
-import { AppkeyGuard, TokenClientModule } from '@zapgate/token-client';
+import { OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { ChannelStore } from './channels/channel-store.service';
 import { MessagePoster } from './channels/message-poster.service';
 import { ChannelEntity } from './channels/channel.entity';
@@ -42,7 +42,7 @@ export class AppModule {
       ],
       controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController],
       providers: [
-        AppkeyGuard,
+        OwnerAccessGuard,
         ChannelStore,
         MessagePoster,
         TargetAccess,

@@ -8,6 +8,7 @@ export const DispatchErrorCodes = {
   DeliveryNotFound: 'delivery_not_found',
   OutboundUrlRefused: 'outbound_url_refused',
   NoSigningSecret: 'no_signing_secret',
+  ApplicationNotFound: 'application_not_found',
 } as const;
 export type DispatchErrorCode = (typeof DispatchErrorCodes)[keyof typeof DispatchErrorCodes];
 
@@ -19,6 +20,7 @@ const STATUS: Record<DispatchErrorCode, number> = {
   delivery_not_found: 404,
   outbound_url_refused: 400,
   no_signing_secret: 409,
+  application_not_found: 404,
 };
 
 export class DispatchException extends DomainException<DispatchErrorCode> {

@@ -11,7 +11,7 @@ export type VerifiedApplication = Extract<ApplicationsVerifyReply, { valid: true
 const MAX_CACHE_ENTRIES = 10_000;
 
 /**
- * Asks token-service whether an appkey belongs to an application, and keeps a
+ * Asks token-service whether an appkey (or an owner key) belongs to an application, and keeps a
  * positive answer as briefly as verified tokens are kept. A rotation or a
  * settings change (`zapgate.application.changed.v1`) drops it at once; the TTL
  * bounds staleness if this replica missed the event. The cache is keyed by a
@@ -40,13 +40,32 @@ export class AppkeyVerifier implements OnModuleInit, OnModuleDestroy {
   }
 
   /** The application whose appkey this is, or undefined. */
-  async verify(appId: string, appkey: string, correlationId?: string): Promise<VerifiedApplication | undefined> {
-    const key = `${appId}:${createHash('sha256').update(appkey).digest('base64url')}`;
+  verify(appId: string, appkey: string, correlationId?: string): Promise<VerifiedApplication | undefined> {
+    return this.check('appkey', appId, appkey, () =>
+      this.rpc.request(RpcSubjects.ApplicationsVerify, { appId: appId.slice(0, 64), appkey: appkey.slice(0, 512) }, { correlationId }),
+    );
+  }
+
+  /** The application whose owner key this is, or undefined: the credential that manages it. */
+  verifyOwner(appId: string, ownerKey: string, correlationId?: string): Promise<VerifiedApplication | undefined> {
+    return this.check('owner', appId, ownerKey, () =>
+      this.rpc.request(RpcSubjects.ApplicationsVerifyOwner, { appId: appId.slice(0, 64), ownerKey: ownerKey.slice(0, 512) }, { correlationId }),
+    );
+  }
+
+  private async check(
+    kind: 'appkey' | 'owner',
+    appId: string,
+    secret: string,
+    ask: () => Promise<ApplicationsVerifyReply>,
+  ): Promise<VerifiedApplication | undefined> {
+    // The kind is part of the key: an appkey's positive answer must never pass for an owner key's.
+    const key = `${kind}:${appId}:${createHash('sha256').update(secret).digest('base64url')}`;
     const now = Date.now();
     const hit = this.cache.get(key, now);
     if (hit) return hit;
     const timer = this.metrics.time(PipelineStages.AppkeyVerify);
-    const reply = await this.rpc.request(RpcSubjects.ApplicationsVerify, { appId: appId.slice(0, 64), appkey: appkey.slice(0, 512) }, { correlationId });
+    const reply = await ask();
     timer();
     if (!reply.valid) {
       this.cache.delete(key);
@@ -60,6 +79,12 @@ export class AppkeyVerifier implements OnModuleInit, OnModuleDestroy {
   forget(appId: string): void {
     this.cache.forgetWhere((app) => app.id === appId);
   }
+}
+
+/** The owner key a request presents: the X-Owner-Key header only, so it never sits in a URL or an access log. */
+export function presentedOwnerKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const value = headers['x-owner-key'];
+  return typeof value === 'string' && value ? value : undefined;
 }
 
 /** The appkey a request presents: `?appkey=` (Cliq's form) or the X-Appkey header. */

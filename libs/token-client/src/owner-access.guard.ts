@@ -1,13 +1,18 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
 import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
-import { AppkeyVerifier, presentedAppkey } from './appkey-verifier';
+import { AppkeyVerifier, presentedAppkey, presentedOwnerKey } from './appkey-verifier';
 
 /** An operator sees everything; an application's owner only what belongs to that application. */
 export type OwnerAccess = { role: 'operator' } | { role: 'application'; appId: string };
 type AccessRequest = FastifyRequest & { ownerAccess?: OwnerAccess };
 
-/** X-Admin-Key for operators; the appkey (X-Appkey or ?appkey=) with ?app_id= for an application's owner. */
+/**
+ * X-Admin-Key for operators; an application's owner key (X-Owner-Key) with the
+ * application named by the route's `:appId` or by `?app_id=`. The appkey is
+ * refused here on purpose: every user of an extension sees it in the webhook
+ * URL, so it identifies the application and manages nothing.
+ */
 @Injectable()
 export class OwnerAccessGuard implements CanActivate {
   constructor(
@@ -21,16 +26,19 @@ export class OwnerAccessGuard implements CanActivate {
       req.ownerAccess = { role: 'operator' };
       return true;
     }
-    const appkey = presentedAppkey(req.query, req.headers);
-    const appId = (req.query as Record<string, unknown>).app_id;
-    if (appkey && typeof appId === 'string') {
-      const application = await this.appkeys.verify(appId, appkey, req.id);
+    const ownerKey = presentedOwnerKey(req.headers);
+    const appId = (req.params as Record<string, string | undefined>).appId ?? (req.query as Record<string, unknown>).app_id;
+    if (ownerKey && typeof appId === 'string') {
+      const application = await this.appkeys.verifyOwner(appId, ownerKey, req.id);
       if (application) {
         req.ownerAccess = { role: 'application', appId: application.id };
         return true;
       }
     }
-    throw new CommonException(CommonCodes.Unauthorized, 'Use X-Admin-Key, or your appkey (X-Appkey) with ?app_id= of your application.');
+    if (!ownerKey && presentedAppkey(req.query, req.headers)) {
+      throw new CommonException(CommonCodes.Unauthorized, "The appkey only identifies an application on its webhook URLs; manage it with its owner key (X-Owner-Key) or X-Admin-Key.");
+    }
+    throw new CommonException(CommonCodes.Unauthorized, 'Use X-Admin-Key, or your application\'s owner key (X-Owner-Key) with the application id.');
   }
 }
 

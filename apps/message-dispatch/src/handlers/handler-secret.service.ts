@@ -13,7 +13,7 @@ interface SecretRow {
 
 /**
  * Each application's Standard Webhooks secret for calls to its handlers,
- * sealed at rest. Made on first use; the owner reads it with their appkey,
+ * sealed at rest. Made on first use; the owner reads it with their owner key,
  * as Svix lets endpoint owners read theirs.
  */
 @Injectable()

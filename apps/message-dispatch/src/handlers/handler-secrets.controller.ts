@@ -1,23 +1,30 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
-import { AppkeyGuard } from '@zapgate/token-client';
+import { OwnerAccessGuard } from '@zapgate/token-client';
 import { z } from 'zod';
+import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
+import { Directory } from './directory.service';
 import { HandlerSecrets } from './handler-secret.service';
 
 const RotateSchema = z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).default(86_400) });
+const AppIdSchema = z.uuid();
 
 /** The application owner's view of the secret that signs calls to their extension's handlers. */
 @ApiTags('handlers')
-@ApiHeader({ name: 'X-Appkey', required: false, description: "the application's appkey (or ?appkey=)" })
+@ApiHeader({ name: 'X-Owner-Key', required: false, description: "the application's owner key (or X-Admin-Key); never the appkey" })
 @Controller('api/v1/applications/:appId/handler-secret')
-@UseGuards(AppkeyGuard)
+@UseGuards(OwnerAccessGuard)
 export class HandlerSecretsController {
-  constructor(private readonly secrets: HandlerSecrets) {}
+  constructor(
+    private readonly secrets: HandlerSecrets,
+    private readonly directory: Directory,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: "The whsec_ secret handler calls are signed with (Standard Webhooks); made on first read" })
   async get(@Param('appId') appId: string) {
+    await this.mustExist(appId);
     return { app_id: appId, scheme: 'standard-webhooks', secret: await this.secrets.current(appId) };
   }
 
@@ -27,6 +34,13 @@ export class HandlerSecretsController {
   @ApiOperation({ summary: 'A new secret; the old one also signs for grace_seconds (default a day)' })
   async rotate(@Param('appId') appId: string, @Body() body: unknown) {
     const { grace_seconds } = parseOrThrow(RotateSchema, body ?? {});
+    await this.mustExist(appId);
     return { app_id: appId, scheme: 'standard-webhooks', secret: await this.secrets.rotate(appId, grace_seconds), previous_valid_for_seconds: grace_seconds };
+  }
+
+  /** An owner key proves the application exists; the operator's key does not, and a secret is made on first read. */
+  private async mustExist(appId: string): Promise<void> {
+    const found = AppIdSchema.safeParse(appId).success && (await this.directory.application(appId)).found;
+    if (!found) throw new DispatchException(DispatchErrorCodes.ApplicationNotFound, 'No such application.');
   }
 }

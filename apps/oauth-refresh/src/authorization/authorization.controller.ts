@@ -3,7 +3,7 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, hasAdminKey, parseOrThrow, ZodApiBody } from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Access, AppkeyVerifier, canSee, OwnerAccessGuard, presentedAppkey, type OwnerAccess } from '@zapgate/token-client';
+import { Access, AppkeyVerifier, canSee, OwnerAccessGuard, presentedOwnerKey, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectionsService } from '../connections/connections.service';
 import { PRESETS } from '../connectors/connector-presets';
 import { ConnectorsService, type ConnectorRow } from '../connectors/connectors.service';
@@ -135,18 +135,22 @@ export class AuthorizationController {
     return new URL(connector.token_url).origin;
   }
 
-  /** An operator, the connector's application, or a signed link made by one of them. */
+  /**
+   * An operator, the connector's application by its owner key, or a signed link made by one of
+   * them. Not the appkey: every user sees it, and with it could start a connection in another
+   * user's name.
+   */
   private async checkAuthorizeAccess(connector: ConnectorRow, q: z.infer<typeof AuthorizeQuery>, req: FastifyRequest): Promise<void> {
     if (hasAdminKey(req, this.config.ADMIN_API_KEY)) return;
     if (q.sig && q.expires) {
       if (q.expires * 1000 > Date.now() && this.states.verify(`link:${connector.id}:${q.user}:${q.expires}`, q.sig)) return;
       throw new OAuthException(OAuthErrorCodes.InvalidLink, 'The authorize link is invalid or has expired; ask for a new one.');
     }
-    const appkey = presentedAppkey(req.query, req.headers);
-    if (appkey && connector.app_id) {
-      const app = await this.appkeys.verify(connector.app_id, appkey, req.id);
+    const ownerKey = presentedOwnerKey(req.headers);
+    if (ownerKey && connector.app_id) {
+      const app = await this.appkeys.verifyOwner(connector.app_id, ownerKey, req.id);
       if (app && canSee({ role: 'application', appId: app.id }, connector.app_id)) return;
     }
-    throw new OAuthException(OAuthErrorCodes.InvalidLink, 'Authorize with a signed link (POST …/authorize-links), an appkey or X-Admin-Key.');
+    throw new OAuthException(OAuthErrorCodes.InvalidLink, "Authorize with a signed link (POST …/authorize-links), the application's owner key (X-Owner-Key) or X-Admin-Key.");
   }
 }

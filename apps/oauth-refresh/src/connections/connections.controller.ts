@@ -42,7 +42,7 @@ export const tokenView = (c: ConnectionRow, accessToken: string | null) => ({
 });
 
 @ApiTags('connections')
-@ApiHeader({ name: 'X-Admin-Key', required: false, description: "operator; or X-Appkey with ?app_id= for the connector's application" })
+@ApiHeader({ name: 'X-Admin-Key', required: false, description: "operator; or X-Owner-Key with ?app_id= for the connector's application" })
 @Controller('api/v1/connections')
 @UseGuards(OwnerAccessGuard)
 export class ConnectionsController {

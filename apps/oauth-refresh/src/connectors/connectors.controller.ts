@@ -60,7 +60,7 @@ export const connectorView = (c: ConnectorRow) => ({
 });
 
 @ApiTags('connectors')
-@ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Appkey with ?app_id= for an application owner' })
+@ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Owner-Key with ?app_id= for an application owner' })
 @Controller('api/v1/connectors')
 @UseGuards(OwnerAccessGuard)
 export class ConnectorsController {

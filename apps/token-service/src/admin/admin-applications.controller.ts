@@ -10,6 +10,7 @@ const applicationView = (a: ApplicationEntity) => ({
   name: a.name,
   owner_email: a.ownerEmail,
   appkey_prefix: a.appkeyPrefix,
+  owner_key_prefix: a.ownerKeyPrefix,
   handler_urls: a.handlerUrls,
   allowed_scopes: a.allowedScopes,
   max_tokens_per_user: a.maxTokensPerUser,
@@ -26,18 +27,18 @@ export class AdminApplicationsController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Register an application (extension); the appkey is in this answer only' })
+  @ApiOperation({ summary: 'Register an application (extension); the appkey and the owner key are in this answer only' })
   @ZodApiBody(CreateApplicationSchema)
   async create(@Body() body: unknown) {
     const input = parseOrThrow(CreateApplicationSchema, body);
-    const { application, appkey } = await this.applications.create({
+    const { application, appkey, ownerKey } = await this.applications.create({
       name: input.name,
       ownerEmail: input.owner_email,
       handlerUrls: input.handler_urls,
       allowedScopes: input.allowed_scopes,
       maxTokensPerUser: input.max_tokens_per_user,
     });
-    return { ...applicationView(application), appkey };
+    return { ...applicationView(application), appkey, owner_key: ownerKey };
   }
 
   @Get(':appId')
@@ -68,5 +69,13 @@ export class AdminApplicationsController {
   async rotateAppkey(@Param('appId') appId: string) {
     const { application, appkey } = await this.applications.rotateAppkey(parseOrThrow(IdParamSchema, appId, 'appId'));
     return { ...applicationView(application), appkey };
+  }
+
+  @Post(':appId/owner-key/rotate')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Issue a new owner key (the first one for applications made before owner keys); the old one stops working at once' })
+  async rotateOwnerKey(@Param('appId') appId: string) {
+    const { application, ownerKey } = await this.applications.rotateOwnerKey(parseOrThrow(IdParamSchema, appId, 'appId'));
+    return { ...applicationView(application), owner_key: ownerKey };
   }
 }

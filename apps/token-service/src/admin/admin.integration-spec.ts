@@ -115,6 +115,42 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     expect((await svc.call('GET', `/api/v1/admin/applications/00000000-0000-4000-8000-000000000000`, { admin: true })).status).toBe(404);
   });
 
+  it('issues an owner key apart from the appkey: each verifies only as itself, and rotation kills the old one', async () => {
+    const ownerVerify = async (appId: string, ownerKey: string) => {
+      const msg = await nc.request(`${svc.namespace}.${RpcSubjects.ApplicationsVerifyOwner}`, JSON.stringify({ appId, ownerKey }), { timeout: 2000 });
+      return (msg.json() as { data: { valid: boolean } }).data;
+    };
+    const appkeyVerify = async (appId: string, appkey: string) => {
+      const msg = await nc.request(`${svc.namespace}.${RpcSubjects.ApplicationsVerify}`, JSON.stringify({ appId, appkey }), { timeout: 2000 });
+      return (msg.json() as { data: { valid: boolean } }).data;
+    };
+    const app = await svc.createApplication();
+    expect(app.owner_key).toMatch(/^zapo_[0-9A-Za-z]{36}$/);
+    expect(app.owner_key_prefix).toBe(app.owner_key.slice(0, 9));
+    expect(JSON.stringify(await svc.db.query(`SELECT * FROM token.application WHERE id = $1`, [app.id]))).not.toContain(app.owner_key.slice(5));
+    expect(await ownerVerify(app.id, app.owner_key)).toMatchObject({ valid: true, application: { id: app.id } });
+    // Neither key passes for the other.
+    expect(await ownerVerify(app.id, app.appkey)).toEqual({ valid: false });
+    expect(await appkeyVerify(app.id, app.owner_key)).toEqual({ valid: false });
+    const other = await svc.createApplication();
+    expect(await ownerVerify(app.id, other.owner_key)).toEqual({ valid: false });
+
+    // An application made before owner keys existed has none and accepts none, until an operator issues one.
+    await svc.db.query(`UPDATE token.application SET owner_key_hash = NULL, owner_key_prefix = NULL WHERE id = $1`, [other.id]);
+    expect(await ownerVerify(other.id, other.owner_key)).toEqual({ valid: false });
+    expect((await svc.call('GET', `/api/v1/admin/applications/${other.id}`, { admin: true })).body.owner_key_prefix).toBeNull();
+    const issued = await svc.call('POST', `/api/v1/admin/applications/${other.id}/owner-key/rotate`, { admin: true });
+    expect(issued.status).toBe(201);
+    expect(await ownerVerify(other.id, issued.body.owner_key)).toMatchObject({ valid: true });
+
+    const rotated = await svc.call('POST', `/api/v1/admin/applications/${app.id}/owner-key/rotate`, { admin: true });
+    expect(rotated.body.owner_key).toMatch(/^zapo_/);
+    expect(await ownerVerify(app.id, app.owner_key)).toEqual({ valid: false });
+    expect(await ownerVerify(app.id, rotated.body.owner_key)).toMatchObject({ valid: true });
+    expect(await appkeyVerify(app.id, app.appkey)).toMatchObject({ valid: true }); // the appkey is untouched
+    expect((await svc.call('POST', `/api/v1/admin/applications/${app.id}/owner-key/rotate`)).status).toBe(401);
+  });
+
   it('refuses handler URLs that point inside the network, when registered and when changed', async () => {
     for (const url of ['http://169.254.169.254/latest', 'http://[::ffff:10.0.0.1]/', 'http://[2002:7f00:1::1]/', 'http://127.0.0.1:8080/in']) {
       const res = await svc.call('POST', '/api/v1/admin/applications', { admin: true, body: { name: 'Internal', owner_email: 'dev@example.com', handler_urls: { incoming: url } } });

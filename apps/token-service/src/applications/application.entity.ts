@@ -7,7 +7,10 @@ export interface HandlerUrls {
   function?: string;
 }
 
-/** An extension: it mints per-user ZAPI keys and authenticates with its appkey. */
+/**
+ * An extension: it mints per-user ZAPI keys. Its appkey only identifies it on
+ * webhook URLs (every user sees it); its owner key manages it.
+ */
 @Entity({ name: 'application' })
 export class ApplicationEntity {
   @PrimaryGeneratedColumn('uuid')
@@ -24,6 +27,13 @@ export class ApplicationEntity {
 
   @Column({ name: 'appkey_prefix', type: 'text' })
   appkeyPrefix!: string;
+
+  /** Null for applications made before owner keys existed: an operator issues one. */
+  @Column({ name: 'owner_key_hash', type: 'bytea', nullable: true, select: false })
+  ownerKeyHash!: Buffer | null;
+
+  @Column({ name: 'owner_key_prefix', type: 'text', nullable: true })
+  ownerKeyPrefix!: string | null;
 
   @Column({ name: 'handler_urls', type: 'jsonb', default: () => "'{}'" })
   handlerUrls!: HandlerUrls;

@@ -42,14 +42,22 @@ export class ApplicationsService {
     return this.dataSource.getRepository(ApplicationEntity);
   }
 
-  /** Returns the new application and its appkey, shown this once. */
-  async create(input: ApplicationInput): Promise<{ application: ApplicationEntity; appkey: string }> {
+  /** Returns the new application with its appkey and owner key, both shown this once. */
+  async create(input: ApplicationInput): Promise<{ application: ApplicationEntity; appkey: string; ownerKey: string }> {
     await this.checkHandlerUrls(input.handlerUrls);
     const appkey = generateToken('appkey');
+    const ownerKey = generateToken('ownerkey');
     const application = await this.repo.save(
-      this.repo.create({ ...input, ownerEmail: input.ownerEmail.toLowerCase(), appkeyHash: this.hasher.hash(appkey), appkeyPrefix: displayParts(appkey).prefix }),
+      this.repo.create({
+        ...input,
+        ownerEmail: input.ownerEmail.toLowerCase(),
+        appkeyHash: this.hasher.hash(appkey),
+        appkeyPrefix: displayParts(appkey).prefix,
+        ownerKeyHash: this.hasher.hash(ownerKey),
+        ownerKeyPrefix: displayParts(ownerKey).prefix,
+      }),
     );
-    return { application, appkey };
+    return { application, appkey, ownerKey };
   }
 
   async update(id: string, patch: Partial<ApplicationInput>): Promise<ApplicationEntity> {
@@ -70,6 +78,15 @@ export class ApplicationsService {
     return { application: await this.get(id), appkey };
   }
 
+  /** A new owner key (also the first one, for applications made before they existed); the old one stops working at once. */
+  async rotateOwnerKey(id: string): Promise<{ application: ApplicationEntity; ownerKey: string }> {
+    await this.get(id);
+    const ownerKey = generateToken('ownerkey');
+    await this.repo.update({ id }, { ownerKeyHash: this.hasher.hash(ownerKey), ownerKeyPrefix: displayParts(ownerKey).prefix });
+    await this.events.applicationChanged(id, 'owner_key_rotated');
+    return { application: await this.get(id), ownerKey };
+  }
+
   async get(id: string): Promise<ApplicationEntity> {
     const application = UUID.test(id) ? await this.repo.findOneBy({ id }) : null;
     if (!application) throw new TokenException(TokenErrorCodes.ApplicationNotFound, 'No such application.');
@@ -80,12 +97,20 @@ export class ApplicationsService {
   async authenticate(id: string, appkey: string | undefined): Promise<ApplicationEntity> {
     const denied = new TokenException(TokenErrorCodes.InvalidAppkey, 'The appkey is missing or does not belong to this application.');
     if (!appkey || !UUID.test(id) || !isWellFormedSecret(appkey, 'appkey')) throw denied;
-    const row = await this.repo
-      .createQueryBuilder('a')
-      .addSelect('a.appkeyHash')
-      .where('a.id = :id', { id })
-      .getOne();
+    const row = await this.withHashes(id);
     if (!row || !timingSafeEqual(row.appkeyHash, this.hasher.hash(appkey))) throw denied;
     return row;
+  }
+
+  /** The application if `ownerKey` is its owner key; an application without one accepts none. */
+  async authenticateOwner(id: string, ownerKey: string): Promise<ApplicationEntity | undefined> {
+    if (!UUID.test(id) || !isWellFormedSecret(ownerKey, 'ownerkey')) return undefined;
+    const row = await this.withHashes(id);
+    if (!row?.ownerKeyHash || !timingSafeEqual(row.ownerKeyHash, this.hasher.hash(ownerKey))) return undefined;
+    return row;
+  }
+
+  private withHashes(id: string): Promise<ApplicationEntity | null> {
+    return this.repo.createQueryBuilder('a').addSelect(['a.appkeyHash', 'a.ownerKeyHash']).where('a.id = :id', { id }).getOne();
   }
 }

@@ -1,6 +1,10 @@
 import { CreateUsersAndTokens1795376943016 } from './1795376943016-CreateUsersAndTokens';
 import { TokenLifecycle1795378500000 } from './1795378500000-TokenLifecycle';
 import { UsageReportsAndDeadLetters1796100000000 } from './1796100000000-UsageReportsAndDeadLetters';
+import { ApplicationOwnerKeys1796200000000 } from './1796200000000-ApplicationOwnerKeys';
 
 /** In order of application; TypeORM records each by name in "token"."migrations". */
-export const tokenMigrations = [CreateUsersAndTokens1795376943016, TokenLifecycle1795378500000, UsageReportsAndDeadLetters1796100000000];
+export const tokenMigrations = [
+  CreateUsersAndTokens1795376943016, TokenLifecycle1795378500000, UsageReportsAndDeadLetters1796100000000,
+  ApplicationOwnerKeys1796200000000,
+];

@@ -41,6 +41,8 @@ describe('no secret in any log line, error body or event', () => {
     secrets.add(app.appkey);
     const rotatedAppkey = (await call('POST', `/api/v1/admin/applications/${app.id}/appkey/rotate`, { admin: true })).body.appkey;
     secrets.add(rotatedAppkey);
+    secrets.add(app.owner_key);
+    secrets.add((await call('POST', `/api/v1/admin/applications/${app.id}/owner-key/rotate`, { admin: true, headers: { 'x-owner-key': app.owner_key } })).body.owner_key);
 
     const button = {
       label: 'Connect',

@@ -53,7 +53,7 @@ const summary = (r: EventRow) => ({
 });
 
 @ApiTags('events')
-@ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Appkey with ?app_id= for one application' })
+@ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Owner-Key with ?app_id= for one application' })
 @UseGuards(OwnerAccessGuard)
 @Controller('api/v1/events')
 export class EventsController {

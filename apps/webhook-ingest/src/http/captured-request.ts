@@ -3,7 +3,7 @@ import { assertStorable } from '@zapgate/platform';
 import { isUtf8 } from 'node:buffer';
 
 /** Credentials never travel on to handlers or into the event log. */
-const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'x-admin-key', 'x-appkey', 'x-gitlab-token', 'proxy-authorization']);
+const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'x-admin-key', 'x-appkey', 'x-owner-key', 'x-gitlab-token', 'proxy-authorization']);
 const DROPPED_PARAMETERS = new Set(['zapikey', 'appkey', 'authtoken']);
 const MAX_HEADER_VALUE = 4096;
 

@@ -18,11 +18,11 @@ export const UserDeactivatedV1Schema = z
   .loose();
 export type UserDeactivatedV1 = z.infer<typeof UserDeactivatedV1Schema>;
 
-/** An application's appkey or settings changed: verifiers drop their cached answers for it at once. */
+/** An application's appkey, owner key or settings changed: verifiers drop their cached answers for it at once. */
 export const ApplicationChangedV1Schema = z
   .object({
     appId: z.uuid(),
-    change: z.enum(['appkey_rotated', 'updated']),
+    change: z.enum(['appkey_rotated', 'owner_key_rotated', 'updated']),
     changedAt: z.iso.datetime(),
   })
   .loose();

@@ -5,6 +5,13 @@ export const ApplicationsVerifyRequestSchema = z.object({
   appkey: z.string().max(512),
 });
 
+/** The owner key manages an application; it is never shown to the application's users. */
+export const ApplicationsVerifyOwnerRequestSchema = z.object({
+  appId: z.string().max(64),
+  ownerKey: z.string().max(512),
+});
+
+/** Both checks answer with the same application view. */
 export const ApplicationsVerifyReplySchema = z.discriminatedUnion('valid', [
   z.object({
     valid: z.literal(true),

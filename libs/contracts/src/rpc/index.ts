@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { RpcSubjects, type RpcSubject } from '../subjects';
-import { ApplicationsVerifyReplySchema, ApplicationsVerifyRequestSchema } from './applications-verify.rpc';
+import { ApplicationsVerifyOwnerRequestSchema, ApplicationsVerifyReplySchema, ApplicationsVerifyRequestSchema } from './applications-verify.rpc';
 import { ApplicationsGetReplySchema, ApplicationsGetRequestSchema, UsersGetReplySchema, UsersGetRequestSchema } from './directory-get.rpc';
 import { OAuthTokenGetReplySchema, OAuthTokenGetRequestSchema } from './oauth-token-get.rpc';
 import { TokensVerifyReplySchema, TokensVerifyRequestSchema } from './tokens-verify.rpc';
@@ -14,6 +14,7 @@ export * from './oauth-token-get.rpc';
 export const RpcSchemas = {
   [RpcSubjects.TokensVerify]: { request: TokensVerifyRequestSchema, reply: TokensVerifyReplySchema },
   [RpcSubjects.ApplicationsVerify]: { request: ApplicationsVerifyRequestSchema, reply: ApplicationsVerifyReplySchema },
+  [RpcSubjects.ApplicationsVerifyOwner]: { request: ApplicationsVerifyOwnerRequestSchema, reply: ApplicationsVerifyReplySchema },
   [RpcSubjects.ApplicationsGet]: { request: ApplicationsGetRequestSchema, reply: ApplicationsGetReplySchema },
   [RpcSubjects.UsersGet]: { request: UsersGetRequestSchema, reply: UsersGetReplySchema },
   [RpcSubjects.OAuthTokenGet]: { request: OAuthTokenGetRequestSchema, reply: OAuthTokenGetReplySchema },

@@ -36,6 +36,8 @@ export const RpcSubjects = {
   TokensVerify: 'zapgate.tokens.verify.v1',
   /** token-service answers: does this appkey belong to this application? */
   ApplicationsVerify: 'zapgate.applications.verify.v1',
+  /** token-service answers: does this owner key belong to this application? (managing it, never its webhook URLs) */
+  ApplicationsVerifyOwner: 'zapgate.applications.owner.verify.v1',
   /** token-service answers: an application's public settings (handler URLs), by id; no appkey needed. */
   ApplicationsGet: 'zapgate.applications.get.v1',
   /** token-service answers: a user's profile (the `user` object of Cliq handler payloads). */
