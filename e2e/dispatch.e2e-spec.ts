@@ -48,6 +48,53 @@ describe('message dispatch', () => {
   });
 
   describe('channel store and access', () => {
+    it('enforces token scopes on every service: 403 insufficient_scope naming the missing one', async () => {
+      const mint = async (scopes: string[]) => {
+        const res = await fetch(`${platform.services.token.baseUrl}/api/v1/admin/users/${a.userId}/tokens`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+          body: JSON.stringify({ name: `scoped ${scopes.join(' ')}`, scopes }),
+        });
+        expect(res.status).toBe(201);
+        return ((await res.json()) as { token: string }).token;
+      };
+      const channel = unique('scoped');
+      const [poster, reader] = await Promise.all([mint(['ZohoCliq.Webhooks.CREATE']), mint(['ZohoCliq.Messages.READ'])]);
+      const postWith = (token: string) =>
+        fetch(`${platform.services.ingest.baseUrl}/api/v2/channelsbyname/${channel}/message`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: '{"text":"scoped"}',
+        });
+
+      expect((await api.outcome(await api.post(poster, `channelsbyname/${channel}/message`, { text: 'scoped' }))).status).toBe('stored');
+      const readByPoster = await api.d(poster, `/api/v2/channelsbyname/${channel}/messages`);
+      expect([readByPoster.status, readByPoster.body.code, readByPoster.body.message]).toEqual([403, 'insufficient_scope', expect.stringContaining('ZohoCliq.Messages.READ')]);
+      expect(readByPoster.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="ZohoCliq.Messages.READ"');
+      expect((await api.messages(reader, 'channelsbyname', channel)).map((m) => m.content.text)).toEqual(['scoped']);
+
+      const postByReader = await postWith(reader);
+      expect([postByReader.status, ((await postByReader.json()) as { code: string }).code]).toEqual([403, 'insufficient_scope']);
+      const incomingByReader = await fetch(`${platform.services.ingest.baseUrl}/api/v2/bots/deploybot/incoming?zapikey=${reader}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      expect(incomingByReader.status).toBe(403);
+      for (const [token, path, method, scope] of [
+        [reader, '/api/v1/subscriptions', 'GET', 'Zapgate.Subscriptions.ALL'],
+        [poster, '/api/v2/channels', 'POST', 'ZohoCliq.Channels.CREATE'],
+        [poster, '/api/v2/channels', 'GET', 'ZohoCliq.Channels.READ'],
+        [reader, `/api/v2/channelsbyname/${channel}/members`, 'POST', 'ZohoCliq.Channels.UPDATE'],
+      ]) {
+        const res = await api.d(token, path, { method, ...(method === 'POST' ? { body: '{"unique_name":"x"}' } : {}) });
+        expect([path, method, res.status, res.body.code, res.body.details?.[0]?.message]).toEqual([path, method, 403, 'insufficient_scope', scope]);
+      }
+      // Unknown scopes are refused when the token is asked for, with the position named.
+      const unknown = await fetch(`${platform.services.token.baseUrl}/api/v1/admin/users/${a.userId}/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+        body: JSON.stringify({ name: 'bad', scopes: ['ZohoCliq.Webhooks.CREATE', 'messages'] }),
+      });
+      expect([unknown.status, ((await unknown.json()) as { details: { path: string }[] }).details[0].path]).toEqual([400, 'scopes.1']);
+    });
+
     it('lets only members post to and read a channel, and bots post only where they participate', async () => {
       const channel = unique('ops');
       expect((await api.outcome(await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'first' }))).status).toBe('stored');

@@ -3,3 +3,4 @@ export * from './events';
 export * from './rpc';
 export * from './http';
 export * from './cliq';
+export * from './scopes';

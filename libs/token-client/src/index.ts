@@ -6,3 +6,5 @@ export * from './token-client.module';
 export * from './appkey-verifier';
 export * from './owner-access.guard';
 export * from './appkey.guard';
+export * from './require-scope.decorator';
+export * from './scope-coverage';

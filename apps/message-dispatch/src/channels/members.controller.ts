@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ChatIdSchema, UniqueNameSchema } from '@zapgate/contracts';
+import { ChatIdSchema, UniqueNameSchema, Scopes } from '@zapgate/contracts';
 import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
-import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
@@ -35,6 +35,7 @@ export class MembersController {
   ) {}
 
   @Post('channels')
+  @RequireScope(Scopes.ChannelsCreate)
   @ZodApiBody(CreateChannelSchema)
   @ApiOperation({ summary: 'Create a channel; you become its owner and first member' })
   async createChannel(@Body() body: unknown, @Principal() p: VerifiedToken) {
@@ -45,6 +46,7 @@ export class MembersController {
   }
 
   @Post('chats')
+  @RequireScope(Scopes.ChannelsCreate)
   @ZodApiBody(CreateChatSchema)
   @ApiOperation({ summary: 'Create a group chat with you and the given users' })
   async createChat(@Body() body: unknown, @Principal() p: VerifiedToken) {
@@ -56,6 +58,7 @@ export class MembersController {
   }
 
   @Get(':collection')
+  @RequireScope(Scopes.ChannelsRead)
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
   @ApiOperation({ summary: 'The channels, chats or bots you are a member of' })
   async mine(@Param('collection') collection: string, @Principal() p: VerifiedToken) {
@@ -64,6 +67,7 @@ export class MembersController {
   }
 
   @Get(':collection/:name/members')
+  @RequireScope(Scopes.ChannelsRead)
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
   async members(@Param('collection') collection: string, @Param('name') name: string, @Principal() p: VerifiedToken) {
     const target = await this.access.memberTarget(collectionKind(collection), name, p.userId);
@@ -71,6 +75,7 @@ export class MembersController {
   }
 
   @Post(':collection/:name/members')
+  @RequireScope(Scopes.ChannelsUpdate)
   @HttpCode(200)
   @ZodApiBody(AddMembersSchema)
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
@@ -84,6 +89,7 @@ export class MembersController {
   }
 
   @Delete(':collection/:name/members/:memberId')
+  @RequireScope(Scopes.ChannelsUpdate)
   @HttpCode(204)
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
   async removeMember(

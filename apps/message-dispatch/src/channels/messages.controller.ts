@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parseOrThrow } from '@zapgate/platform';
-import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { Scopes } from '@zapgate/contracts';
+import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ChannelStore } from './channel-store.service';
@@ -23,6 +24,7 @@ const REREAD_MS = 5_000;
 @ApiTags('messages')
 @Controller('api/v2')
 @UseGuards(TokenAuthGuard)
+@RequireScope(Scopes.MessagesRead)
 export class MessagesController {
   constructor(
     private readonly store: ChannelStore,

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { UniqueNameSchema } from '@zapgate/contracts';
+import { UniqueNameSchema, Scopes } from '@zapgate/contracts';
 import { parseOrThrow, redactUrl, ZodApiBody } from '@zapgate/platform';
-import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { z } from 'zod';
 import { COLLECTIONS } from '../channels/target';
 import { DeliveriesService, type DeliveryRow } from './deliveries.service';
@@ -74,6 +74,7 @@ const deliveryView = (d: DeliveryRow) => ({
 @ApiTags('subscriptions')
 @Controller('api/v1')
 @UseGuards(TokenAuthGuard)
+@RequireScope(Scopes.SubscriptionsAll)
 export class SubscriptionsController {
   constructor(
     private readonly subscriptions: SubscriptionsService,

@@ -1,3 +1,4 @@
+import { ScopeListSchema } from '@zapgate/contracts';
 import { z } from 'zod';
 
 export const CreateUserSchema = z.strictObject({
@@ -9,7 +10,7 @@ export const CreateUserSchema = z.strictObject({
 
 export const MintTokenSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/)).max(32).default([]),
+  scopes: ScopeListSchema.prefault([]),
 });
 
 export const IdParamSchema = z.uuid();
@@ -19,14 +20,14 @@ const ApplicationFields = {
   name: z.string().trim().min(1).max(100),
   owner_email: z.email().max(254),
   handler_urls: z.strictObject({ incoming: httpsOrLocalUrl.optional(), function: httpsOrLocalUrl.optional() }),
-  allowed_scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/)).max(32),
+  allowed_scopes: ScopeListSchema,
   max_tokens_per_user: z.number().int().min(1).max(1000),
 };
 
 export const CreateApplicationSchema = z.strictObject({
   ...ApplicationFields,
   handler_urls: ApplicationFields.handler_urls.default({}),
-  allowed_scopes: ApplicationFields.allowed_scopes.default([]),
+  allowed_scopes: ApplicationFields.allowed_scopes.prefault([]),
   max_tokens_per_user: ApplicationFields.max_tokens_per_user.default(5),
 });
 

@@ -22,7 +22,7 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     const msg = await nc.request(`${svc.namespace}.${RpcSubjects.TokensVerify}`, JSON.stringify({ token, ip }), { timeout: 2000 });
     return (msg.json() as { data: unknown }).data;
   };
-  const mint = (userId: string, name = 'ci') => svc.call('POST', `/api/v1/admin/users/${userId}/tokens`, { admin: true, body: { name, scopes: ['messages'] } });
+  const mint = (userId: string, name = 'ci') => svc.call('POST', `/api/v1/admin/users/${userId}/tokens`, { admin: true, body: { name, scopes: ['ZohoCliq.Messages.READ'] } });
 
   it('runs its migrations into its own schema', async () => {
     const tables = await svc.db.query<{ table_name: string }>(
@@ -40,7 +40,7 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     expect(minted.token).toMatch(/^zapk_[0-9A-Za-z]{36}$/);
     expect(minted).toMatchObject({ prefix: minted.token.slice(0, 9), last4: minted.token.slice(-4), status: 'active' });
 
-    expect(await verify(minted.token)).toEqual({ active: true, tokenId: minted.id, userId: user.id, appId: null, scopes: ['messages'] });
+    expect(await verify(minted.token)).toEqual({ active: true, tokenId: minted.id, userId: user.id, appId: null, scopes: ['ZohoCliq.Messages.READ'] });
     // Only the keyed hash is stored; the secret appears nowhere in the table.
     const rows = await svc.db.query<{ hash: Buffer }>(`SELECT hash FROM token.token WHERE id = $1`, [minted.id]);
     expect(rows[0].hash).toHaveLength(32);
@@ -65,7 +65,7 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     answers.forEach((answer, i) => {
       const token = asked[i];
       const own = minted.find((m) => m.token === token);
-      if (own) expect(answer).toEqual({ active: true, tokenId: own.id, userId: user.id, appId: null, scopes: ['messages'] });
+      if (own) expect(answer).toEqual({ active: true, tokenId: own.id, userId: user.id, appId: null, scopes: ['ZohoCliq.Messages.READ'] });
       else expect(answer).toEqual({ active: false });
     });
   });
@@ -94,9 +94,9 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
   });
 
   it('registers, updates and rotates the appkey of an application', async () => {
-    const app = await svc.createApplication({ handler_urls: { incoming: 'https://hooks.example.com/in' }, allowed_scopes: ['messages'] });
+    const app = await svc.createApplication({ handler_urls: { incoming: 'https://hooks.example.com/in' }, allowed_scopes: ['ZohoCliq.Messages.READ'] });
     expect(app.appkey).toMatch(/^zapp_[0-9A-Za-z]{36}$/);
-    expect(app).toMatchObject({ max_tokens_per_user: 5, allowed_scopes: ['messages'], appkey_prefix: app.appkey.slice(0, 9) });
+    expect(app).toMatchObject({ max_tokens_per_user: 5, allowed_scopes: ['ZohoCliq.Messages.READ'], appkey_prefix: app.appkey.slice(0, 9) });
     const stored = await svc.db.query(`SELECT * FROM token.application WHERE id = $1`, [app.id]);
     expect(JSON.stringify(stored)).not.toContain(app.appkey.slice(5));
 

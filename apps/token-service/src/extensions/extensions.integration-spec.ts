@@ -21,7 +21,7 @@ describe('token generation button (extension invoke callback)', () => {
 
   beforeAll(async () => {
     svc = await TokenServiceHarness.start({ PUBLIC_INGEST_URL: 'https://zapgate.example.com' });
-    app = await svc.createApplication({ max_tokens_per_user: 2, allowed_scopes: ['messages'] });
+    app = await svc.createApplication({ max_tokens_per_user: 2, allowed_scopes: ['ZohoCliq.Messages.READ'] });
   });
 
   afterAll(async () => {
@@ -50,7 +50,7 @@ describe('token generation button (extension invoke callback)', () => {
 
     // The user was provisioned from the Cliq user object, and the token belongs to them and this application.
     const introspect = await svc.call('GET', '/api/v1/tokens/current', { headers: { authorization: token } });
-    expect(introspect.body).toMatchObject({ application_id: app.id, scopes: ['messages'] });
+    expect(introspect.body).toMatchObject({ application_id: app.id, scopes: ['ZohoCliq.Messages.READ'] });
     const [user] = await svc.db.query<{ email: string; display_name: string }>(`SELECT email, display_name FROM token."user" WHERE id = $1`, [
       introspect.body.user_id,
     ]);

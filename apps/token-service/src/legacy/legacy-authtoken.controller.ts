@@ -1,5 +1,6 @@
 import { All, Body, Controller, Get, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { expandScope } from '@zapgate/contracts';
 import { APP_CONFIG } from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -70,13 +71,16 @@ export class LegacyAuthtokenController {
     const parsed = CreateFieldsSchema.safeParse(fields);
     if (!parsed.success) return this.send(reply, 400, legacyFailure('INVALID_PARAMETERS'));
     const { EMAIL_ID, PASSWORD, SCOPE, DISPLAY_NAME } = parsed.data;
+    // Another Zoho service's scope (ZohoCRM/crmapi) would mint a token that can do nothing here.
+    const scopes = expandScope(SCOPE);
+    if (!scopes) return this.send(reply, 200, legacyFailure('INVALID_SCOPE'));
     try {
       const user = await this.credentials.check(EMAIL_ID, PASSWORD, req.ip);
       const { secret } = await this.tokens.mint({
         userId: user.id,
         kind: 'authtoken',
         name: DISPLAY_NAME,
-        scopes: [SCOPE],
+        scopes: [...scopes],
         limit: this.config.MAX_AUTHTOKENS_PER_USER,
       });
       return this.send(reply, 200, legacySuccess(secret));

@@ -47,13 +47,22 @@ describe('legacy authtoken API', () => {
     ]) {
       const answer = await svc.call('GET', `/api/v1/tokens/current${presented.query ?? ''}`, { headers: presented.headers });
       expect(answer.status).toBe(200);
-      expect(answer.body.scopes).toEqual(['ZohoCliq/webhooks']);
+      expect(answer.body.scopes).toEqual(['ZohoCliq.Webhooks.CREATE']); // the legacy service scope, mapped onto the catalogue
     }
   });
 
+  it("maps the legacy SCOPE onto the catalogue, and refuses another Zoho service's scope", async () => {
+    await svc.createUser('scopes@example.com', { password: PASSWORD });
+    const all = properties((await create({ SCOPE: 'ZohoCliq/cliqapi', EMAIL_ID: 'scopes@example.com', PASSWORD, DISPLAY_NAME: 'all' })).text);
+    const current = await svc.call('GET', '/api/v1/tokens/current', { headers: { authorization: all.AUTHTOKEN } });
+    expect(current.body.scopes).toEqual(expect.arrayContaining(['ZohoCliq.Webhooks.CREATE', 'ZohoCliq.Messages.READ', 'Zapgate.Subscriptions.ALL']));
+    const crm = await create({ SCOPE: 'ZohoCRM/crmapi', EMAIL_ID: 'scopes@example.com', PASSWORD, DISPLAY_NAME: 'crm' });
+    expect([crm.status, properties(crm.text)]).toEqual([200, { CAUSE: 'INVALID_SCOPE', RESULT: 'FALSE' }]);
+  });
+
   it('says INVALID_CREDENTIALS alike for an unknown user and a wrong password', async () => {
-    const unknown = await create({ SCOPE: 's', EMAIL_ID: 'nobody@example.com', PASSWORD: 'whatever-pass', DISPLAY_NAME: 'x' });
-    const wrong = await create({ SCOPE: 's', EMAIL_ID: 'legacy@example.com', PASSWORD: 'wrong-password', DISPLAY_NAME: 'x' });
+    const unknown = await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'nobody@example.com', PASSWORD: 'whatever-pass', DISPLAY_NAME: 'x' });
+    const wrong = await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'legacy@example.com', PASSWORD: 'wrong-password', DISPLAY_NAME: 'x' });
     for (const res of [unknown, wrong]) {
       expect(res.status).toBe(200);
       expect(properties(res.text)).toEqual({ CAUSE: 'INVALID_CREDENTIALS', RESULT: 'FALSE' });
@@ -61,9 +70,9 @@ describe('legacy authtoken API', () => {
   });
 
   it('says ACCOUNT_REGISTRATION_NOT_CONFIRMED only after the password checked out', async () => {
-    const wrong = await create({ SCOPE: 's', EMAIL_ID: 'unconfirmed@example.com', PASSWORD: 'wrong-password', DISPLAY_NAME: 'x' });
+    const wrong = await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'unconfirmed@example.com', PASSWORD: 'wrong-password', DISPLAY_NAME: 'x' });
     expect(properties(wrong.text).CAUSE).toBe('INVALID_CREDENTIALS');
-    const right = await create({ SCOPE: 's', EMAIL_ID: 'unconfirmed@example.com', PASSWORD, DISPLAY_NAME: 'x' });
+    const right = await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'unconfirmed@example.com', PASSWORD, DISPLAY_NAME: 'x' });
     expect(properties(right.text)).toEqual({ CAUSE: 'ACCOUNT_REGISTRATION_NOT_CONFIRMED', RESULT: 'FALSE' });
   });
 
@@ -71,14 +80,14 @@ describe('legacy authtoken API', () => {
     await svc.createUser('limit@example.com', { password: PASSWORD });
     const results: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await create({ SCOPE: 's', EMAIL_ID: 'limit@example.com', PASSWORD, DISPLAY_NAME: `app${i}` });
+      const res = await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'limit@example.com', PASSWORD, DISPLAY_NAME: `app${i}` });
       results.push(properties(res.text).CAUSE ?? properties(res.text).RESULT);
     }
     expect(results).toEqual(['TRUE', 'TRUE', 'EXCEEDED_MAXIMUM_ALLOWED_AUTHTOKENS']);
   });
 
   it('refuses missing fields with 400 and INVALID_PARAMETERS', async () => {
-    const res = await create({ SCOPE: 's', EMAIL_ID: 'legacy@example.com' });
+    const res = await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'legacy@example.com' });
     expect(res.status).toBe(400);
     expect(properties(res.text)).toEqual({ CAUSE: 'INVALID_PARAMETERS', RESULT: 'FALSE' });
   });
@@ -86,7 +95,7 @@ describe('legacy authtoken API', () => {
   it('refuses the GET form (password in the URL) unless an operator turns it on', async () => {
     for (const path of [
       `/crm/apiauthtoken.do?EMAIL_ID=legacy@example.com&PASSWORD=${encodeURIComponent(PASSWORD)}`,
-      `/apiauthtoken/nb/create?SCOPE=s&EMAIL_ID=legacy@example.com&PASSWORD=${encodeURIComponent(PASSWORD)}`,
+      `/apiauthtoken/nb/create?SCOPE=ZohoCliq/webhooks&EMAIL_ID=legacy@example.com&PASSWORD=${encodeURIComponent(PASSWORD)}`,
     ]) {
       for (const method of ['GET', 'POST']) {
         const res = await svc.call(method, path);
@@ -97,7 +106,7 @@ describe('legacy authtoken API', () => {
   });
 
   it('deletes an authtoken with deleteapiauthtoken.do', async () => {
-    const created = properties((await create({ SCOPE: 's', EMAIL_ID: 'legacy@example.com', PASSWORD, DISPLAY_NAME: 'del' })).text);
+    const created = properties((await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'legacy@example.com', PASSWORD, DISPLAY_NAME: 'del' })).text);
     const deleted = await svc.call('GET', `/crm/deleteapiauthtoken.do?crmauthtoken=${created.AUTHTOKEN}`);
     expect(properties(deleted.text)).toEqual({ RESULT: 'TRUE' });
     expect((await svc.call('GET', '/api/v1/tokens/current', { headers: { authorization: created.AUTHTOKEN } })).status).toBe(401);
@@ -107,13 +116,13 @@ describe('legacy authtoken API', () => {
 
   it('locks an account after repeated failures, even for the right password, with 429 and Retry-After', async () => {
     await svc.createUser('target@example.com', { password: PASSWORD });
-    for (let i = 0; i < 3; i++) await create({ SCOPE: 's', EMAIL_ID: 'target@example.com', PASSWORD: `guess-${i}-wrong`, DISPLAY_NAME: 'x' });
-    const locked = await create({ SCOPE: 's', EMAIL_ID: 'target@example.com', PASSWORD, DISPLAY_NAME: 'x' });
+    for (let i = 0; i < 3; i++) await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'target@example.com', PASSWORD: `guess-${i}-wrong`, DISPLAY_NAME: 'x' });
+    const locked = await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'target@example.com', PASSWORD, DISPLAY_NAME: 'x' });
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(properties(locked.text)).toEqual({ CAUSE: 'RATE_LIMIT_EXCEEDED', RESULT: 'FALSE' });
     // Another account from the same address is not locked by this one's failures.
-    expect(properties((await create({ SCOPE: 's', EMAIL_ID: 'legacy@example.com', PASSWORD, DISPLAY_NAME: 'y' })).text).RESULT).toBe('TRUE');
+    expect(properties((await create({ SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'legacy@example.com', PASSWORD, DISPLAY_NAME: 'y' })).text).RESULT).toBe('TRUE');
   });
 });
 

@@ -59,12 +59,12 @@ describe('no secret in any log line, error body or event', () => {
     const adminMinted = (await call('POST', `/api/v1/admin/users/${user.id}/tokens`, { admin: true, body: { name: 'adm' } })).body.token;
     secrets.add(adminMinted);
 
-    const legacy = await call('POST', '/apiauthtoken/nb/create', { form: { SCOPE: 's', EMAIL_ID: 'sec@example.com', PASSWORD, DISPLAY_NAME: 'd' } });
+    const legacy = await call('POST', '/apiauthtoken/nb/create', { form: { SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'sec@example.com', PASSWORD, DISPLAY_NAME: 'd' } });
     const authtoken = /AUTHTOKEN=(\S+)/.exec(legacy.text)![1];
     secrets.add(authtoken);
     const legacyGet = await call('GET', `/crm/apiauthtoken.do?EMAIL_ID=sec@example.com&PASSWORD=${encodeURIComponent(PASSWORD)}`);
     secrets.add(/AUTHTOKEN=(\S+)/.exec(legacyGet.text)![1]);
-    await call('POST', '/apiauthtoken/nb/create', { form: { SCOPE: 's', EMAIL_ID: 'sec@example.com', PASSWORD: 'wrong-password-also-secret', DISPLAY_NAME: 'd' } });
+    await call('POST', '/apiauthtoken/nb/create', { form: { SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'sec@example.com', PASSWORD: 'wrong-password-also-secret', DISPLAY_NAME: 'd' } });
 
     const session = (await call('POST', '/api/v1/sessions', { body: { email: 'sec@example.com', password: PASSWORD } })).body.session_token;
     secrets.add(session);

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ScopeListSchema } from '@zapgate/contracts';
 import { APP_CONFIG, parseOrThrow, ZodApiBody } from '@zapgate/platform';
 import { z } from 'zod';
 import type { SessionEntity } from '../sessions/session.entity';
@@ -12,7 +13,7 @@ import { TokensService } from './tokens.service';
 const TokenIdSchema = z.uuid('must be a token id');
 const MintSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
-  scopes: z.array(z.string().regex(/^[A-Za-z0-9_.:/-]{1,64}$/)).max(32).default([]),
+  scopes: ScopeListSchema.prefault([]),
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
 const ListSchema = z.object({ include_revoked: z.stringbool().default(false) }).loose();

@@ -69,7 +69,7 @@ describe('sessions and token management', () => {
 
   describe('tokens', () => {
     it('mints personal webhook tokens up to the per-user limit and lists metadata only', async () => {
-      const a = await api('POST', '', { name: 'github', scopes: ['messages'] });
+      const a = await api('POST', '', { name: 'github', scopes: ['ZohoCliq.Messages.READ'] });
       expect(a.status).toBe(201);
       expect(a.body.token).toMatch(/^zapk_/);
       await api('POST', '', { name: 'gitlab', expires_in_days: 30 });
@@ -116,10 +116,10 @@ describe('sessions and token management', () => {
     it('rotates without grace: the old secret dies at once, the new one carries name, scopes and expiry', async () => {
       const fresh = await svc.createUser('rotator@example.com', { password: PASSWORD });
       const s = await svc.signIn('rotator@example.com', PASSWORD);
-      const old = await api('POST', '', { name: 'ci', scopes: ['messages'], expires_in_days: 10 }, s);
+      const old = await api('POST', '', { name: 'ci', scopes: ['ZohoCliq.Messages.READ'], expires_in_days: 10 }, s);
       const rotated = await api('POST', `/${old.body.id}/rotate`, {}, s);
       expect(rotated.status).toBe(201);
-      expect(rotated.body).toMatchObject({ name: 'ci', scopes: ['messages'], expires_at: old.body.expires_at, previous_token_id: old.body.id });
+      expect(rotated.body).toMatchObject({ name: 'ci', scopes: ['ZohoCliq.Messages.READ'], expires_at: old.body.expires_at, previous_token_id: old.body.id });
       expect(rotated.body.token).not.toBe(old.body.token);
       expect(await works(old.body.token)).toBe(false);
       expect(await works(rotated.body.token)).toBe(true);

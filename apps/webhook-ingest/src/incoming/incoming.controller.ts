@@ -1,8 +1,8 @@
 import { All, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { UniqueNameSchema } from '@zapgate/contracts';
+import { UniqueNameSchema, Scopes } from '@zapgate/contracts';
 import { CommonCodes, CommonException, parseOrThrow } from '@zapgate/platform';
-import { AppkeyGuard, CurrentApplication, Principal, TokenAuthGuard, type VerifiedApplication, type VerifiedToken } from '@zapgate/token-client';
+import { AppkeyGuard, CurrentApplication, Principal, RequireScope, TokenAuthGuard, type VerifiedApplication, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestService } from '../ingest/ingest.service';
 import { IpFloodGuard, UserRateLimitGuard } from '../limits/limit.guards';
@@ -19,6 +19,7 @@ const EXTENSION_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
  */
 @ApiTags('incoming webhooks')
 @Controller('api/v2')
+@RequireScope(Scopes.WebhooksCreate)
 export class IncomingController {
   constructor(private readonly ingest: IngestService) {}
 

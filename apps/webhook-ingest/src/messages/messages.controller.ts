@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ChatIdSchema, UniqueNameSchema, type MessageTarget, type WebhookSource } from '@zapgate/contracts';
+import { ChatIdSchema, UniqueNameSchema, type MessageTarget, type WebhookSource, Scopes } from '@zapgate/contracts';
 import { parseOrThrow } from '@zapgate/platform';
-import { Principal, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IngestService } from '../ingest/ingest.service';
@@ -22,6 +22,7 @@ const Email = z.email('must be an email address').max(254);
 @ApiTags('messages')
 @Controller('api/v2')
 @UseGuards(IpFloodGuard, TokenAuthGuard, UserRateLimitGuard)
+@RequireScope(Scopes.WebhooksCreate)
 export class MessagesController {
   constructor(private readonly ingest: IngestService) {}
 

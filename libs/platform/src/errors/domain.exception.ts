@@ -39,6 +39,8 @@ export const CommonCodes = {
   OutboundUrlRefused: 'outbound_url_refused',
   Unauthorized: 'unauthorized',
   Forbidden: 'access_denied',
+  /** The token is valid but was not granted the scope the route needs. */
+  InsufficientScope: 'insufficient_scope',
   NotFound: 'not_found',
   Conflict: 'conflict',
   RateLimited: 'rate_limit_exceeded',
@@ -53,6 +55,7 @@ const COMMON_STATUS: Record<CommonCode, number> = {
   outbound_url_refused: 400,
   unauthorized: 401,
   access_denied: 403,
+  insufficient_scope: 403,
   not_found: 404,
   conflict: 409,
   rate_limit_exceeded: 429,
