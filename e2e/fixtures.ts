@@ -29,7 +29,7 @@ export async function createFixture(platform: Platform, email: string): Promise<
   const app = await adminPost<{ id: string; appkey: string; owner_key: string }>(platform, '/api/v1/admin/applications', { name: `App ${email}`, owner_email: 'dev@example.com' });
   const invoked = await fetch(`${platform.services.token.baseUrl}/api/v2/applications/${app.id}/functions/connect/invoke?appkey=${app.appkey}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'x-owner-key': app.owner_key },
     body: JSON.stringify({
       user: { id: '1', email },
       button: {

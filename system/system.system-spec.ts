@@ -96,7 +96,7 @@ describe('system: replicas, faults and a ledger', () => {
     const app = await admin(token[0], '/api/v1/admin/applications', { name: 'System app', owner_email: 'dev@example.com' });
     const invoked = await fetch(`${token[0]}/api/v2/applications/${app.id}/functions/connect/invoke?appkey=${app.appkey}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-owner-key': app.owner_key },
       body: JSON.stringify({
         user: { id: '1', email: 'system@example.com' },
         button: { label: 'Connect', type: '+', action: { type: 'invoke.function', data: { name: 'connect' }, confirm: { title: 'T', description: 'D', input: { type: 'user_webhook_token' } } } },

@@ -109,7 +109,7 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     expect(rotated.status).toBe(201);
     expect(rotated.body.appkey).not.toBe(app.appkey);
     const invoke = (appkey: string) =>
-      svc.call('POST', `/api/v2/applications/${app.id}/functions/f/invoke?appkey=${appkey}`, { body: {} });
+      svc.call('POST', `/api/v2/applications/${app.id}/functions/f/invoke?appkey=${appkey}`, { body: {}, headers: { 'x-owner-key': app.owner_key } });
     expect((await invoke(app.appkey)).status).toBe(401);
     expect((await invoke(rotated.body.appkey)).status).toBe(400); // authenticated; the empty body is what is wrong
     expect((await svc.call('GET', `/api/v1/admin/applications/00000000-0000-4000-8000-000000000000`, { admin: true })).status).toBe(404);

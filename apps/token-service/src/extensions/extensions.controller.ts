@@ -1,10 +1,11 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CliqUserSchema, TokenButtonSchema } from '@zapgate/contracts';
 import { APP_CONFIG, CommonException, zodDetails, ZodApiBody, type ErrorDetail } from '@zapgate/platform';
 import { z } from 'zod';
 import { ApplicationsService } from '../applications/applications.service';
 import type { TokenConfig } from '../token-config.schema';
+import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
 import { TokensService } from '../tokens/tokens.service';
 import { UsersService } from '../users/users.service';
 import { tokenIssuedMessage } from './token-issued.message';
@@ -29,22 +30,30 @@ export class ExtensionsController {
 
   /**
    * Cliq's token-generation button callback: the user confirmed the dialog,
-   * so mint their ZAPI key for this extension and show it once.
+   * so mint their ZAPI key for this extension and show it once. The
+   * extension's server calls it with its owner key: the appkey alone is in
+   * every user's webhook URL, and would let any of them mint a token in
+   * another user's name. The appkey is still needed, for that URL.
    */
   @Post('applications/:appId/functions/:name/invoke')
   @HttpCode(200)
   @ApiOperation({ summary: 'Token generation button (invoke.function + user_webhook_token): mints a ZAPI key' })
   @ApiQuery({ name: 'appkey', required: false, description: 'or the X-Appkey header' })
+  @ApiHeader({ name: 'X-Owner-Key', required: true, description: "the application's owner key" })
   @ZodApiBody(InvokeBodySchema)
   async invoke(
     @Param('appId') appId: string,
     @Param('name') name: string,
     @Query('appkey') appkeyQuery: string | undefined,
     @Headers('x-appkey') appkeyHeader: string | undefined,
+    @Headers('x-owner-key') ownerKey: string | undefined,
     @Body() body: unknown,
   ) {
     const appkey = appkeyQuery || appkeyHeader;
     const application = await this.applications.authenticate(appId, appkey);
+    if (!ownerKey || !(await this.applications.authenticateOwner(application.id, ownerKey))) {
+      throw new TokenException(TokenErrorCodes.OwnerKeyRequired, "Minting a user's token takes the application's owner key (X-Owner-Key) besides its appkey.");
+    }
     const parsed = InvokeBodySchema.safeParse(body);
     const details: ErrorDetail[] = parsed.success ? [] : zodDetails(parsed.error);
     const calledName = (body as { button?: { action?: { data?: { name?: unknown } } } } | null)?.button?.action?.data?.name;

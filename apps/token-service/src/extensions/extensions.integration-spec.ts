@@ -17,7 +17,7 @@ const cliqUser = { id: '123456', email: 'Scott.Fisher@zylcal.com', first_name: '
 
 describe('token generation button (extension invoke callback)', () => {
   let svc: TokenServiceHarness;
-  let app: { id: string; appkey: string };
+  let app: { id: string; appkey: string; owner_key: string };
 
   beforeAll(async () => {
     svc = await TokenServiceHarness.start({ PUBLIC_INGEST_URL: 'https://zapgate.example.com' });
@@ -28,12 +28,14 @@ describe('token generation button (extension invoke callback)', () => {
     await svc?.stop();
   });
 
-  const invoke = (body: unknown, options: { name?: string; appkey?: string; viaHeader?: boolean } = {}) => {
+  /** As the extension's server calls it: its owner key, and the appkey that goes into the webhook URL. */
+  const invoke = (body: unknown, options: { name?: string; appkey?: string; viaHeader?: boolean; ownerKey?: string | null } = {}) => {
     const name = options.name ?? 'authenticate';
     const appkey = options.appkey ?? app.appkey;
+    const owner: Record<string, string> = options.ownerKey === null ? {} : { 'x-owner-key': options.ownerKey ?? app.owner_key };
     return options.viaHeader
-      ? svc.call('POST', `/api/v2/applications/${app.id}/functions/${name}/invoke`, { body, headers: { 'x-appkey': appkey } })
-      : svc.call('POST', `/api/v2/applications/${app.id}/functions/${name}/invoke?appkey=${appkey}`, { body });
+      ? svc.call('POST', `/api/v2/applications/${app.id}/functions/${name}/invoke`, { body, headers: { 'x-appkey': appkey, ...owner } })
+      : svc.call('POST', `/api/v2/applications/${app.id}/functions/${name}/invoke?appkey=${appkey}`, { body, headers: owner });
   };
 
   it('mints a ZAPI key for the user and shows it once with the incoming-webhook URL', async () => {
@@ -106,6 +108,17 @@ describe('token generation button (extension invoke callback)', () => {
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('invalid_appkey');
     }
+  });
+
+  it("refuses to mint with the appkey alone: every user has it, and could mint another user's token", async () => {
+    const victim = { ...cliqUser, email: 'victim@zylcal.com' };
+    const byAppkey = await invoke({ user: victim, button: button() }, { ownerKey: null });
+    expect([byAppkey.status, byAppkey.body.code]).toEqual([401, 'owner_key_required']);
+    expect(JSON.stringify(byAppkey.body)).not.toMatch(/zapk_/);
+    const other = await svc.createApplication();
+    expect((await invoke({ user: victim, button: button() }, { ownerKey: other.owner_key })).body.code).toBe('owner_key_required');
+    expect((await invoke({ user: victim, button: button() }, { ownerKey: app.appkey })).body.code).toBe('owner_key_required');
+    expect(await svc.db.query(`SELECT 1 FROM token."user" WHERE email = 'victim@zylcal.com'`)).toEqual([]);
   });
 
   it('refuses to mint for a deactivated user', async () => {

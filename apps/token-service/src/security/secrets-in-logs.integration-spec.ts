@@ -42,7 +42,8 @@ describe('no secret in any log line, error body or event', () => {
     const rotatedAppkey = (await call('POST', `/api/v1/admin/applications/${app.id}/appkey/rotate`, { admin: true })).body.appkey;
     secrets.add(rotatedAppkey);
     secrets.add(app.owner_key);
-    secrets.add((await call('POST', `/api/v1/admin/applications/${app.id}/owner-key/rotate`, { admin: true, headers: { 'x-owner-key': app.owner_key } })).body.owner_key);
+    const ownerKey = (await call('POST', `/api/v1/admin/applications/${app.id}/owner-key/rotate`, { admin: true, headers: { 'x-owner-key': app.owner_key } })).body.owner_key;
+    secrets.add(ownerKey);
 
     const button = {
       label: 'Connect',
@@ -50,11 +51,13 @@ describe('no secret in any log line, error body or event', () => {
       action: { type: 'invoke.function', data: { name: 'f' }, confirm: { title: 'T', description: 'D', input: { type: 'user_webhook_token' } } },
     };
     const invoked = await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke?appkey=${rotatedAppkey}`, {
+      headers: { 'x-owner-key': ownerKey },
       body: { user: { id: '1', email: 'sec@example.com' }, button },
     });
     secrets.add(invoked.body.slides[0].data[0].Token);
     await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke?appkey=${app.appkey}`, { body: { user: { id: '1', email: 'sec@example.com' }, button } });
-    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke`, { headers: { 'x-appkey': rotatedAppkey }, body: { button: { ...button, label: '' } } });
+    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke`, { headers: { 'x-appkey': rotatedAppkey, 'x-owner-key': ownerKey }, body: { button: { ...button, label: '' } } });
+    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke`, { headers: { 'x-appkey': rotatedAppkey, 'x-owner-key': app.owner_key }, body: { button } });
 
     const adminMinted = (await call('POST', `/api/v1/admin/users/${user.id}/tokens`, { admin: true, body: { name: 'adm' } })).body.token;
     secrets.add(adminMinted);

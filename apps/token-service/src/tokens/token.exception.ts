@@ -9,6 +9,8 @@ export const TokenErrorCodes = {
   TokenInactive: 'token_inactive',
   ApplicationNotFound: 'application_not_found',
   InvalidAppkey: 'invalid_appkey',
+  /** Managing an application (or minting its users' tokens) takes its owner key, not the appkey its users see. */
+  OwnerKeyRequired: 'owner_key_required',
   InvalidCredentials: 'INVALID_CREDENTIALS',
   NotConfirmed: 'ACCOUNT_REGISTRATION_NOT_CONFIRMED',
   TooManySignInAttempts: 'too_many_signin_attempts',
@@ -25,6 +27,7 @@ const STATUS: Record<TokenErrorCode, number> = {
   token_inactive: 409,
   application_not_found: 404,
   invalid_appkey: 401,
+  owner_key_required: 401,
   INVALID_CREDENTIALS: 401,
   ACCOUNT_REGISTRATION_NOT_CONFIRMED: 403,
   too_many_signin_attempts: 429,
