@@ -7,7 +7,13 @@ import { ApplicationEntity } from './applications/application.entity';
 import { ApplicationsVerifyRpcHandler } from './applications/applications-verify.rpc-handler';
 import { ApplicationsService } from './applications/applications.service';
 import { DirectoryRpcHandler } from './applications/directory.rpc-handler';
+import { OwnerKeyGuard } from './applications/owner-key.guard';
+import { AdminTokensController } from './directory/admin-tokens.controller';
+import { ApplicationTokensController } from './directory/application-tokens.controller';
+import { DirectoryRepository } from './directory/directory.repository';
 import { ExtensionsController } from './extensions/extensions.controller';
+import { SelfServiceController } from './extensions/self-service.controller';
+import { SelfServiceLinks } from './extensions/self-service-links';
 import { LegacyAuthtokenController } from './legacy/legacy-authtoken.controller';
 import { tokenMigrations } from './migrations';
 import { CredentialsService } from './sessions/credentials.service';
@@ -52,11 +58,17 @@ export class AppModule {
         SessionsController,
         CurrentTokenController,
         TokensController,
+        AdminTokensController,
+        SelfServiceController,
+        ApplicationTokensController,
       ],
       providers: [
         { provide: TokenHasher, useValue: new TokenHasher(config.TOKEN_PEPPER) },
         AdminKeyGuard,
+        OwnerKeyGuard,
         SessionGuard,
+        DirectoryRepository,
+        SelfServiceLinks,
         UsersService,
         ApplicationsService,
         DirectoryRpcHandler,

@@ -24,6 +24,10 @@ export const tokenConfigSchema = baseConfigSchema.extend({
   MAX_ROTATION_GRACE_SECONDS: count(0, 30 * 86_400, 7 * 86_400),
   /** Base URL of webhook-ingest as callers see it; used in the incoming-webhook URL shown with a new token. */
   PUBLIC_INGEST_URL: z.url().default('http://127.0.0.1:3002'),
+  /** Base URL of token-service as users' browsers see it; used in the self-service links shown with a new token. */
+  PUBLIC_TOKEN_URL: z.url().default('http://127.0.0.1:3001'),
+  /** How long a self-service link (a button user's view of their own tokens) works. */
+  SELF_SERVICE_LINK_TTL_SECONDS: count(60, 30 * 86_400, 86_400),
   /** Private ranges an application's handler URLs may point at (they are refused when registered otherwise). */
   OUTBOUND_ALLOWED_CIDRS: cidrListSchema.default([]),
 });

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, ZodApiBody, AdminKeyGuard } from '@zapgate/platform';
+import { encodeCursor, parseOrThrow, ZodApiBody, AdminKeyGuard } from '@zapgate/platform';
+import { PageQuerySchema } from '../directory/directory.dto';
+import { DirectoryRepository } from '../directory/directory.repository';
 import type { ApplicationEntity } from '../applications/application.entity';
 import { ApplicationsService } from '../applications/applications.service';
 import { CreateApplicationSchema, IdParamSchema, UpdateApplicationSchema } from './admin.dto';
@@ -23,7 +25,10 @@ const applicationView = (a: ApplicationEntity) => ({
 @UseGuards(AdminKeyGuard)
 @Controller('api/v1/admin/applications')
 export class AdminApplicationsController {
-  constructor(private readonly applications: ApplicationsService) {}
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly directory: DirectoryRepository,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -39,6 +44,14 @@ export class AdminApplicationsController {
       maxTokensPerUser: input.max_tokens_per_user,
     });
     return { ...applicationView(application), appkey, owner_key: ownerKey };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List applications, newest first (cursor pagination)' })
+  async list(@Query() query: unknown) {
+    const q = parseOrThrow(PageQuerySchema, query);
+    const page = await this.directory.applications(q.limit, q.cursor);
+    return { data: page.rows.map(applicationView), next_cursor: encodeCursor(page.next) };
   }
 
   @Get(':appId')

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, ZodApiBody, AdminKeyGuard } from '@zapgate/platform';
+import { encodeCursor, parseOrThrow, ZodApiBody, AdminKeyGuard } from '@zapgate/platform';
+import { UserListQuerySchema } from '../directory/directory.dto';
+import { DirectoryRepository } from '../directory/directory.repository';
 import { tokenView } from '../tokens/token.view';
 import { TokensService } from '../tokens/tokens.service';
 import type { UserEntity } from '../users/user.entity';
@@ -28,6 +30,7 @@ export class AdminUsersController {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    private readonly directory: DirectoryRepository,
   ) {}
 
   @Post()
@@ -39,6 +42,14 @@ export class AdminUsersController {
     return userView(
       await this.users.create({ email: input.email, displayName: input.display_name, password: input.password, confirmed: input.confirmed }),
     );
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List users, newest first (filters: email substring, active; cursor pagination)' })
+  async list(@Query() query: unknown) {
+    const q = parseOrThrow(UserListQuerySchema, query);
+    const page = await this.directory.users({ email: q.email, active: q.active }, q.limit, q.cursor);
+    return { data: page.rows.map(userView), next_cursor: encodeCursor(page.next) };
   }
 
   @Get(':userId')

@@ -8,6 +8,7 @@ import type { TokenConfig } from '../token-config.schema';
 import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
 import { TokensService } from '../tokens/tokens.service';
 import { UsersService } from '../users/users.service';
+import { SelfServiceLinks } from './self-service-links';
 import { tokenIssuedMessage } from './token-issued.message';
 
 const InvokeBodySchema = z.object({
@@ -25,6 +26,7 @@ export class ExtensionsController {
     private readonly applications: ApplicationsService,
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    private readonly links: SelfServiceLinks,
     @Inject(APP_CONFIG) private readonly config: TokenConfig,
   ) {}
 
@@ -83,6 +85,7 @@ export class ExtensionsController {
       token: secret,
       tokenName,
       incomingUrl: incoming.toString(),
+      manageUrl: this.links.issue(user.id, application.id).url,
     });
   }
 

@@ -15,7 +15,10 @@ export class SessionGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<SessionRequest>();
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     const session = match ? await this.sessions.resolve(match[1]) : undefined;
-    if (!session) throw new TokenException(TokenErrorCodes.SessionRequired, 'Sign in first: Authorization: Bearer <session token>.');
+    if (!session) {
+      const hint = request.headers['x-admin-key'] ? ' Operators manage any token under /api/v1/admin/tokens.' : '';
+      throw new TokenException(TokenErrorCodes.SessionRequired, `Sign in first: Authorization: Bearer <session token>.${hint}`);
+    }
     request.session = session;
     return true;
   }

@@ -11,6 +11,7 @@ export const TokenErrorCodes = {
   InvalidAppkey: 'invalid_appkey',
   /** Managing an application (or minting its users' tokens) takes its owner key, not the appkey its users see. */
   OwnerKeyRequired: 'owner_key_required',
+  InvalidLink: 'invalid_link',
   InvalidCredentials: 'INVALID_CREDENTIALS',
   NotConfirmed: 'ACCOUNT_REGISTRATION_NOT_CONFIRMED',
   TooManySignInAttempts: 'too_many_signin_attempts',
@@ -28,6 +29,7 @@ const STATUS: Record<TokenErrorCode, number> = {
   application_not_found: 404,
   invalid_appkey: 401,
   owner_key_required: 401,
+  invalid_link: 401,
   INVALID_CREDENTIALS: 401,
   ACCOUNT_REGISTRATION_NOT_CONFIRMED: 403,
   too_many_signin_attempts: 429,

@@ -92,6 +92,13 @@ export class TokensService {
     return qb.getMany();
   }
 
+  /** Any token by id (operators, owners after their own check). */
+  async find(tokenId: string): Promise<TokenEntity> {
+    const token = await this.dataSource.getRepository(TokenEntity).findOneBy({ id: tokenId });
+    if (!token) throw new TokenException(TokenErrorCodes.TokenNotFound, 'No such token.');
+    return token;
+  }
+
   async findOwned(userId: string, tokenId: string): Promise<TokenEntity> {
     const token = await this.dataSource.getRepository(TokenEntity).findOneBy({ id: tokenId, userId });
     if (!token) throw new TokenException(TokenErrorCodes.TokenNotFound, 'No such token.');

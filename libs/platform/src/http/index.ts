@@ -2,3 +2,4 @@ export * from './correlation-id';
 export * from './service-bootstrap';
 export * from './zod-body';
 export * from './admin-key.guard';
+export * from './keyset-cursor';

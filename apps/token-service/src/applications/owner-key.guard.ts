@@ -1,0 +1,27 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey } from '@zapgate/platform';
+import { presentedOwnerKey } from '@zapgate/token-client';
+import type { FastifyRequest } from 'fastify';
+import type { TokenConfig } from '../token-config.schema';
+import { ApplicationsService } from './applications.service';
+
+/**
+ * token-service's own check of the route's `:appId` owner key (or X-Admin-Key):
+ * the other services ask it over NATS, token-service reads its table.
+ */
+@Injectable()
+export class OwnerKeyGuard implements CanActivate {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: TokenConfig,
+    private readonly applications: ApplicationsService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    if (hasAdminKey(req, this.config.ADMIN_API_KEY)) return true;
+    const ownerKey = presentedOwnerKey(req.headers);
+    const appId = (req.params as Record<string, string | undefined>).appId;
+    if (ownerKey && appId && (await this.applications.authenticateOwner(appId, ownerKey))) return true;
+    throw new CommonException(CommonCodes.Unauthorized, "Use the application's owner key (X-Owner-Key) or X-Admin-Key; the appkey manages nothing.");
+  }
+}

@@ -1,0 +1,54 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminKeyGuard, APP_CONFIG, encodeCursor, parseOrThrow } from '@zapgate/platform';
+import { IdParamSchema } from '../admin/admin.dto';
+import type { TokenConfig } from '../token-config.schema';
+import { tokenView } from '../tokens/token.view';
+import { TokensService } from '../tokens/tokens.service';
+import { RotateBodySchema, TokenListQuerySchema } from './directory.dto';
+import { DirectoryRepository } from './directory.repository';
+
+/** Every token, for operators: find one, revoke it, rotate it. */
+@ApiTags('operator')
+@ApiHeader({ name: 'X-Admin-Key', required: true })
+@UseGuards(AdminKeyGuard)
+@Controller('api/v1/admin/tokens')
+export class AdminTokensController {
+  constructor(
+    private readonly directory: DirectoryRepository,
+    private readonly tokens: TokensService,
+    @Inject(APP_CONFIG) private readonly config: TokenConfig,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List tokens, newest first (filters: user_id, application_id, status, kind; cursor pagination)' })
+  async list(@Query() query: unknown) {
+    const q = parseOrThrow(TokenListQuerySchema, query);
+    const page = await this.directory.tokens({ userId: q.user_id, applicationId: q.application_id, status: q.status, kind: q.kind }, q.limit, q.cursor);
+    return { data: page.rows.map(tokenView), next_cursor: encodeCursor(page.next) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Show a token (metadata only)' })
+  async get(@Param('id') id: string) {
+    return tokenView(await this.tokens.find(parseOrThrow(IdParamSchema, id, 'id')));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a token: it stops working at once on every replica' })
+  async revoke(@Param('id') id: string): Promise<void> {
+    const token = await this.tokens.find(parseOrThrow(IdParamSchema, id, 'id'));
+    await this.tokens.revoke(token.id, 'deleted');
+  }
+
+  @Post(':id/rotate')
+  @HttpCode(201)
+  @ApiOperation({ summary: "New secret for a user's token; the old one works for grace_period_seconds more (default 0)" })
+  async rotate(@Param('id') id: string, @Body() body: unknown) {
+    const { grace_period_seconds } = parseOrThrow(RotateBodySchema(this.config.MAX_ROTATION_GRACE_SECONDS), body ?? {});
+    const token = await this.tokens.find(parseOrThrow(IdParamSchema, id, 'id'));
+    const rotated = await this.tokens.rotate(token.userId, token.id, grace_period_seconds);
+    return { ...tokenView(rotated.token), token: rotated.secret, previous_token_expires_at: rotated.previousExpiresAt.toISOString() };
+  }
+}
