@@ -275,6 +275,40 @@ describe('OAuth refresh', () => {
     expect((await admin(`/api/v1/connections/${connection_id}`)).body.status).toBe('active');
   });
 
+  it('makes readers share the scheduled retry during a provider outage: one provider call, one back-off step', async () => {
+    const connector = await genericConnector();
+    const { connection_id } = await authorize(connector.id, 'user-outage');
+    // Inside the refresh margin, still valid: every read would like a refresh.
+    await platform.db.query(`UPDATE oauth.connection SET expires_at = now() + interval '30 seconds', last_refreshed_at = now() - interval '1 hour', refresh_at = now() + interval '1 hour' WHERE id = $1`, [connection_id]);
+    const before = await peer.stats();
+    await peer.failTokenRequests(10);
+    const reads = [];
+    for (let i = 0; i < 3; i++) reads.push(await admin(`/api/v1/connections/${connection_id}/token`));
+    await peer.failTokenRequests(0);
+    expect(reads.map((r) => r.status)).toEqual([200, 200, 200]); // the current token is still good
+    const after = await admin(`/api/v1/connections/${connection_id}`);
+    expect(after.body).toMatchObject({ failures: 1, last_error: { code: 'temporarily_unavailable' } });
+    const errors = (s: { refreshErrors: Record<string, number> }) => Object.values(s.refreshErrors).reduce((a, b) => a + b, 0);
+    expect((await peer.stats()).refreshes + errors(await peer.stats()) - (before.refreshes + errors(before))).toBeLessThanOrEqual(1);
+
+    // Once expired, a reader is told when the scheduled attempt is, instead of calling the provider itself.
+    await platform.db.query(`UPDATE oauth.connection SET expires_at = now() - interval '1 second' WHERE id = $1`, [connection_id]);
+    const expired = await admin(`/api/v1/connections/${connection_id}/token`);
+    expect([expired.status, expired.body.code, Number(expired.headers.get('retry-after')) > 0]).toEqual([503, 'provider_unavailable', true]);
+    expect((await admin(`/api/v1/connections/${connection_id}`)).body.failures).toBe(1);
+  });
+
+  it('shows reauth_required for an expired connection that has no refresh token, in its status and the list filter', async () => {
+    const connector = await genericConnector();
+    const { connection_id } = await authorize(connector.id, 'user-online');
+    await platform.db.query(`UPDATE oauth.connection SET refresh_token_sealed = NULL, refresh_at = NULL, expires_at = now() - interval '1 second' WHERE id = $1`, [connection_id]);
+    expect((await admin(`/api/v1/connections/${connection_id}`)).body.status).toBe('reauth_required');
+    const listed = await admin(`/api/v1/connections?connector_id=${connector.id}&status=reauth_required`);
+    expect(listed.body.data.map((c: { id: string }) => c.id)).toEqual([connection_id]);
+    expect((await admin(`/api/v1/connections?connector_id=${connector.id}&status=active`)).body.data).toEqual([]);
+    expect((await admin(`/api/v1/connections/${connection_id}/token`)).body.code).toBe('reauth_required');
+  });
+
   it('recovers a refresh whose answer was received but not stored, instead of spending the rotated refresh token again', async () => {
     const connector = await genericConnector();
     const { connection_id } = await authorize(connector.id, 'user-lost-answer');

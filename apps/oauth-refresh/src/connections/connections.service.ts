@@ -10,6 +10,15 @@ import { OAuthErrorCodes, OAuthException } from '../oauth.exception';
 import type { TokenAnswer } from '../provider/provider-client.service';
 import { SEALED_FIELDS } from '../sealed-fields';
 
+/**
+ * An active connection with no refresh token (online access) whose access token has expired can do
+ * nothing until its user authorizes again: it reads as reauth_required. Nothing is written — the
+ * moment it expires is the moment it changes. Selected after `c.*`, so this `status` is the one a
+ * row carries (node-postgres keeps the last of two same-named columns).
+ */
+const EFFECTIVE_STATUS_SQL = `(CASE WHEN c.status = 'active' AND c.refresh_token_sealed IS NULL AND c.expires_at <= now() THEN 'reauth_required' ELSE c.status END)`;
+const EFFECTIVE_STATUS = `${EFFECTIVE_STATUS_SQL} AS status`;
+
 export interface ConnectionRow {
   id: string;
   connector_id: string;
@@ -109,7 +118,7 @@ export class ConnectionsService {
 
   async row(id: string): Promise<ConnectionRow> {
     const [row] = /^[0-9a-f-]{36}$/i.test(id)
-      ? ((await this.dataSource.query(`SELECT * FROM "oauth"."connection" WHERE id = $1`, [id])) as ConnectionRow[])
+      ? ((await this.dataSource.query(`SELECT c.*, ${EFFECTIVE_STATUS} FROM "oauth"."connection" c WHERE c.id = $1`, [id])) as ConnectionRow[])
       : [];
     if (!row) throw new OAuthException(OAuthErrorCodes.ConnectionNotFound, 'No such connection.');
     return row;
@@ -125,9 +134,9 @@ export class ConnectionsService {
 
   list(access: OwnerAccess, filter: { connectorId?: string; userRef?: string; status?: string }): Promise<ConnectionRow[]> {
     return this.dataSource.query(
-      `SELECT c.* FROM "oauth"."connection" c JOIN "oauth"."connector" k ON k.id = c.connector_id
+      `SELECT c.*, ${EFFECTIVE_STATUS} FROM "oauth"."connection" c JOIN "oauth"."connector" k ON k.id = c.connector_id
        WHERE ($1::uuid IS NULL OR k.app_id = $1) AND ($2::uuid IS NULL OR c.connector_id = $2) AND ($3::text IS NULL OR c.user_ref = $3)
-         AND ($4::text IS NULL OR c.status = $4)
+         AND ($4::text IS NULL OR ${EFFECTIVE_STATUS_SQL} = $4)
        ORDER BY c.created_at DESC LIMIT 500`,
       [access.role === 'operator' ? null : access.appId, filter.connectorId ?? null, filter.userRef ?? null, filter.status ?? null],
     );

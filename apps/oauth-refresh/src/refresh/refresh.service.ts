@@ -55,7 +55,28 @@ export class RefreshService implements OnApplicationBootstrap {
     const row = await this.connections.row(id);
     assertUsable(row);
     if (this.fresh(row)) return row;
+    if (this.backingOff(row)) return this.whileBackingOff(row);
     return this.refresh(id, 'on_demand');
+  }
+
+  /**
+   * After a failed refresh the next attempt is scheduled (back-off, or the provider's throttle):
+   * readers share that attempt instead of calling the provider themselves, which would spend the
+   * budget, prolong a throttle and double the back-off once per read.
+   */
+  private backingOff(row: ConnectionRow): boolean {
+    return row.failures > 0 && row.refresh_at !== null && row.refresh_at.getTime() > Date.now();
+  }
+
+  private whileBackingOff(row: ConnectionRow): ConnectionRow {
+    if (row.expires_at && row.expires_at.getTime() > Date.now()) return row; // still valid: serve it
+    const retryIn = Math.max(1, Math.ceil((row.refresh_at!.getTime() - Date.now()) / 1000));
+    const refused = new OAuthException(
+      OAuthErrorCodes.ProviderUnavailable,
+      `The access token expired and the provider did not refresh it (${row.last_error?.code ?? 'error'}); the next attempt is in ${retryIn} s.`,
+    );
+    refused.headers['retry-after'] = String(retryIn);
+    throw refused;
   }
 
   /** Single-flight per connection within this process. */
