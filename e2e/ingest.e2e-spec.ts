@@ -298,11 +298,21 @@ describe('webhook ingestion', () => {
     it("lets an application's owner see only its own events, and nobody else any", async () => {
       const own = await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-owner-key': fx.app.owner_key } });
       expect(own.status).toBe(200);
-      const events = ((await own.json()) as { data: { app_id: string }[] }).data;
+      const events = ((await own.json()) as { data: { app_id: string; event_id: string }[] }).data;
       expect(events.length).toBeGreaterThan(0);
       expect(new Set(events.map((e) => e.app_id))).toEqual(new Set([fx.app.id]));
       expect((await fetch(`${ingest}/api/v1/events`)).status).toBe(401);
       expect((await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-owner-key': 'zapo_wrong' } })).status).toBe(401);
+      // A named read-only operator key (made in token-service, checked over NATS) reads here and changes nothing.
+      const made = await fetch(`${platform.services.token.baseUrl}/api/v1/admin/operator-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+        body: JSON.stringify({ name: 'auditor', role: 'read-only' }),
+      });
+      const readOnly = ((await made.json()) as { key: string }).key;
+      expect((await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-admin-key': readOnly } })).status).toBe(200);
+      const replay = await fetch(`${ingest}/api/v1/events/${events[0].event_id}/replay`, { method: 'POST', headers: { 'x-admin-key': readOnly } });
+      expect(replay.status).toBe(403);
       // The appkey is in every user's webhook URL: it identifies the application and reads nothing.
       const byAppkey = await fetch(`${ingest}/api/v1/events?app_id=${fx.app.id}`, { headers: { 'x-appkey': fx.app.appkey } });
       expect(byAppkey.status).toBe(401);

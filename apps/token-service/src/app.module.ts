@@ -16,6 +16,10 @@ import { SelfServiceController } from './extensions/self-service.controller';
 import { SelfServiceLinks } from './extensions/self-service-links';
 import { LegacyAuthtokenController } from './legacy/legacy-authtoken.controller';
 import { tokenMigrations } from './migrations';
+import { OperatorKeysController } from './operators/operator-keys.controller';
+import { OperatorKeysRepository } from './operators/operator-keys.repository';
+import { OperatorKeysService } from './operators/operator-keys.service';
+import { OperatorsVerifyRpcHandler } from './operators/operators-verify.rpc-handler';
 import { CredentialsService } from './sessions/credentials.service';
 import { SessionEntity } from './sessions/session.entity';
 import { SessionGuard } from './sessions/session.guard';
@@ -60,6 +64,7 @@ export class AppModule {
         TokensController,
         AdminTokensController,
         SelfServiceController,
+        OperatorKeysController,
         ApplicationTokensController,
       ],
       providers: [
@@ -69,6 +74,9 @@ export class AppModule {
         SessionGuard,
         DirectoryRepository,
         SelfServiceLinks,
+        OperatorKeysRepository,
+        OperatorKeysService,
+        OperatorsVerifyRpcHandler,
         UsersService,
         ApplicationsService,
         DirectoryRpcHandler,

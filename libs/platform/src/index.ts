@@ -11,3 +11,4 @@ export * from './crypto';
 export * from './outbound';
 export * from './json';
 export * from './dead-letters';
+export * from './operators';

@@ -6,6 +6,7 @@ import { HttpExceptionFilter } from './errors';
 import { HealthModule } from './health';
 import { MetricsModule } from './metrics';
 import { NatsModule } from './nats';
+import { OperatorsModule } from './operators';
 
 export interface PlatformOptions {
   service: string;
@@ -25,6 +26,7 @@ export class PlatformModule {
         NatsModule.forRoot(options.service),
         DatabaseModule.forRoot({ ...options.database, applicationName: options.service }),
         HealthModule,
+        OperatorsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -1,5 +1,5 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, createParamDecorator } from '@nestjs/common';
-import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey } from '@zapgate/platform';
+import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { CommonCodes, CommonException, OperatorVerifier } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import { AppkeyVerifier, presentedAppkey, presentedOwnerKey } from './appkey-verifier';
 
@@ -8,7 +8,7 @@ export type OwnerAccess = { role: 'operator' } | { role: 'application'; appId: s
 type AccessRequest = FastifyRequest & { ownerAccess?: OwnerAccess };
 
 /**
- * X-Admin-Key for operators; an application's owner key (X-Owner-Key) with the
+ * X-Admin-Key for operators (within their key's role); an application's owner key (X-Owner-Key) with the
  * application named by the route's `:appId` or by `?app_id=`. The appkey is
  * refused here on purpose: every user of an extension sees it in the webhook
  * URL, so it identifies the application and manages nothing.
@@ -16,13 +16,13 @@ type AccessRequest = FastifyRequest & { ownerAccess?: OwnerAccess };
 @Injectable()
 export class OwnerAccessGuard implements CanActivate {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: { ADMIN_API_KEY: string },
+    private readonly operators: OperatorVerifier,
     private readonly appkeys: AppkeyVerifier,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AccessRequest>();
-    if (hasAdminKey(req, this.config.ADMIN_API_KEY)) {
+    if (await this.operators.authorize(req)) {
       req.ownerAccess = { role: 'operator' };
       return true;
     }

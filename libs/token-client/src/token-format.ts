@@ -11,13 +11,13 @@ export type TokenKind = keyof typeof TokenKinds;
 
 /** Other secrets Zapgate issues in the same format, never accepted where a token is expected. */
 /** `ownerkey` manages one application (its owner's credential); the appkey only identifies it on webhook URLs. */
-export const SecretKinds = { ...TokenKinds, appkey: 'zapp', session: 'zses', ownerkey: 'zapo' } as const;
+export const SecretKinds = { ...TokenKinds, appkey: 'zapp', session: 'zses', ownerkey: 'zapo', operatorkey: 'zaok' } as const;
 export type SecretKind = keyof typeof SecretKinds;
 
 export const RANDOM_LENGTH = 30;
 export const CHECKSUM_LENGTH = 6;
 export const TOKEN_PATTERN = /^(zapk|zaat)_[0-9A-Za-z]{36}$/;
-const SECRET_PATTERN = /^(zapk|zaat|zapp|zses|zapo)_[0-9A-Za-z]{36}$/;
+const SECRET_PATTERN = /^(zapk|zaat|zapp|zses|zapo|zaok)_[0-9A-Za-z]{36}$/;
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

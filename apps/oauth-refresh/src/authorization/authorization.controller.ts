@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { APP_CONFIG, hasAdminKey, parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { APP_CONFIG, OperatorVerifier, parseOrThrow, ZodApiBody } from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Access, AppkeyVerifier, canSee, OwnerAccessGuard, presentedOwnerKey, type OwnerAccess } from '@zapgate/token-client';
@@ -38,6 +38,7 @@ export class AuthorizationController {
     private readonly states: StateService,
     private readonly provider: ProviderClient,
     private readonly appkeys: AppkeyVerifier,
+    private readonly operators: OperatorVerifier,
     @Inject(APP_CONFIG) private readonly config: OAuthConfig,
   ) {}
 
@@ -141,7 +142,7 @@ export class AuthorizationController {
    * user's name.
    */
   private async checkAuthorizeAccess(connector: ConnectorRow, q: z.infer<typeof AuthorizeQuery>, req: FastifyRequest): Promise<void> {
-    if (hasAdminKey(req, this.config.ADMIN_API_KEY)) return;
+    if (await this.operators.authorize(req)) return;
     if (q.sig && q.expires) {
       if (q.expires * 1000 > Date.now() && this.states.verify(`link:${connector.id}:${q.user}:${q.expires}`, q.sig)) return;
       throw new OAuthException(OAuthErrorCodes.InvalidLink, 'The authorize link is invalid or has expired; ask for a new one.');

@@ -28,7 +28,7 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     const tables = await svc.db.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'token' ORDER BY table_name`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['application', 'dead_letter', 'migrations', 'session', 'signin_throttle', 'token', 'usage_hourly', 'usage_report', 'user']);
+    expect(tables.map((t) => t.table_name)).toEqual(['application', 'dead_letter', 'migrations', 'operator_key', 'session', 'signin_throttle', 'token', 'usage_hourly', 'usage_report', 'user']);
   });
 
   it('creates a user, mints a token once, and verifies it over NATS', async () => {
@@ -164,7 +164,7 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
   it('rejects a missing or wrong admin key with 401', async () => {
     const res = await svc.call('POST', '/api/v1/admin/users', { body: { email: 'x@example.com', display_name: 'X' }, headers: { 'x-admin-key': 'wrong' } });
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ code: 'unauthorized', message: 'A valid X-Admin-Key header is required.' });
+    expect(res.body).toEqual({ code: 'unauthorized', message: 'The X-Admin-Key is not a valid operator key.' });
     expect((await svc.call('GET', '/api/v1/admin/applications/x')).status).toBe(401);
   });
 

@@ -1,8 +1,7 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, CommonCodes, CommonException, hasAdminKey } from '@zapgate/platform';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { CommonCodes, CommonException, OperatorVerifier } from '@zapgate/platform';
 import { presentedOwnerKey } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
-import type { TokenConfig } from '../token-config.schema';
 import { ApplicationsService } from './applications.service';
 
 /**
@@ -12,13 +11,13 @@ import { ApplicationsService } from './applications.service';
 @Injectable()
 export class OwnerKeyGuard implements CanActivate {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: TokenConfig,
+    private readonly operators: OperatorVerifier,
     private readonly applications: ApplicationsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (hasAdminKey(req, this.config.ADMIN_API_KEY)) return true;
+    if (await this.operators.authorize(req)) return true;
     const ownerKey = presentedOwnerKey(req.headers);
     const appId = (req.params as Record<string, string | undefined>).appId;
     if (ownerKey && appId && (await this.applications.authenticateOwner(appId, ownerKey))) return true;

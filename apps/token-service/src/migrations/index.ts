@@ -3,10 +3,12 @@ import { TokenLifecycle1795378500000 } from './1795378500000-TokenLifecycle';
 import { UsageReportsAndDeadLetters1796100000000 } from './1796100000000-UsageReportsAndDeadLetters';
 import { ApplicationOwnerKeys1796200000000 } from './1796200000000-ApplicationOwnerKeys';
 import { ExplicitScopes1796300000000 } from './1796300000000-ExplicitScopes';
+import { OperatorKeys1796400000000 } from './1796400000000-OperatorKeys';
 
 /** In order of application; TypeORM records each by name in "token"."migrations". */
 export const tokenMigrations = [
   CreateUsersAndTokens1795376943016, TokenLifecycle1795378500000, UsageReportsAndDeadLetters1796100000000,
   ApplicationOwnerKeys1796200000000,
   ExplicitScopes1796300000000,
+  OperatorKeys1796400000000,
 ];

@@ -23,6 +23,12 @@ export class TokenEventsPublisher {
     );
   }
 
+  async operatorKeyRevoked(keyId: string, revokedAt: Date): Promise<void> {
+    await this.publishSafely(() =>
+      this.jetstream.publish(Subjects.OperatorKeyRevoked, { keyId, revokedAt: revokedAt.toISOString() }, { msgID: `operator-key-revoked:${keyId}` }),
+    );
+  }
+
   async userDeactivated(userId: string, deactivatedAt: Date): Promise<void> {
     await this.publishSafely(() =>
       this.jetstream.publish(

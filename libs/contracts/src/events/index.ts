@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { Subjects, type EventSubject } from '../subjects';
-import { ApplicationChangedV1Schema, TokenRevokedV1Schema, TokenUsedV1Schema, UserDeactivatedV1Schema } from './token-lifecycle.event';
+import { ApplicationChangedV1Schema, OperatorKeyRevokedV1Schema, TokenRevokedV1Schema, TokenUsedV1Schema, UserDeactivatedV1Schema } from './token-lifecycle.event';
 import { OAuthConnectionFailedV1Schema, OAuthTokenRefreshedV1Schema } from './oauth.event';
 import { MessageStoredV1Schema, WebhookProcessedV1Schema } from './webhook-processed.event';
 import { WebhookReceivedV1Schema } from './webhook-received.event';
@@ -21,6 +21,7 @@ export const EventSchemas = {
   [Subjects.MessageStored]: MessageStoredV1Schema,
   [Subjects.OAuthTokenRefreshed]: OAuthTokenRefreshedV1Schema,
   [Subjects.OAuthConnectionFailed]: OAuthConnectionFailedV1Schema,
+  [Subjects.OperatorKeyRevoked]: OperatorKeyRevokedV1Schema,
 } as const satisfies Record<EventSubject, z.ZodType>;
 
 export type PayloadOf<S extends EventSubject> = z.infer<(typeof EventSchemas)[S]>;

@@ -51,3 +51,12 @@ export const TokenUsedV1Schema = z
   })
   .loose();
 export type TokenUsedV1 = z.infer<typeof TokenUsedV1Schema>;
+
+/** A named operator key was revoked: verifiers drop their cached answer for it at once. */
+export const OperatorKeyRevokedV1Schema = z
+  .object({
+    keyId: z.uuid(),
+    revokedAt: z.iso.datetime(),
+  })
+  .loose();
+export type OperatorKeyRevokedV1 = z.infer<typeof OperatorKeyRevokedV1Schema>;

@@ -27,6 +27,8 @@ export const Subjects = {
   OAuthTokenRefreshed: 'zapgate.oauth.token.refreshed.v1',
   /** oauth-refresh, when a connection needs its user to authorize again (invalid_grant, revoked). */
   OAuthConnectionFailed: 'zapgate.oauth.connection.failed.v1',
+  /** token-service, when a named operator key is revoked: every service drops its cached answer at once. */
+  OperatorKeyRevoked: 'zapgate.operator.key.revoked.v1',
 } as const;
 
 export type EventSubject = (typeof Subjects)[keyof typeof Subjects];
@@ -44,6 +46,8 @@ export const RpcSubjects = {
   UsersGet: 'zapgate.users.get.v1',
   /** oauth-refresh answers: a valid access token for a connection, refreshed on the spot if needed. */
   OAuthTokenGet: 'zapgate.oauth.token.get.v1',
+  /** token-service answers: is this a live named operator key, and with which role? */
+  OperatorsVerify: 'zapgate.operators.verify.v1',
 } as const;
 
 export type RpcSubject = (typeof RpcSubjects)[keyof typeof RpcSubjects];
@@ -51,7 +55,7 @@ export type RpcSubject = (typeof RpcSubjects)[keyof typeof RpcSubjects];
 /** JetStream streams and the event subjects each one captures. */
 export const Streams = {
   Webhooks: { name: 'ZAPGATE_WEBHOOKS', subjects: ['zapgate.webhook.>'] },
-  Tokens: { name: 'ZAPGATE_TOKENS', subjects: ['zapgate.token.>', 'zapgate.user.>', 'zapgate.application.>'] },
+  Tokens: { name: 'ZAPGATE_TOKENS', subjects: ['zapgate.token.>', 'zapgate.user.>', 'zapgate.application.>', 'zapgate.operator.>'] },
   // Named narrowly: request/reply subjects such as zapgate.oauth.token.get.v1 share the prefix and must not be captured.
   OAuth: { name: 'ZAPGATE_OAUTH', subjects: ['zapgate.oauth.token.refreshed.*', 'zapgate.oauth.connection.failed.*'] },
 } as const;

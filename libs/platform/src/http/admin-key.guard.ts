@@ -1,25 +1,26 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Headers } from '@zapgate/contracts';
+import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { APP_CONFIG } from '../config';
 import { CommonCodes, CommonException } from '../errors';
+import { OperatorVerifier } from '../operators/operator-verifier';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+const ADMIN_ONLY = 'zapgate:admin-only';
 
-/** True when the request's X-Admin-Key equals the configured key (compared in constant time, whatever the length). */
-export function hasAdminKey(request: FastifyRequest, expected: string): boolean {
-  const presented = request.headers[Headers.AdminKey];
-  return typeof presented === 'string' && timingSafeEqual(digest(presented), digest(expected));
-}
+/** Routes only an admin key may call (managing operator keys). */
+export const AdminOnly = () => SetMetadata(ADMIN_ONLY, true);
 
-/** Operator routes of any service whose config has ADMIN_API_KEY. */
+/** Operator routes of any service: X-Admin-Key with a role that allows the request. */
 @Injectable()
 export class AdminKeyGuard implements CanActivate {
-  constructor(@Inject(APP_CONFIG) private readonly config: { ADMIN_API_KEY: string }) {}
+  constructor(
+    private readonly operators: OperatorVerifier,
+    private readonly reflector: Reflector,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    if (hasAdminKey(context.switchToHttp().getRequest<FastifyRequest>(), this.config.ADMIN_API_KEY)) return true;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const adminOnly = this.reflector.getAllAndOverride<boolean | undefined>(ADMIN_ONLY, [context.getHandler(), context.getClass()]);
+    const operator = await this.operators.authorize(context.switchToHttp().getRequest<FastifyRequest>(), { adminOnly });
+    if (operator) return true;
     throw new CommonException(CommonCodes.Unauthorized, 'A valid X-Admin-Key header is required.');
   }
 }

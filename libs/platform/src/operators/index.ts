@@ -1,0 +1,2 @@
+export * from './operator-verifier';
+export * from './operators.module';
