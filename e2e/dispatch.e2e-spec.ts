@@ -399,6 +399,10 @@ describe('message dispatch', () => {
     const subscribe = async (token: string, body: Record<string, unknown>) => {
       const res = await api.d(token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify(body) });
       expect(res.status).toBe(201);
+      // dispatch's audit log names the user whose token made it.
+      const audit = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/dispatch/audit?target_type=subscription&target_id=${res.body.id}`, { headers: { 'x-admin-key': ADMIN_KEY } });
+      const [entry] = ((await audit.json()) as { data: { action: string; actor: { type: string; id: string } }[] }).data;
+      expect([entry.action, entry.actor.type, entry.actor.id]).toEqual(['subscription.created', 'user', token === a.token ? a.userId : b.userId]);
       return res.body as { id: string; secret?: string };
     };
     const newChannel = async () => {

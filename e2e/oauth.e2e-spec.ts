@@ -131,6 +131,12 @@ describe('OAuth refresh', () => {
     const other = as({ 'x-owner-key': theirs.owner_key });
     expect((await other(`/api/v1/connectors/${created.body.id}?app_id=${theirs.id}`)).status).toBe(404);
     expect((await other(`/api/v1/connectors/${created.body.id}?app_id=${mine.id}`)).status).toBe(401);
+    // The audit log says which application's owner did it; refused attempts left nothing there.
+    const audit = await admin(`/api/v1/oauth/audit?target_type=connector&target_id=${created.body.id}`);
+    expect(audit.body.data.map((e: { action: string; actor: { type: string; id: string } }) => [e.action, e.actor.type, e.actor.id])).toEqual([
+      ['connection.authorize_link_created', 'owner', mine.id],
+      ['connector.created', 'owner', mine.id],
+    ]);
   });
 
   it('authorizes with the code flow and PKCE S256, with a signed single-use state, and serves a working token', async () => {

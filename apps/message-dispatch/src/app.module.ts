@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { DeadLetterModule, PlatformModule } from '@zapgate/platform';
+import { AuditModule, DeadLetterModule, PlatformModule } from '@zapgate/platform';
 import { OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { ChannelStore } from './channels/channel-store.service';
 import { MessagePoster } from './channels/message-poster.service';
@@ -37,6 +37,7 @@ export class AppModule {
           config,
           database: { schema: DISPATCH_SCHEMA, entities: [ChannelEntity, MessageEntity], migrations: dispatchMigrations },
         }),
+        AuditModule.forService({ schema: DISPATCH_SCHEMA, route: 'dispatch' }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
         DeadLetterModule.forService({ schema: DISPATCH_SCHEMA, route: 'dispatch' }),
       ],

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { PlatformModule } from '@zapgate/platform';
+import { AuditModule, PlatformModule } from '@zapgate/platform';
 import { OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { AuthorizationController } from './authorization/authorization.controller';
 import { StateService } from './authorization/state.service';
@@ -23,7 +23,9 @@ export class AppModule {
   static forRoot(config: OAuthConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: oauthMigrations } }),
+      imports: [
+        PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: oauthMigrations } }),
+        AuditModule.forService({ schema: OAUTH_SCHEMA, route: 'oauth' }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
       ],
       controllers: [ConnectorsController, AuthorizationController, ConnectionsController],

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AdminKeyGuard, DeadLetterModule, PlatformModule } from '@zapgate/platform';
+import { AdminKeyGuard, AuditModule, DeadLetterModule, PlatformModule } from '@zapgate/platform';
 import { AppkeyGuard, OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { EventLogHandler } from './events/event-log.handler';
 import { EventLogWriter } from './events/event-log.writer';
@@ -27,6 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ service: 'webhook-ingest', config, database: { schema: INGEST_SCHEMA, entities: [], migrations: ingestMigrations } }),
+        AuditModule.forService({ schema: INGEST_SCHEMA, route: 'ingest' }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
         DeadLetterModule.forService({ schema: INGEST_SCHEMA, route: 'ingest' }),
       ],

@@ -12,3 +12,4 @@ export * from './outbound';
 export * from './json';
 export * from './dead-letters';
 export * from './operators';
+export * from './audit';

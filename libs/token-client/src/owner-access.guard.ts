@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
-import { CommonCodes, CommonException, OperatorVerifier } from '@zapgate/platform';
+import { CommonCodes, CommonException, OperatorVerifier, setAuditActor } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import { AppkeyVerifier, presentedAppkey, presentedOwnerKey } from './appkey-verifier';
 
@@ -32,6 +32,7 @@ export class OwnerAccessGuard implements CanActivate {
       const application = await this.appkeys.verifyOwner(appId, ownerKey, req.id);
       if (application) {
         req.ownerAccess = { role: 'application', appId: application.id };
+        setAuditActor(req, { type: 'owner', id: application.id, name: application.name });
         return true;
       }
     }

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { grantsScope, type Scope } from '@zapgate/contracts';
-import { CommonCodes, CommonException } from '@zapgate/platform';
+import { CommonCodes, CommonException, setAuditActor } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import { extractToken } from './credential-extractor';
 import { REQUIRED_SCOPE } from './require-scope.decorator';
@@ -37,6 +37,7 @@ export class TokenAuthGuard implements CanActivate {
       throw refused;
     }
     request.principal = principal;
+    setAuditActor(request, { type: 'user', id: principal.userId, name: `token ${principal.tokenId}` });
     return true;
   }
 }

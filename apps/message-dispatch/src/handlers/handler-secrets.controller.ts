@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
 import { OwnerAccessGuard } from '@zapgate/token-client';
 import { z } from 'zod';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
@@ -32,6 +32,7 @@ export class HandlerSecretsController {
   @HttpCode(200)
   @ZodApiBody(RotateSchema)
   @ApiOperation({ summary: 'A new secret; the old one also signs for grace_seconds (default a day)' })
+  @Audited('handler_secret.rotated', { target: 'application', id: 'appId' })
   async rotate(@Param('appId') appId: string, @Body() body: unknown) {
     const { grace_seconds } = parseOrThrow(RotateSchema, body ?? {});
     await this.mustExist(appId);

@@ -2,10 +2,12 @@ import { CreateChannelsAndMessages1795377300000 } from './1795377300000-CreateCh
 import { GeneraliseTargets1795380600000 } from './1795380600000-GeneraliseTargets';
 import { MembersHandlersAndDelivery1795400000000 } from './1795400000000-MembersHandlersAndDelivery';
 import { DeadLettersPerConsumer1796000000000 } from './1796000000000-DeadLettersPerConsumer';
+import { AuditLog1796500000000 } from './1796500000000-AuditLog';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
   GeneraliseTargets1795380600000,
   MembersHandlersAndDelivery1795400000000,
   DeadLettersPerConsumer1796000000000,
+  AuditLog1796500000000,
 ];

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UniqueNameSchema, Scopes } from '@zapgate/contracts';
-import { parseOrThrow, redactUrl, ZodApiBody } from '@zapgate/platform';
+import { parseOrThrow, redactUrl, ZodApiBody, Audited } from '@zapgate/platform';
 import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { z } from 'zod';
 import { COLLECTIONS } from '../channels/target';
@@ -85,6 +85,7 @@ export class SubscriptionsController {
   @Post('subscriptions')
   @ZodApiBody(CreateSchema)
   @ApiOperation({ summary: 'Forward every new message of a target to a URL (standard-webhooks, slack, mattermost or cliq)' })
+  @Audited('subscription.created', { target: 'subscription', id: 'response' })
   async create(@Body() body: unknown, @Principal() p: VerifiedToken) {
     const input = parseOrThrow(CreateSchema, body);
     const { subscription, secret } = await this.subscriptions.create(
@@ -115,6 +116,7 @@ export class SubscriptionsController {
 
   @Patch('subscriptions/:id')
   @ZodApiBody(PatchSchema)
+  @Audited('subscription.updated', { target: 'subscription', id: 'id' })
   async update(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
     await this.subscriptions.forMember(id, p.userId);
     const input = parseOrThrow(PatchSchema, body);
@@ -131,6 +133,7 @@ export class SubscriptionsController {
 
   @Delete('subscriptions/:id')
   @HttpCode(204)
+  @Audited('subscription.deleted', { target: 'subscription', id: 'id' })
   async remove(@Param('id') id: string, @Principal() p: VerifiedToken): Promise<void> {
     await this.subscriptions.forMember(id, p.userId);
     await this.subscriptions.remove(id);
@@ -139,6 +142,7 @@ export class SubscriptionsController {
   @Post('subscriptions/:id/enable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-enable a disabled subscription (then retry what failed with retry-failed)' })
+  @Audited('subscription.enabled', { target: 'subscription', id: 'id' })
   async enable(@Param('id') id: string, @Principal() p: VerifiedToken) {
     await this.subscriptions.forMember(id, p.userId);
     return view(await this.subscriptions.enable(id));
@@ -155,6 +159,7 @@ export class SubscriptionsController {
   @HttpCode(200)
   @ZodApiBody(RotateSchema)
   @ApiOperation({ summary: 'A new signing secret; messages carry both signatures for grace_seconds (default a day)' })
+  @Audited('subscription.secret_rotated', { target: 'subscription', id: 'id' })
   async rotate(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
     const sub = await this.subscriptions.forMember(id, p.userId);
     const { grace_seconds } = parseOrThrow(RotateSchema, body ?? {});
@@ -174,6 +179,7 @@ export class SubscriptionsController {
   @HttpCode(200)
   @ZodApiBody(RetrySinceSchema)
   @ApiOperation({ summary: 'Send again every dead-lettered delivery since a time' })
+  @Audited('subscription.deliveries_retried', { target: 'subscription', id: 'id' })
   async retryFailed(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
     await this.subscriptions.forMember(id, p.userId);
     const { since } = parseOrThrow(RetrySinceSchema, body);
@@ -192,6 +198,7 @@ export class SubscriptionsController {
 
   @Post('deliveries/:id/retry')
   @HttpCode(200)
+  @Audited('delivery.retried', { target: 'delivery', id: 'id' })
   async retry(@Param('id') id: string, @Principal() p: VerifiedToken) {
     const d = await this.deliveries.get(id);
     await this.subscriptions.forMember(d.subscription_id, p.userId);

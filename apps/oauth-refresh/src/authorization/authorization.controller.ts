@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { APP_CONFIG, OperatorVerifier, parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { APP_CONFIG, OperatorVerifier, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Access, AppkeyVerifier, canSee, OwnerAccessGuard, presentedOwnerKey, type OwnerAccess } from '@zapgate/token-client';
@@ -47,6 +47,7 @@ export class AuthorizationController {
   @UseGuards(OwnerAccessGuard)
   @ZodApiBody(LinkSchema)
   @ApiOperation({ summary: "A signed, short-lived authorize link for one user, to hand to that user's browser" })
+  @Audited('connection.authorize_link_created', { target: 'connector', id: 'id' })
   async link(@Param('id') id: string, @Body() body: unknown, @Access() access: OwnerAccess) {
     const connector = await this.connectors.visible(id, access);
     const { user, ttl_seconds } = parseOrThrow(LinkSchema, body);
@@ -88,6 +89,7 @@ export class AuthorizationController {
 
   @Get('oauth/callback')
   @ApiOperation({ summary: 'Where the provider sends the user back: exchanges the code and stores the connection' })
+  @Audited('connection.authorized', { target: 'connection', id: 'response.connection_id' })
   async callback(@Query() query: unknown) {
     const q = parseOrThrow(CallbackQuery, query);
     const pending = await this.states.consume(q.state);

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow } from '@zapgate/platform';
+import { parseOrThrow, Audited } from '@zapgate/platform';
 import { z } from 'zod';
 import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectorsService } from '../connectors/connectors.service';
@@ -76,6 +76,7 @@ export class ConnectionsController {
   @Post(':id/refresh')
   @HttpCode(200)
   @ApiOperation({ summary: 'Refresh now, whatever the expiry' })
+  @Audited('connection.refreshed', { target: 'connection', id: 'id' })
   async refresh(@Param('id') id: string, @Access() access: OwnerAccess) {
     await this.connections.visible(id, access);
     return connectionView(await this.refresher.refresh(id, 'manual', true));
@@ -84,6 +85,7 @@ export class ConnectionsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: "Revoke at the provider (the refresh token, which ends its access tokens too) and delete the tokens here" })
+  @Audited('connection.revoked', { target: 'connection', id: 'id' })
   async revoke(@Param('id') id: string, @Access() access: OwnerAccess): Promise<void> {
     const row = await this.connections.visible(id, access);
     const connector = await this.connectors.row(row.connector_id);

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CommonCodes, CommonException, parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { CommonCodes, CommonException, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
 import { z } from 'zod';
 import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectorsService, type ConnectorRow } from './connectors.service';
@@ -69,6 +69,7 @@ export class ConnectorsController {
   @Post()
   @ZodApiBody(CreateSchema)
   @ApiOperation({ summary: 'Register an OAuth client (preset zoho or generic); the client secret is stored sealed and never shown again' })
+  @Audited('connector.created', { target: 'connector', id: 'response' })
   async create(@Body() body: unknown, @Access() access: OwnerAccess) {
     const b = parseOrThrow(CreateSchema, body);
     if (access.role === 'application' && b.app_id && b.app_id !== access.appId) {
@@ -106,6 +107,7 @@ export class ConnectorsController {
 
   @Patch(':id')
   @ZodApiBody(PatchSchema)
+  @Audited('connector.updated', { target: 'connector', id: 'id' })
   async update(@Param('id') id: string, @Body() body: unknown, @Access() access: OwnerAccess) {
     await this.connectors.visible(id, access);
     const b = parseOrThrow(PatchSchema, body);
@@ -125,6 +127,7 @@ export class ConnectorsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a connector and its connections (tokens are not revoked at the provider; revoke connections first)' })
+  @Audited('connector.deleted', { target: 'connector', id: 'id' })
   async remove(@Param('id') id: string, @Access() access: OwnerAccess): Promise<void> {
     await this.connectors.visible(id, access);
     await this.connectors.remove(id);

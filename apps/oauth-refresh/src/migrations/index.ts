@@ -1,3 +1,4 @@
 import { ConnectorsAndConnections1795410000000 } from './1795410000000-ConnectorsAndConnections';
+import { AuditLog1796500000000 } from './1796500000000-AuditLog';
 
-export const oauthMigrations = [ConnectorsAndConnections1795410000000];
+export const oauthMigrations = [ConnectorsAndConnections1795410000000, AuditLog1796500000000];

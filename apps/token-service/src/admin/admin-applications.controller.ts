@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { encodeCursor, parseOrThrow, ZodApiBody, AdminKeyGuard } from '@zapgate/platform';
+import { encodeCursor, parseOrThrow, ZodApiBody, AdminKeyGuard, Audited } from '@zapgate/platform';
 import { PageQuerySchema } from '../directory/directory.dto';
 import { DirectoryRepository } from '../directory/directory.repository';
 import type { ApplicationEntity } from '../applications/application.entity';
@@ -34,6 +34,7 @@ export class AdminApplicationsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Register an application (extension); the appkey and the owner key are in this answer only' })
   @ZodApiBody(CreateApplicationSchema)
+  @Audited('application.created', { target: 'application', id: 'response' })
   async create(@Body() body: unknown) {
     const input = parseOrThrow(CreateApplicationSchema, body);
     const { application, appkey, ownerKey } = await this.applications.create({
@@ -63,6 +64,7 @@ export class AdminApplicationsController {
   @Patch(':appId')
   @ApiOperation({ summary: 'Update an application' })
   @ZodApiBody(UpdateApplicationSchema)
+  @Audited('application.updated', { target: 'application', id: 'appId' })
   async update(@Param('appId') appId: string, @Body() body: unknown) {
     const patch = parseOrThrow(UpdateApplicationSchema, body);
     return applicationView(
@@ -79,6 +81,7 @@ export class AdminApplicationsController {
   @Post(':appId/appkey/rotate')
   @HttpCode(201)
   @ApiOperation({ summary: 'Issue a new appkey; the old one stops working at once' })
+  @Audited('application.appkey_rotated', { target: 'application', id: 'appId' })
   async rotateAppkey(@Param('appId') appId: string) {
     const { application, appkey } = await this.applications.rotateAppkey(parseOrThrow(IdParamSchema, appId, 'appId'));
     return { ...applicationView(application), appkey };
@@ -87,6 +90,7 @@ export class AdminApplicationsController {
   @Post(':appId/owner-key/rotate')
   @HttpCode(201)
   @ApiOperation({ summary: 'Issue a new owner key (the first one for applications made before owner keys); the old one stops working at once' })
+  @Audited('application.owner_key_rotated', { target: 'application', id: 'appId' })
   async rotateOwnerKey(@Param('appId') appId: string) {
     const { application, ownerKey } = await this.applications.rotateOwnerKey(parseOrThrow(IdParamSchema, appId, 'appId'));
     return { ...applicationView(application), owner_key: ownerKey };

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { encodeCursor, parseOrThrow, ZodApiBody, AdminKeyGuard } from '@zapgate/platform';
+import { encodeCursor, parseOrThrow, ZodApiBody, AdminKeyGuard, Audited } from '@zapgate/platform';
 import { UserListQuerySchema } from '../directory/directory.dto';
 import { DirectoryRepository } from '../directory/directory.repository';
 import { tokenView } from '../tokens/token.view';
@@ -37,6 +37,7 @@ export class AdminUsersController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a user' })
   @ZodApiBody(CreateUserSchema)
+  @Audited('user.created', { target: 'user', id: 'response' })
   async create(@Body() body: unknown) {
     const input = parseOrThrow(CreateUserSchema, body);
     return userView(
@@ -61,6 +62,7 @@ export class AdminUsersController {
   @Post(':userId/confirm')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm a user registration' })
+  @Audited('user.confirmed', { target: 'user', id: 'userId' })
   async confirm(@Param('userId') userId: string) {
     return userView(await this.users.confirm(parseOrThrow(IdParamSchema, userId, 'userId')));
   }
@@ -68,6 +70,7 @@ export class AdminUsersController {
   @Post(':userId/deactivate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Deactivate a user: every token and session of theirs stops working at once' })
+  @Audited('user.deactivated', { target: 'user', id: 'userId' })
   async deactivate(@Param('userId') userId: string) {
     return userView(await this.users.deactivate(parseOrThrow(IdParamSchema, userId, 'userId')));
   }
@@ -75,6 +78,7 @@ export class AdminUsersController {
   @Post(':userId/reactivate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reactivate a user (their old tokens stay revoked)' })
+  @Audited('user.reactivated', { target: 'user', id: 'userId' })
   async reactivate(@Param('userId') userId: string) {
     return userView(await this.users.reactivate(parseOrThrow(IdParamSchema, userId, 'userId')));
   }
@@ -83,6 +87,7 @@ export class AdminUsersController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Mint a ZAPI key for a user; the secret is in this answer only' })
   @ZodApiBody(MintTokenSchema)
+  @Audited('token.created', { target: 'token', id: 'response' })
   async mintToken(@Param('userId') userId: string, @Body() body: unknown) {
     const id = parseOrThrow(IdParamSchema, userId, 'userId');
     const input = parseOrThrow(MintTokenSchema, body ?? {});

@@ -28,7 +28,7 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     const tables = await svc.db.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'token' ORDER BY table_name`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['application', 'dead_letter', 'migrations', 'operator_key', 'session', 'signin_throttle', 'token', 'usage_hourly', 'usage_report', 'user']);
+    expect(tables.map((t) => t.table_name)).toEqual(['application', 'audit_event', 'dead_letter', 'migrations', 'operator_key', 'session', 'signin_throttle', 'token', 'usage_hourly', 'usage_report', 'user']);
   });
 
   it('creates a user, mints a token once, and verifies it over NATS', async () => {

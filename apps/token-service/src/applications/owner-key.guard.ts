@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { CommonCodes, CommonException, OperatorVerifier } from '@zapgate/platform';
+import { CommonCodes, CommonException, OperatorVerifier, setAuditActor } from '@zapgate/platform';
 import { presentedOwnerKey } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
 import { ApplicationsService } from './applications.service';
@@ -20,7 +20,11 @@ export class OwnerKeyGuard implements CanActivate {
     if (await this.operators.authorize(req)) return true;
     const ownerKey = presentedOwnerKey(req.headers);
     const appId = (req.params as Record<string, string | undefined>).appId;
-    if (ownerKey && appId && (await this.applications.authenticateOwner(appId, ownerKey))) return true;
+    const application = ownerKey && appId ? await this.applications.authenticateOwner(appId, ownerKey) : undefined;
+    if (application) {
+      setAuditActor(req, { type: 'owner', id: application.id, name: application.name });
+      return true;
+    }
     throw new CommonException(CommonCodes.Unauthorized, "Use the application's owner key (X-Owner-Key) or X-Admin-Key; the appkey manages nothing.");
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminKeyGuard, APP_CONFIG, encodeCursor, parseOrThrow } from '@zapgate/platform';
+import { AdminKeyGuard, APP_CONFIG, encodeCursor, parseOrThrow, Audited } from '@zapgate/platform';
 import { IdParamSchema } from '../admin/admin.dto';
 import type { TokenConfig } from '../token-config.schema';
 import { tokenView } from '../tokens/token.view';
@@ -37,6 +37,7 @@ export class AdminTokensController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a token: it stops working at once on every replica' })
+  @Audited('token.revoked', { target: 'token', id: 'id' })
   async revoke(@Param('id') id: string): Promise<void> {
     const token = await this.tokens.find(parseOrThrow(IdParamSchema, id, 'id'));
     await this.tokens.revoke(token.id, 'deleted');
@@ -45,6 +46,7 @@ export class AdminTokensController {
   @Post(':id/rotate')
   @HttpCode(201)
   @ApiOperation({ summary: "New secret for a user's token; the old one works for grace_period_seconds more (default 0)" })
+  @Audited('token.rotated', { target: 'token', id: 'id' })
   async rotate(@Param('id') id: string, @Body() body: unknown) {
     const { grace_period_seconds } = parseOrThrow(RotateBodySchema(this.config.MAX_ROTATION_GRACE_SECONDS), body ?? {});
     const token = await this.tokens.find(parseOrThrow(IdParamSchema, id, 'id'));

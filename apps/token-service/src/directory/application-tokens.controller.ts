@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { encodeCursor, parseOrThrow } from '@zapgate/platform';
+import { encodeCursor, parseOrThrow, Audited } from '@zapgate/platform';
 import { IdParamSchema } from '../admin/admin.dto';
 import { OwnerKeyGuard } from '../applications/owner-key.guard';
 import { tokenView } from '../tokens/token.view';
@@ -31,6 +31,7 @@ export class ApplicationTokensController {
   @Delete(':tokenId')
   @HttpCode(204)
   @ApiOperation({ summary: "Revoke one of this application's tokens" })
+  @Audited('token.revoked', { target: 'token', id: 'tokenId' })
   async revoke(@Param('appId') appId: string, @Param('tokenId') tokenId: string): Promise<void> {
     const token = await this.tokens.find(parseOrThrow(IdParamSchema, tokenId, 'tokenId'));
     // Another application's token is "not found" here, so an owner learns nothing about it.

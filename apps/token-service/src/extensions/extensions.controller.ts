@@ -1,7 +1,8 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CliqUserSchema, TokenButtonSchema } from '@zapgate/contracts';
-import { APP_CONFIG, CommonException, zodDetails, ZodApiBody, type ErrorDetail } from '@zapgate/platform';
+import { APP_CONFIG, Audited, CommonException, setAuditActor, zodDetails, ZodApiBody, type ErrorDetail } from '@zapgate/platform';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApplicationsService } from '../applications/applications.service';
 import type { TokenConfig } from '../token-config.schema';
@@ -43,6 +44,7 @@ export class ExtensionsController {
   @ApiQuery({ name: 'appkey', required: false, description: 'or the X-Appkey header' })
   @ApiHeader({ name: 'X-Owner-Key', required: true, description: "the application's owner key" })
   @ZodApiBody(InvokeBodySchema)
+  @Audited('token.created_by_button', { target: 'application', id: 'appId' })
   async invoke(
     @Param('appId') appId: string,
     @Param('name') name: string,
@@ -50,12 +52,14 @@ export class ExtensionsController {
     @Headers('x-appkey') appkeyHeader: string | undefined,
     @Headers('x-owner-key') ownerKey: string | undefined,
     @Body() body: unknown,
+    @Req() req: FastifyRequest,
   ) {
     const appkey = appkeyQuery || appkeyHeader;
     const application = await this.applications.authenticate(appId, appkey);
     if (!ownerKey || !(await this.applications.authenticateOwner(application.id, ownerKey))) {
       throw new TokenException(TokenErrorCodes.OwnerKeyRequired, "Minting a user's token takes the application's owner key (X-Owner-Key) besides its appkey.");
     }
+    setAuditActor(req, { type: 'owner', id: application.id, name: application.name });
     const parsed = InvokeBodySchema.safeParse(body);
     const details: ErrorDetail[] = parsed.success ? [] : zodDetails(parsed.error);
     const calledName = (body as { button?: { action?: { data?: { name?: unknown } } } } | null)?.button?.action?.data?.name;

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CliqUserSchema } from '@zapgate/contracts';
-import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { Audited, parseOrThrow, setAuditActor, ZodApiBody } from '@zapgate/platform';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IdParamSchema } from '../admin/admin.dto';
 import { ApplicationsService } from '../applications/applications.service';
@@ -73,10 +74,12 @@ export class SelfServiceController {
 
   @Delete('api/v1/self/tokens/:id')
   @HttpCode(204)
+  @Audited('token.revoked', { target: 'token', id: 'id' })
   @ApiQuery({ name: 'link', required: true })
   @ApiOperation({ summary: 'Revoke one of your tokens of this extension, through a signed self-service link' })
-  async revoke(@Param('id') id: string, @Query('link') link: string | undefined): Promise<void> {
+  async revoke(@Param('id') id: string, @Query('link') link: string | undefined, @Req() req: FastifyRequest): Promise<void> {
     const grant = this.links.verify(link);
+    setAuditActor(req, { type: 'user', id: grant.userId, name: 'self-service link' });
     const token = await this.tokens.findOwned(grant.userId, parseOrThrow(IdParamSchema, id, 'id'));
     // The link is for one extension: the user's other tokens are out of its reach.
     if (token.applicationId !== grant.appId) throw new TokenException(TokenErrorCodes.TokenNotFound, 'No such token.');

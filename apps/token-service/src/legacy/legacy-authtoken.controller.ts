@@ -1,7 +1,7 @@
 import { All, Body, Controller, Get, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { expandScope } from '@zapgate/contracts';
-import { APP_CONFIG } from '@zapgate/platform';
+import { APP_CONFIG, AuditRepository, type AuditActor } from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CredentialsService } from '../sessions/credentials.service';
@@ -42,6 +42,7 @@ export class LegacyAuthtokenController {
   constructor(
     private readonly credentials: CredentialsService,
     private readonly tokens: TokensService,
+    @Inject(AuditRepository) private readonly audit: AuditRepository,
     @Inject(APP_CONFIG) private readonly config: TokenConfig,
   ) {}
 
@@ -62,8 +63,10 @@ export class LegacyAuthtokenController {
 
   @All('crm/deleteapiauthtoken.do')
   @ApiOperation({ summary: 'Delete an authtoken: ?crmauthtoken=<token>' })
-  async delete(@Query('crmauthtoken') token: string | undefined, @Res() reply: FastifyReply) {
-    const revoked = typeof token === 'string' && (await this.tokens.revokeBySecret(token));
+  async delete(@Query('crmauthtoken') token: string | undefined, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    const revoked = typeof token === 'string' ? await this.tokens.revokeBySecret(token) : undefined;
+    // Whoever holds the secret may delete it: the token itself is the actor.
+    if (revoked) await this.record(req, 'token.revoked', revoked, { type: 'token', id: revoked, name: 'legacy delete' });
     return this.send(reply, 200, revoked ? propertiesBody([['RESULT', 'TRUE']]) : legacyFailure('INVALID_AUTHTOKEN'));
   }
 
@@ -76,13 +79,14 @@ export class LegacyAuthtokenController {
     if (!scopes) return this.send(reply, 200, legacyFailure('INVALID_SCOPE'));
     try {
       const user = await this.credentials.check(EMAIL_ID, PASSWORD, req.ip);
-      const { secret } = await this.tokens.mint({
+      const { secret, token } = await this.tokens.mint({
         userId: user.id,
         kind: 'authtoken',
         name: DISPLAY_NAME,
         scopes: [...scopes],
         limit: this.config.MAX_AUTHTOKENS_PER_USER,
       });
+      await this.record(req, 'token.created', token.id, { type: 'user', id: user.id, name: 'legacy authtoken API' });
       return this.send(reply, 200, legacySuccess(secret));
     } catch (err) {
       const mapped = err instanceof TokenException ? CAUSES[err.code] : undefined;
@@ -91,6 +95,13 @@ export class LegacyAuthtokenController {
       this.logger.log({ cause: mapped.cause }, 'authtoken refused');
       return this.send(reply, mapped.status, legacyFailure(mapped.cause));
     }
+  }
+
+  /** Answers here are 200 whether or not the action happened, so the audit entry is written where it did. */
+  private async record(req: FastifyRequest, action: string, tokenId: string, actor: AuditActor): Promise<void> {
+    await this.audit
+      .record({ action, actor, ip: req.ip, targetType: 'token', targetId: tokenId, correlationId: req.id })
+      .catch((err: unknown) => this.logger.error({ err, action }, 'could not write an audit entry'));
   }
 
   private passwordInUrl(reply: FastifyReply) {

@@ -4,6 +4,7 @@ import { UsageReportsAndDeadLetters1796100000000 } from './1796100000000-UsageRe
 import { ApplicationOwnerKeys1796200000000 } from './1796200000000-ApplicationOwnerKeys';
 import { ExplicitScopes1796300000000 } from './1796300000000-ExplicitScopes';
 import { OperatorKeys1796400000000 } from './1796400000000-OperatorKeys';
+import { AuditLog1796500000000 } from './1796500000000-AuditLog';
 
 /** In order of application; TypeORM records each by name in "token"."migrations". */
 export const tokenMigrations = [
@@ -11,4 +12,5 @@ export const tokenMigrations = [
   ApplicationOwnerKeys1796200000000,
   ExplicitScopes1796300000000,
   OperatorKeys1796400000000,
+  AuditLog1796500000000,
 ];

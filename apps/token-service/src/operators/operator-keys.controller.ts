@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OperatorRoleSchema } from '@zapgate/contracts';
-import { AdminKeyGuard, AdminOnly, operatorOf, parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { AdminKeyGuard, AdminOnly, operatorOf, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IdParamSchema } from '../admin/admin.dto';
@@ -35,6 +35,7 @@ export class OperatorKeysController {
   @HttpCode(201)
   @ZodApiBody(CreateSchema)
   @ApiOperation({ summary: 'Create a named operator key (role read-only, operator or admin); the key is in this answer only' })
+  @Audited('operator_key.created', { target: 'operator_key', id: 'response' })
   async create(@Body() body: unknown, @Req() req: FastifyRequest) {
     const input = parseOrThrow(CreateSchema, body);
     const { row, key } = await this.keys.create(input.name, input.role, operatorOf(req)!);
@@ -51,6 +52,7 @@ export class OperatorKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an operator key: it stops working on every service at once' })
+  @Audited('operator_key.revoked', { target: 'operator_key', id: 'id' })
   async revoke(@Param('id') id: string): Promise<void> {
     await this.keys.revoke(parseOrThrow(IdParamSchema, id, 'id'));
   }

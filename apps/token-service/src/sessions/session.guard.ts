@@ -1,4 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
+import { setAuditActor } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
 import type { SessionEntity } from './session.entity';
@@ -20,6 +21,7 @@ export class SessionGuard implements CanActivate {
       throw new TokenException(TokenErrorCodes.SessionRequired, `Sign in first: Authorization: Bearer <session token>.${hint}`);
     }
     request.session = session;
+    setAuditActor(request, { type: 'user', id: session.userId, name: 'session' });
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ScopeListSchema } from '@zapgate/contracts';
-import { APP_CONFIG, parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { APP_CONFIG, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
 import { z } from 'zod';
 import type { SessionEntity } from '../sessions/session.entity';
 import { CurrentSession, SessionGuard } from '../sessions/session.guard';
@@ -56,6 +56,7 @@ export class TokensController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a personal webhook token (ZAPI key); the secret is in this answer only' })
   @ZodApiBody(MintSchema)
+  @Audited('token.created', { target: 'token', id: 'response' })
   async mint(@CurrentSession() session: SessionEntity, @Body() body: unknown) {
     const input = parseOrThrow(MintSchema, body ?? {});
     const { secret, token } = await this.tokens.mint({
@@ -72,6 +73,7 @@ export class TokensController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke one of your tokens' })
+  @Audited('token.revoked', { target: 'token', id: 'id' })
   async revoke(@CurrentSession() session: SessionEntity, @Param('id') id: string): Promise<void> {
     await this.tokens.revoke(parseOrThrow(TokenIdSchema, id, 'id'), 'deleted', session.userId);
   }
@@ -79,6 +81,7 @@ export class TokensController {
   @Post(':id/rotate')
   @HttpCode(201)
   @ApiOperation({ summary: 'New secret for a token; the old one works for grace_period_seconds more (default 0)' })
+  @Audited('token.rotated', { target: 'token', id: 'id' })
   async rotate(@CurrentSession() session: SessionEntity, @Param('id') id: string, @Body() body: unknown) {
     const RotateSchema = z.strictObject({
       grace_period_seconds: z.number().int().min(0).max(this.config.MAX_ROTATION_GRACE_SECONDS).default(0),

@@ -121,18 +121,18 @@ export class TokensService {
     if (userId) await this.findOwned(userId, tokenId); // 404 unless it exists (already revoked is fine)
   }
 
-  /** Revokes by the secret itself (the legacy delete API): possession is the authorization. */
-  async revokeBySecret(presented: string): Promise<boolean> {
-    if (!isWellFormedToken(presented)) return false;
+  /** Revokes by the secret itself (the legacy delete API): possession is the authorization. The revoked token's id, if any. */
+  async revokeBySecret(presented: string): Promise<string | undefined> {
+    if (!isWellFormedToken(presented)) return undefined;
     const token = await this.dataSource
       .getRepository(TokenEntity)
       .createQueryBuilder('t')
       .where('t.hash = :hash', { hash: this.hasher.hash(presented) })
       .andWhere('t.revoked_at IS NULL')
       .getOne();
-    if (!token) return false;
+    if (!token) return undefined;
     await this.revoke(token.id, 'legacy_delete');
-    return true;
+    return token.id;
   }
 
   /**

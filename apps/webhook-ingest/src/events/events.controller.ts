@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CorrelationId, parseOrThrow } from '@zapgate/platform';
+import { CorrelationId, parseOrThrow, Audited } from '@zapgate/platform';
 import { z } from 'zod';
 import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { jsonBody } from '../http/body-reader';
@@ -82,6 +82,7 @@ export class EventsController {
   @Post(':eventId/replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Dispatch an event again (as a new event pointing at the original)' })
+  @Audited('event.replayed', { target: 'event', id: 'eventId' })
   async replay(@Access() access: OwnerAccess, @Param('eventId') eventId: string, @CorrelationId() correlationId: string) {
     const row = await this.events.get(access, parseOrThrow(z.uuid(), eventId, 'eventId'));
     return { event_id: await this.events.replay(row, correlationId), replay_of: row.replay_of ?? row.event_id };
@@ -90,6 +91,7 @@ export class EventsController {
   @Post('replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Replay every event received since a time (at most 10,000 per call)' })
+  @Audited('events.replayed', { target: 'event' })
   async replaySince(@Access() access: OwnerAccess, @Body() body: unknown, @CorrelationId() correlationId: string) {
     const b = parseOrThrow(ReplayBody, jsonBody(body));
     return this.events.replaySince(

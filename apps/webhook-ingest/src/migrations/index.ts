@@ -1,5 +1,6 @@
 import { CreateEventLog1795380000000 } from './1795380000000-CreateEventLog';
 import { EventOutcome1795400000000 } from './1795400000000-EventOutcome';
 import { DeadLetters1796000000000 } from './1796000000000-DeadLetters';
+import { AuditLog1796500000000 } from './1796500000000-AuditLog';
 
-export const ingestMigrations = [CreateEventLog1795380000000, EventOutcome1795400000000, DeadLetters1796000000000];
+export const ingestMigrations = [CreateEventLog1795380000000, EventOutcome1795400000000, DeadLetters1796000000000, AuditLog1796500000000];

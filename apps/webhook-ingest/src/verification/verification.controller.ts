@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { UniqueNameSchema } from '@zapgate/contracts';
-import { AdminKeyGuard, CommonCodes, CommonException, parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { AdminKeyGuard, CommonCodes, CommonException, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
 import { z } from 'zod';
 import { jsonBody } from '../http/body-reader';
 import { SenderVerificationStore } from './sender-verification.store';
@@ -34,6 +34,7 @@ export class VerificationController {
   @Put()
   @ApiOperation({ summary: 'Require a signature (github | gitlab | standard-webhooks) from this application or bot' })
   @ZodApiBody(SettingSchema)
+  @Audited('sender_verification.set', { target: 'sender_verification', id: 'id' })
   async put(@Param() params: unknown, @Body() body: unknown) {
     const { kind, id } = parseOrThrow(Subject, params);
     const setting = parseOrThrow(SettingSchema, jsonBody(body));
@@ -53,6 +54,7 @@ export class VerificationController {
   @Delete()
   @HttpCode(204)
   @ApiOperation({ summary: 'Stop requiring a signature' })
+  @Audited('sender_verification.removed', { target: 'sender_verification', id: 'id' })
   async remove(@Param() params: unknown): Promise<void> {
     const { kind, id } = parseOrThrow(Subject, params);
     if (!(await this.store.remove(kind, kind === 'bot' ? id.toLowerCase() : id))) {

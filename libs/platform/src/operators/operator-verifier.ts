@@ -3,6 +3,7 @@ import { Headers, RpcSubjects, Subjects, type OperatorRole } from '@zapgate/cont
 import type { FastifyRequest } from 'fastify';
 import type { Subscription } from 'nats';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { setAuditActor } from '../audit/audit-actor';
 import { APP_CONFIG } from '../config';
 import { CommonCodes, CommonException } from '../errors';
 import { JetStreamService } from '../nats/jetstream.service';
@@ -69,6 +70,7 @@ export class OperatorVerifier implements OnModuleInit, OnModuleDestroy {
     if (options.adminOnly && operator.role !== 'admin') throw new CommonException(CommonCodes.Forbidden, 'Only an admin key may do this.');
     if (operator.role === 'read-only' && !READS.has(request.method)) throw new CommonException(CommonCodes.Forbidden, 'A read-only key may only read.');
     (request as OperatorRequest).operator = operator;
+    setAuditActor(request, { type: 'operator', id: operator.keyId, name: operator.name });
     return operator;
   }
 

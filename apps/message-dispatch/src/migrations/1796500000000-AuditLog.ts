@@ -1,0 +1,15 @@
+import { auditTableSql } from '@zapgate/platform';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** The audit log of message-dispatch's lifecycle actions (who, what, when, from where; never a secret). */
+export class AuditLog1796500000000 implements MigrationInterface {
+  name = 'AuditLog1796500000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    for (const sql of auditTableSql('dispatch')) await q.query(sql);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE "dispatch"."audit_event"`);
+  }
+}

@@ -1,0 +1,23 @@
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * Who did something, as the guard that let the request in knows it:
+ * an operator key, an application's owner key, a signed-in user (session or
+ * self-service link), or a token. Never a secret: ids and names only.
+ */
+export interface AuditActor {
+  type: 'operator' | 'owner' | 'user' | 'token';
+  id: string;
+  name?: string;
+}
+
+type AuditedRequest = FastifyRequest & { auditActor?: AuditActor };
+
+/** Guards call this once they have authenticated the caller. */
+export function setAuditActor(request: FastifyRequest, actor: AuditActor): void {
+  (request as AuditedRequest).auditActor = actor;
+}
+
+export function auditActorOf(request: FastifyRequest): AuditActor | undefined {
+  return (request as AuditedRequest).auditActor;
+}

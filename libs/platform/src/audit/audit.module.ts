@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { AdminKeyGuard } from '../http/admin-key.guard';
+import { auditController } from './audit.controller';
+import { AuditRepository } from './audit.repository';
+import { AuditedInterceptor } from './audited.interceptor';
+
+/** A service's audit log: the table its @Audited routes append to, and the operator API over it. */
+@Module({})
+export class AuditModule {
+  static forService(options: { schema: string; route: string }): DynamicModule {
+    return {
+      module: AuditModule,
+      providers: [
+        { provide: AuditRepository, inject: [DataSource], useFactory: (ds: DataSource) => new AuditRepository(ds, options.schema) },
+        { provide: APP_INTERCEPTOR, useClass: AuditedInterceptor },
+        AdminKeyGuard,
+      ],
+      controllers: [auditController(options.route)],
+      exports: [AuditRepository],
+    };
+  }
+}
