@@ -24,6 +24,20 @@ const ROUTES: Record<'token' | 'ingest' | 'dispatch' | 'oauth', [string, string]
     ['GET', '/api/v1/tokens/current'],
     ['POST', '/apiauthtoken/nb/create'],
     ['POST', '/crm/deleteapiauthtoken.do'],
+    ['GET', '/api/v1/admin/tokens'],
+    ['DELETE', '/api/v1/admin/tokens/{id}'],
+    ['POST', '/api/v1/admin/tokens/{id}/rotate'],
+    ['GET', '/api/v1/admin/users'],
+    ['GET', '/api/v1/admin/applications'],
+    ['POST', '/api/v1/admin/applications/{id}/owner-key/rotate'],
+    ['GET', '/api/v1/applications/{id}/tokens'],
+    ['DELETE', '/api/v1/applications/{id}/tokens/{name}'],
+    ['POST', '/api/v2/applications/{id}/self-service-links'],
+    ['GET', '/api/v1/self/tokens'],
+    ['DELETE', '/api/v1/self/tokens/{id}'],
+    ['POST', '/api/v1/admin/operator-keys'],
+    ['DELETE', '/api/v1/admin/operator-keys/{id}'],
+    ['GET', '/api/v1/token-service/audit'],
   ],
   ingest: [
     ['POST', '/api/v2/channelsbyname/{name}/message'],
@@ -38,6 +52,7 @@ const ROUTES: Record<'token' | 'ingest' | 'dispatch' | 'oauth', [string, string]
     ['POST', '/api/v1/events/{id}/replay'],
     ['POST', '/api/v1/events/replay'],
     ['PUT', '/api/v1/admin/sender-verification/{name}/{id}'],
+    ['GET', '/api/v1/ingest/audit'],
   ],
   dispatch: [
     ['GET', '/api/v2/channelsbyname/{name}/messages'],
@@ -119,7 +134,7 @@ function bodies(r: ReturnType<typeof rng>): { body?: string | Buffer; type?: str
 
 const PLACEHOLDERS = ['x', '0', '-1', 'ä-ü', '%00', '..%2F..%2Fetc', 'a'.repeat(3000), '00000000-0000-0000-0000-000000000000', '<script>', "'; DROP TABLE x; --"];
 const TOKENS = ['', 'zapk_', 'zapk_' + 'A'.repeat(36), 'Bearer', 'Bearer ' + 'x'.repeat(5000), 'Zoho-oauthtoken \u00ff', 'Basic Og=='];
-const QUERIES = ['', '?zapikey=zapk_x', '?limit=-5&before=abc', '?limit=99999999999999999999', '?a=1&a=2&a[b]=3', `?q=${'z'.repeat(6000)}`, '?user=&expires=1e309&sig=', '?since=not-a-date', '?cursor=%ZZ'];
+const QUERIES = ['', '?zapikey=zapk_x', '?limit=-5&before=abc', '?limit=99999999999999999999', '?a=1&a=2&a[b]=3', `?q=${'z'.repeat(6000)}`, '?user=&expires=1e309&sig=', '?since=not-a-date', '?cursor=%ZZ', '?link=a.b.c.d', `?link=${'.'.repeat(4000)}`, '?cursor=MjAyNnw'];
 
 interface Outcome {
   cases: number;
@@ -145,6 +160,7 @@ async function fuzzRound(platform: Platform, fx: Fixture, seed: number): Promise
         if (credential === 1) headers.authorization = `Zoho-oauthtoken ${fx.token}`;
         if (credential === 2) headers.authorization = r.pick(TOKENS);
         if (r.int(4) === 0) headers['x-appkey'] = fx.app.appkey;
+        if (r.int(4) === 0) headers['x-owner-key'] = r.pick([fx.app.owner_key, 'zapo_' + 'A'.repeat(36), 'x'.repeat(600)]);
         const url = base[service] + path + r.pick(QUERIES);
         const withBody = method !== 'GET' && method !== 'DELETE' && variant.body !== undefined;
         jobs.push(async () => {
