@@ -412,6 +412,40 @@ describe('message dispatch', () => {
     };
     const deliveries = async (subId: string) => (await api.d(a.token, `/api/v1/subscriptions/${subId}/deliveries`)).body.data as any[];
 
+    /** Posts texts one after another (each acknowledged before the next), which fixes their stored order. */
+    const postInOrder = async (channel: string, texts: string[]) => {
+      for (const text of texts) await api.post(a.token, `channelsbyname/${channel}/message`, { text });
+    };
+    const textOf = (r: { body: string }) => (JSON.parse(r.body) as { data: { content: { text: string } } }).data.content.text;
+
+    it('delivers in stored order with max_concurrency 1 when every attempt succeeds', async () => {
+      const rx = await receiver(() => ({ status: 200, delayMs: 20 }));
+      const channel = await newChannel();
+      await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: rx.url, max_concurrency: 1 });
+      const texts = Array.from({ length: 60 }, (_, i) => `m${i}`);
+      await postInOrder(channel, texts);
+      await until(async () => (rx.received.length >= texts.length ? true : undefined), 60_000);
+      expect(rx.received.map(textOf)).toEqual(texts);
+    });
+
+    it('strict FIFO: hundreds of messages through a receiver that sometimes fails arrive in order, each delivered once', async () => {
+      // Every 23rd request fails, some with 500 and some with a timeout-free 503: the head is retried, nothing overtakes it.
+      const rx = await receiver((n) => (n % 23 === 5 ? { status: n % 2 ? 500 : 503 } : { status: 200 }));
+      const channel = await newChannel();
+      const sub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: rx.url, ordering: 'strict', max_concurrency: 8 });
+      expect((await api.d(a.token, `/api/v1/subscriptions/${sub.id}`)).body.ordering).toBe('strict');
+      const texts = Array.from({ length: 200 }, (_, i) => `s${i}`);
+      await postInOrder(channel, texts);
+      const ok = (_: unknown, i: number) => i % 23 !== 5; // the receiver answered 2xx to request i
+      await until(async () => (rx.received.filter(ok).length >= texts.length ? true : undefined), 120_000);
+      const arrivals = rx.received.map(textOf);
+      expect(rx.received.filter(ok).map(textOf)).toEqual(texts);
+      // A failed message is retried before anything after it is sent: it arrives twice in a row.
+      rx.received.forEach((r, i) => {
+        if (!ok(r, i)) expect(arrivals[i + 1]).toBe(arrivals[i]);
+      });
+    });
+
     it('signs standard webhooks that the standardwebhooks library verifies, also through a secret rotation', async () => {
       const rx = await receiver();
       const channel = await newChannel();

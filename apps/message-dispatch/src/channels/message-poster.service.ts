@@ -85,8 +85,10 @@ export class MessagePoster {
          RETURNING id, store_seq),
        d AS (
          -- clock_timestamp, not the transaction's now(): messages stored in one batch still come due in their order.
-         INSERT INTO "dispatch"."delivery" (subscription_id, message_id, next_attempt_at)
-         SELECT s.id, m.id, clock_timestamp() FROM "dispatch"."subscription" s, m WHERE s.target_id = $2 AND s.status = 'active'
+         -- A strict subscription's delivery waits ('infinity') until it is the head of its subscription.
+         INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
+         SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE clock_timestamp() END
+         FROM "dispatch"."subscription" s, m WHERE s.target_id = $2 AND s.status = 'active'
          RETURNING 1)
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d)::int AS deliveries FROM m`,
       [input.eventId, targetId, input.senderUserId, input.asBot ?? null, input.content.text ?? null, input.content, input.streamSeq, input.receivedAt],

@@ -89,8 +89,9 @@ export async function postToOneTarget(tx: EntityManager, inputs: PostInput[], au
          RETURNING id, store_seq),
        d AS (
          -- In the batch's order: a microsecond apart, so they come due one after another.
-         INSERT INTO "dispatch"."delivery" (subscription_id, message_id, next_attempt_at)
-         SELECT s.id, m.id, now() + v.ord * interval '1 microsecond'
+         -- A strict subscription's delivery waits ('infinity') until it is the head of its subscription.
+         INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
+         SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE now() + v.ord * interval '1 microsecond' END
          FROM m JOIN v ON v.id = m.id JOIN "dispatch"."subscription" s ON s.target_id = $1 AND s.status = 'active'
          RETURNING message_id)
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d WHERE d.message_id = m.id)::int AS deliveries FROM m`,

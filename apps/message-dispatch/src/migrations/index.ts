@@ -3,6 +3,7 @@ import { GeneraliseTargets1795380600000 } from './1795380600000-GeneraliseTarget
 import { MembersHandlersAndDelivery1795400000000 } from './1795400000000-MembersHandlersAndDelivery';
 import { DeadLettersPerConsumer1796000000000 } from './1796000000000-DeadLettersPerConsumer';
 import { AuditLog1796500000000 } from './1796500000000-AuditLog';
+import { StrictOrdering1796600000000 } from './1796600000000-StrictOrdering';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -10,4 +11,5 @@ export const dispatchMigrations = [
   MembersHandlersAndDelivery1795400000000,
   DeadLettersPerConsumer1796000000000,
   AuditLog1796500000000,
+  StrictOrdering1796600000000,
 ];

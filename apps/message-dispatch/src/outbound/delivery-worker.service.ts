@@ -10,7 +10,7 @@ import { BatchWriter } from './batch-writer';
 import { nextAttemptDelayMs } from './retry-policy';
 import { signStandardWebhook } from './standard-webhooks.signer';
 import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
-import { SubscriptionThrottle } from './subscription-throttle';
+import { NO_SLOT, SubscriptionThrottle } from './subscription-throttle';
 
 /** $1 delivery id, $2 duration, $3 status, $4 error, $5 response body, $6 whether an attempt was made at all. */
 const ATTEMPT_CTE = `WITH attempt AS (
@@ -27,6 +27,8 @@ interface ClaimedDelivery {
   message_id: string;
   attempts: number;
   parts_sent: number;
+  /** When it was due before this claim leased it, as PostgreSQL wrote it ('infinity' for a strict subscription's waiting head). */
+  was_due: string;
 }
 
 interface MessageRow {
@@ -138,25 +140,52 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   private async tick(): Promise<void> {
     const room = this.config.DELIVERY_CONCURRENCY - this.inFlight.size;
     if (room <= 0) return;
-    // Long enough for a Mattermost message split in three, each part taking the whole timeout.
-    const leaseMs = this.config.DELIVERY_TIMEOUT_MS * 3 + 10_000;
+    const leaseMs = this.leaseMs();
     // One round trip: claim (lease past the request timeout), and read each delivery's subscription and message.
     const claimed = (await this.dataSource.query(
       `WITH due AS (
-         SELECT id FROM "dispatch"."delivery" WHERE status = 'pending' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+         -- Not for subscriptions whose slots and wait are full here: their deliveries keep their place in the table.
+         -- was_due as text: a JS Date would drop the microseconds that order one batch's deliveries.
+         SELECT id, next_attempt_at::text AS was_due FROM "dispatch"."delivery" WHERE status = 'pending' AND next_attempt_at <= now()
+           AND subscription_id <> ALL($3::uuid[])
+         ORDER BY next_attempt_at, seq LIMIT $1 FOR UPDATE SKIP LOCKED),
+       heads AS (
+         -- Strict subscriptions: the oldest pending delivery, if it waits for its turn ('infinity'). A head
+         -- that is leased or backing off has a finite time: it is not due here, and nothing behind it is.
+         -- Once due again it comes through \`due\` above, so the two never pick the same row.
+         SELECT d.id, d.next_attempt_at::text AS was_due FROM "dispatch"."delivery" d
+         WHERE d.id IN (
+           SELECT h.id FROM "dispatch"."subscription" s
+           CROSS JOIN LATERAL (SELECT id, next_attempt_at FROM "dispatch"."delivery" WHERE subscription_id = s.id AND status = 'pending' ORDER BY seq LIMIT 1) h
+           WHERE s.ordering = 'strict' AND s.status = 'active' AND h.next_attempt_at = 'infinity')
+         LIMIT greatest(0, $1 - (SELECT count(*) FROM due)) FOR UPDATE SKIP LOCKED),
        claimed AS (
          UPDATE "dispatch"."delivery" d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
-         FROM due WHERE d.id = due.id
-         RETURNING d.id, d.subscription_id, d.message_id, d.attempts, d.parts_sent)
-       SELECT c.*, row_to_json(s.*) AS subscription, extract(epoch FROM clock_timestamp() - m.stored_at)::float8 AS waited_s, m.content, m.sender_user_id, m.sender_bot, m.received_at, t.kind AS target_kind, t.unique_name AS target_name
+         FROM (SELECT id FROM due UNION ALL SELECT id FROM heads) picked WHERE d.id = picked.id
+         RETURNING d.id, d.subscription_id, d.message_id, d.attempts, d.parts_sent, d.seq)
+       SELECT c.*, p.was_due, row_to_json(s.*) AS subscription, extract(epoch FROM clock_timestamp() - m.stored_at)::float8 AS waited_s, m.content, m.sender_user_id, m.sender_bot, m.received_at, t.kind AS target_kind, t.unique_name AS target_name
        FROM claimed c
+       JOIN (SELECT id, was_due FROM due UNION ALL SELECT id, was_due FROM heads) p ON p.id = c.id
        JOIN "dispatch"."subscription" s ON s.id = c.subscription_id
        JOIN "dispatch"."message" m ON m.id = c.message_id
-       JOIN "dispatch"."channel" t ON t.id = m.channel_id`,
-      [room, leaseMs],
+       JOIN "dispatch"."channel" t ON t.id = m.channel_id
+       -- RETURNING comes back in no particular order; deliveries start (and queue for slots) in this one.
+       ORDER BY p.was_due::timestamptz, c.seq`,
+      [room, leaseMs, this.throttle.saturated()],
     )) as (ClaimedDelivery & Omit<MessageRow, 'id'> & { subscription: SubscriptionRow; waited_s: number })[];
+    // More than a subscription can take here goes back to its place now, before the next claim can
+    // run: given back later, concurrently, a claim could take a newer delivery ahead of it.
+    const taken = new Map<string, number>();
+    const overflow = claimed.filter((row) => {
+      const used = taken.get(row.subscription_id) ?? 0;
+      if (used >= this.throttle.room(row.subscription)) return true;
+      taken.set(row.subscription_id, used + 1);
+      return false;
+    });
+    if (overflow.length) await this.giveBack(overflow);
+    const skip = new Set(overflow);
     for (const row of claimed) {
+      if (skip.has(row)) continue;
       // First attempts only: a retry's wait is its back-off, not the path's.
       if (row.attempts === 0) this.metrics.platform.observeStage(PipelineStages.DeliveryWait, row.waited_s);
       const message: MessageRow = { id: row.message_id, content: row.content, sender_user_id: row.sender_user_id, sender_bot: row.sender_bot, received_at: row.received_at, target_kind: row.target_kind, target_name: row.target_name };
@@ -164,18 +193,27 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
         .catch((err: unknown) => this.logger.error({ err, deliveryId: row.id }, 'delivery bookkeeping failed; the lease will bring it back'))
         .finally(() => {
           this.inFlight.delete(task);
-          if (this.backlog) this.kick();
+          // A strict subscription's next delivery can go only now that this one is done.
+          if (this.backlog || row.subscription.ordering === 'strict') this.kick();
         });
       this.inFlight.add(task);
     }
-    this.backlog = claimed.length === room;
+    this.backlog = claimed.length === room && overflow.length === 0;
+  }
+
+  /** Long enough for a Mattermost message split in three, each part taking the whole timeout, and a wait for a slot. */
+  private leaseMs(): number {
+    return this.config.DELIVERY_TIMEOUT_MS * 3 + 10_000;
   }
 
   private async deliver(row: ClaimedDelivery, sub: SubscriptionRow | undefined, message: MessageRow | undefined): Promise<void> {
     if (!sub || !message) return this.finish(row, 'dead', { error: 'subscription or message no longer exists' });
     if (sub.status !== 'active') return this.finish(row, 'dead', { error: `subscription disabled: ${sub.disabled_reason ?? 'by its owner'}` });
-    // Wait for a slot of this subscription here, well within the lease, before giving the delivery back to the table.
-    const wait = await this.throttle.slot(sub, Math.min(5_000, this.config.DELIVERY_TIMEOUT_MS));
+    // Wait for a slot of this subscription here, within the lease, before giving the delivery back to
+    // its place: a wait that gives up lets newer deliveries be claimed ahead of it, so it waits as long
+    // as the lease allows — what is left once its own send (up to three parts) is accounted for.
+    const wait = await this.throttle.slot(sub, this.leaseMs() - this.config.DELIVERY_TIMEOUT_MS * 3 - 2_000);
+    if (wait === NO_SLOT) return this.giveBack([row]);
     if (wait > 0) return this.release(row, wait);
     let result: AttemptResult;
     const sent = this.metrics.platform.time(PipelineStages.DeliverySend);
@@ -301,7 +339,18 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     await this.dataSource.query(SUCCESS_BATCH, [col('id'), col('durationMs'), col('status'), col('attempts'), col('partsSent')]);
   }
 
-  /** Not sent (the subscription's limits are full): due again shortly, no attempt counted. */
+  /**
+   * Not sent, no slot free: back to the place it had (its old due time), so later deliveries do not
+   * overtake it; the subscription is saturated here, so it is not claimed again until a slot frees.
+   */
+  private async giveBack(rows: ClaimedDelivery[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE "dispatch"."delivery" d SET next_attempt_at = v.was_due::timestamptz FROM unnest($1::uuid[], $2::text[]) AS v(id, was_due) WHERE d.id = v.id`,
+      [rows.map((r) => r.id), rows.map((r) => r.was_due)],
+    );
+  }
+
+  /** Not sent (the subscription's rate is used up): due again when it allows, no attempt counted. */
   private async release(row: ClaimedDelivery, waitMs: number): Promise<void> {
     await this.dataSource.query(`UPDATE "dispatch"."delivery" SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`, [
       row.id,

@@ -3,7 +3,7 @@ import { mapPayload, markdownOf, splitText, toSlackMrkdwn, MATTERMOST_POST_MAX, 
 import { nextAttemptDelayMs } from './retry-policy';
 import { retryAfterMs, SsrfGuard } from '@zapgate/platform';
 import { newWebhookSecret, signStandardWebhook } from './standard-webhooks.signer';
-import { SubscriptionThrottle } from './subscription-throttle';
+import { NO_SLOT, SubscriptionThrottle } from './subscription-throttle';
 
 const message = (content: Record<string, unknown>): OutboundMessage => ({
   id: '00000000-0000-4000-8000-000000000001',
@@ -141,13 +141,15 @@ describe('subscription throttle', () => {
     t.release('s');
     await second;
     expect(order).toEqual(['first:0', 'second:0']);
-    expect(await t.slot(sub, 10)).toBe(100); // nobody releases: it gives up and the delivery goes back to the table
+    expect(await t.slot(sub, 10)).toBe(NO_SLOT); // nobody releases: it gives up and the delivery goes back to its place
     // At most twice max_concurrency wait: a slow subscription cannot hold the worker's slots.
     const parked = [t.slot(sub, 60_000), t.slot(sub, 60_000)];
-    expect(await t.slot(sub, 60_000)).toBe(100);
+    expect(t.saturated()).toEqual(['s']); // the worker claims none of its deliveries meanwhile
+    expect(await t.slot(sub, 60_000)).toBe(NO_SLOT);
     t.release('s');
     t.release('s');
     expect(await Promise.all(parked)).toEqual([0, 0]);
+    expect(t.saturated()).toEqual([]);
   });
 });
 

@@ -4,6 +4,9 @@ interface Limits {
   max_concurrency: number;
 }
 
+/** `slot` found no free slot (all taken, and the wait was full or ran out): the delivery goes back to its place. */
+export const NO_SLOT = -1;
+
 /**
  * Per-subscription limits within this replica: requests in flight, and a
  * token bucket for the rate (burst of one second's worth). `acquire` returns
@@ -14,6 +17,8 @@ export class SubscriptionThrottle {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   /** Deliveries waiting for a slot of their subscription, oldest first: a freed slot goes to the first. */
   private readonly waiting = new Map<string, (() => void)[]>();
+  /** How many may wait per subscription (twice its max_concurrency), as last seen. */
+  private readonly caps = new Map<string, number>();
 
   acquire(sub: Limits, now = Date.now()): number {
     const busy = this.inFlight.get(sub.id) ?? 0;
@@ -26,13 +31,16 @@ export class SubscriptionThrottle {
    * for one to be released, first come first served, instead of answering at
    * once: a claimed delivery keeps its place instead of going back to the
    * table and being claimed again behind later ones. At most twice
-   * max_concurrency wait; the rest go back as before. 0 when it may go.
+   * max_concurrency wait; for the rest it answers NO_SLOT, and the subscription counts as
+   * saturated (the worker claims none of its deliveries) until a waiter gets its slot. 0 when it
+   * may go, or the milliseconds the rate limit wants.
    */
   async slot(sub: Limits, maxWaitMs: number): Promise<number> {
     const busy = this.inFlight.get(sub.id) ?? 0;
     if (busy < sub.max_concurrency) return this.enter(sub, busy);
     // A few wait here, no more: a slow subscription must not fill the worker's slots that others need.
-    if ((this.waiting.get(sub.id)?.length ?? 0) >= sub.max_concurrency * 2) return 100;
+    this.caps.set(sub.id, sub.max_concurrency * 2);
+    if ((this.waiting.get(sub.id)?.length ?? 0) >= sub.max_concurrency * 2) return NO_SLOT;
     const handedOver = await new Promise<boolean>((resolve) => {
       const queue = this.waiting.get(sub.id) ?? [];
       const take = () => {
@@ -48,7 +56,7 @@ export class SubscriptionThrottle {
       queue.push(take);
       this.waiting.set(sub.id, queue);
     });
-    if (!handedOver) return 100;
+    if (!handedOver) return NO_SLOT;
     // The slot is ours (release handed it over without freeing it); the rate still applies.
     const wait = this.rateWait(sub, Date.now());
     if (wait > 0) this.release(sub.id);
@@ -74,6 +82,18 @@ export class SubscriptionThrottle {
       bucket.tokens -= 1;
     }
     return 0;
+  }
+
+  /** How many more deliveries this subscription can take here now: free slots plus free places in its wait. */
+  room(sub: Limits): number {
+    return sub.max_concurrency * 3 - (this.inFlight.get(sub.id) ?? 0) - (this.waiting.get(sub.id)?.length ?? 0);
+  }
+
+  /** Subscriptions whose wait is full: claiming their deliveries now would only give them back. */
+  saturated(): string[] {
+    const full: string[] = [];
+    for (const [id, queue] of this.waiting) if (queue.length >= (this.caps.get(id) ?? Infinity)) full.push(id);
+    return full;
   }
 
   release(id: string): void {

@@ -14,6 +14,7 @@ const Kind = z.enum(['standard-webhooks', 'slack', 'mattermost', 'cliq']);
 const Limits = {
   rate_limit_per_second: z.number().int().min(1).max(10_000).nullable().optional(),
   max_concurrency: z.number().int().min(1).max(100).optional(),
+  ordering: z.enum(['best_effort', 'strict']).optional(),
 };
 const CreateSchema = z
   .object({
@@ -50,6 +51,7 @@ const view = (s: SubscriptionRow) => ({
   cliq_channel: s.cliq_channel,
   rate_limit_per_second: s.rate_limit_per_second,
   max_concurrency: s.max_concurrency,
+  ordering: s.ordering,
   status: s.status,
   disabled_reason: s.disabled_reason,
   disabled_at: s.disabled_at,
@@ -97,6 +99,7 @@ export class SubscriptionsController {
         cliq: input.cliq,
         rateLimitPerSecond: input.rate_limit_per_second,
         maxConcurrency: input.max_concurrency,
+        ordering: input.ordering,
       },
       p.userId,
     );
@@ -127,6 +130,7 @@ export class SubscriptionsController {
         rateLimitPerSecond: input.rate_limit_per_second,
         maxConcurrency: input.max_concurrency,
         zapikey: input.cliq?.zapikey,
+        ordering: input.ordering,
       }),
     );
   }

@@ -24,6 +24,8 @@ export interface SubscriptionRow {
   zapikey_sealed: string | null;
   rate_limit_per_second: number | null;
   max_concurrency: number;
+  /** strict: one delivery at a time, in stored order, each waiting for the one before to succeed or die. */
+  ordering: SubscriptionOrdering;
   status: 'active' | 'disabled';
   disabled_reason: string | null;
   disabled_at: Date | null;
@@ -39,7 +41,10 @@ export interface SubscriptionInput {
   cliq?: { channel?: string; zapikey: string };
   rateLimitPerSecond?: number | null;
   maxConcurrency?: number;
+  ordering?: SubscriptionOrdering;
 }
+
+export type SubscriptionOrdering = 'best_effort' | 'strict';
 
 /** Outbound subscriptions per target. Secrets and stored ZAPI keys are sealed with the subscription id as associated data. */
 @Injectable()
@@ -63,8 +68,8 @@ export class SubscriptionsService {
     const [{ id }] = (await this.dataSource.query(`SELECT gen_random_uuid() AS id`)) as { id: string }[];
     const secret = input.kind === 'standard-webhooks' ? newWebhookSecret() : undefined;
     await this.dataSource.query(
-      `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency, ordering)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         id,
         target.id,
@@ -77,6 +82,7 @@ export class SubscriptionsService {
         input.kind === 'cliq' && input.cliq ? this.box.seal(input.cliq.zapikey, id) : null,
         input.rateLimitPerSecond ?? null,
         input.maxConcurrency ?? 4,
+        input.ordering ?? 'best_effort',
       ],
     );
     return { subscription: await this.row(id), secret };
@@ -114,8 +120,12 @@ export class SubscriptionsService {
     );
   }
 
-  async update(id: string, patch: { url?: string; description?: string | null; rateLimitPerSecond?: number | null; maxConcurrency?: number; zapikey?: string }) {
+  async update(
+    id: string,
+    patch: { url?: string; description?: string | null; rateLimitPerSecond?: number | null; maxConcurrency?: number; zapikey?: string; ordering?: SubscriptionOrdering },
+  ) {
     if (patch.url) await this.checkUrl(patch.url);
+    if (patch.ordering) await this.setOrdering(id, patch.ordering);
     await this.dataSource.query(
       `UPDATE "dispatch"."subscription" SET
          url = coalesce($2, url),
@@ -136,6 +146,27 @@ export class SubscriptionsService {
       ],
     );
     return this.row(id);
+  }
+
+  /**
+   * Switching to strict parks every pending delivery ('infinity') so only the head goes, in stored
+   * order; switching back makes them all due now. One transaction, with the row locked, so a
+   * concurrent store sees the mode before or after, never half.
+   */
+  private async setOrdering(id: string, ordering: SubscriptionOrdering): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const [[changed]] = (await tx.query(`UPDATE "dispatch"."subscription" SET ordering = $2 WHERE id = $1 AND ordering <> $2 RETURNING id`, [id, ordering])) as [
+        { id: string }[],
+        number,
+      ];
+      if (!changed) return;
+      await tx.query(
+        ordering === 'strict'
+          ? `UPDATE "dispatch"."delivery" SET next_attempt_at = 'infinity' WHERE subscription_id = $1 AND status = 'pending' AND next_attempt_at <= now()`
+          : `UPDATE "dispatch"."delivery" SET next_attempt_at = now() WHERE subscription_id = $1 AND status = 'pending' AND next_attempt_at = 'infinity'`,
+        [id],
+      );
+    });
   }
 
   async remove(id: string): Promise<void> {
