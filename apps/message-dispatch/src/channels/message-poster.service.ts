@@ -39,7 +39,8 @@ export class MessagePoster {
   async postBatch(inputs: PostInput[]): Promise<PostResult[]> {
     if (inputs.length === 1) return [await this.post(inputs[0])];
     const first = inputs[0].target;
-    const oneTarget = inputs.every((i) => !i.asBot && i.target.kind === first.kind && i.target.name.toLowerCase() === first.name.toLowerCase());
+    // Replays are compared with what their event already stored, one by one.
+    const oneTarget = inputs.every((i) => !i.asBot && !i.replayOf && i.target.kind === first.kind && i.target.name.toLowerCase() === first.name.toLowerCase());
     return this.dataSource.transaction(async (tx) => {
       if (oneTarget) return postToOneTarget(tx, inputs, this.config.CHANNEL_AUTO_CREATE);
       const results: PostResult[] = [];
@@ -58,6 +59,10 @@ export class MessagePoster {
       [input.eventId, input.target.kind, input.target.name, input.senderUserId, bot],
     )) as { existing: string | null; target_id: string | null; is_member: boolean; bot_member: boolean }[];
     if (state.existing) return { result: 'repeat', messageId: state.existing };
+    if (input.replayOf && state.target_id) {
+      const same = await this.sameReplayed(tx, input, state.target_id, bot);
+      if (same) return { result: 'repeat', messageId: same };
+    }
 
     const restricted = input.target.kind === 'channel' || input.target.kind === 'chat';
     let targetId = state.target_id;
@@ -79,8 +84,8 @@ export class MessagePoster {
 
     const [stored] = (await tx.query(
       `WITH m AS (
-         INSERT INTO "dispatch"."message" (id, event_id, channel_id, sender_user_id, sender_bot, text, content, stream_seq, received_at)
-         VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8)
+         INSERT INTO "dispatch"."message" (id, event_id, channel_id, sender_user_id, sender_bot, text, content, stream_seq, received_at, replay_of)
+         VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (event_id) DO NOTHING
          RETURNING id, store_seq),
        d AS (
@@ -91,10 +96,26 @@ export class MessagePoster {
          FROM "dispatch"."subscription" s, m WHERE s.target_id = $2 AND s.status = 'active'
          RETURNING 1)
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d)::int AS deliveries FROM m`,
-      [input.eventId, targetId, input.senderUserId, input.asBot ?? null, input.content.text ?? null, input.content, input.streamSeq, input.receivedAt],
+      [input.eventId, targetId, input.senderUserId, input.asBot ?? null, input.content.text ?? null, input.content, input.streamSeq, input.receivedAt, input.replayOf ?? null],
     )) as { id: string; store_seq: string; deliveries: number }[];
     // Lost a race with a concurrent copy of the same event: that one stored it.
     if (!stored) return { result: 'repeat', messageId: input.eventId };
     return { result: 'stored', messageId: stored.id, targetId, storeSeq: stored.store_seq, deliveries: stored.deliveries };
+  }
+
+  /**
+   * The message a replay would duplicate: stored for the same original event (by it or an earlier
+   * replay of it), in the same target, from the same sender, with the same content (jsonb equality).
+   * A replay that yields something else — a handler that answers differently now — is stored.
+   */
+  private async sameReplayed(tx: EntityManager, input: PostInput, targetId: string, bot: string | null): Promise<string | undefined> {
+    const [row] = (await tx.query(
+      `SELECT id FROM "dispatch"."message"
+        WHERE (event_id = $1 OR replay_of = $1) AND channel_id = $2 AND content = $3::jsonb
+          AND sender_user_id IS NOT DISTINCT FROM $4 AND sender_bot IS NOT DISTINCT FROM $5
+        ORDER BY store_seq LIMIT 1`,
+      [input.replayOf, targetId, JSON.stringify(input.content), input.senderUserId, bot],
+    )) as { id: string }[];
+    return row?.id;
   }
 }

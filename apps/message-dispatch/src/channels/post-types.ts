@@ -9,6 +9,8 @@ export interface PostInput {
   content: Record<string, unknown> & { text?: string };
   streamSeq: number;
   receivedAt: Date;
+  /** A replay of this event: if it yields the message already stored for it, nothing new is stored or delivered. */
+  replayOf?: string;
 }
 
 export type PostResult =

@@ -167,6 +167,7 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
       content: toStorable(post.content as Record<string, unknown>),
       streamSeq: ctx.streamSequence,
       receivedAt: new Date(event.receivedAt),
+      ...(event.replayOf ? { replayOf: event.replayOf } : {}),
     });
     this.metrics.messages.inc({ source: event.source, result: result.result });
     switch (result.result) {

@@ -4,6 +4,7 @@ import { MembersHandlersAndDelivery1795400000000 } from './1795400000000-Members
 import { DeadLettersPerConsumer1796000000000 } from './1796000000000-DeadLettersPerConsumer';
 import { AuditLog1796500000000 } from './1796500000000-AuditLog';
 import { StrictOrdering1796600000000 } from './1796600000000-StrictOrdering';
+import { MessageReplayOf1796700000000 } from './1796700000000-MessageReplayOf';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -12,4 +13,5 @@ export const dispatchMigrations = [
   DeadLettersPerConsumer1796000000000,
   AuditLog1796500000000,
   StrictOrdering1796600000000,
+  MessageReplayOf1796700000000,
 ];

@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
 
+/** A delivery sent again (an explicit redelivery): due now, or, for a strict subscription, in its turn by store order. */
+const DUE_AGAIN = `(SELECT CASE WHEN s.ordering = 'strict' THEN 'infinity'::timestamptz ELSE now() END FROM "dispatch"."subscription" s WHERE s.id = d.subscription_id)`;
+
 export interface DeliveryRow {
   id: string;
   subscription_id: string;
@@ -52,8 +55,8 @@ export class DeliveriesService {
   /** Sends a finished delivery again from the first attempt of the schedule. */
   async retry(id: string): Promise<DeliveryRow> {
     await this.dataSource.query(
-      `UPDATE "dispatch"."delivery" SET status = 'pending', attempts = 0, next_attempt_at = now(), completed_at = NULL, updated_at = now()
-       WHERE id = $1 AND status <> 'pending'`,
+      `UPDATE "dispatch"."delivery" d SET status = 'pending', attempts = 0, next_attempt_at = ${DUE_AGAIN}, completed_at = NULL, updated_at = now()
+       WHERE d.id = $1 AND d.status <> 'pending'`,
       [id],
     );
     return this.get(id);
@@ -62,8 +65,8 @@ export class DeliveriesService {
   /** Every dead-lettered delivery of a subscription since a time goes back in the queue; returns how many. */
   async retryFailedSince(subscriptionId: string, since: Date): Promise<number> {
     const [, count] = (await this.dataSource.query(
-      `UPDATE "dispatch"."delivery" SET status = 'pending', attempts = 0, next_attempt_at = now(), completed_at = NULL, updated_at = now()
-       WHERE subscription_id = $1 AND status = 'dead' AND updated_at >= $2`,
+      `UPDATE "dispatch"."delivery" d SET status = 'pending', attempts = 0, next_attempt_at = ${DUE_AGAIN}, completed_at = NULL, updated_at = now()
+       WHERE d.subscription_id = $1 AND d.status = 'dead' AND d.updated_at >= $2`,
       [subscriptionId, since],
     )) as [unknown, number];
     return count;
