@@ -1,5 +1,6 @@
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
+import { connect as tcpConnect } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { dispatchClient, type StoredMessage } from './dispatch-helpers';
 import { createFixture, until, type Fixture } from './fixtures';
@@ -164,6 +165,29 @@ describe('message dispatch', () => {
       expect(rest.map((e) => e.data.content.text)).toEqual(Array.from({ length: perChannel - 10 }, (_, i) => `${channels[0]} #${i + 10}`));
       for (const s of [...streams, resumed]) s.close();
       expect((await fetch(`${platform.services.dispatch.baseUrl}/api/v2/channelsbyname/${channels[0]}/messages/stream?zapikey=${b.token}`)).status).toBe(404);
+    });
+
+    it('does not buffer a backlog for an SSE reader that stopped reading', async () => {
+      const name = unique('slow');
+      expect((await api.d(a.token, '/api/v2/channels', { method: 'POST', body: JSON.stringify({ unique_name: name }) })).status).toBe(201);
+      const { hostname, port } = new URL(platform.services.dispatch.baseUrl);
+      const socket = tcpConnect(Number(port), hostname);
+      const headers = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+      socket.write(`GET /api/v2/channelsbyname/${name}/messages/stream HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Zoho-oauthtoken ${a.token}\r\n\r\n`);
+      await headers;
+      socket.pause(); // reads nothing more: the kernel's buffers fill, then the server's would
+      try {
+        const pad = 'x'.repeat(500_000);
+        let last = '';
+        for (let i = 0; i < 40; i++) last = await api.post(a.token, `channelsbyname/${name}/message`, { text: `big ${i}`, extra: { pad } });
+        expect((await api.outcome(last)).status).toBe('stored');
+        const buffered = async () => Number(/^zapgate_sse_buffered_bytes(?:\{[^}]*\})? (\d+)/m.exec(await api.metrics())?.[1] ?? NaN);
+        await sleep(1000);
+        // 20 MB offered; the loopback's socket buffers take a few MB; the process holds at most about one message.
+        expect(await buffered()).toBeLessThan(2_000_000);
+      } finally {
+        socket.destroy();
+      }
     });
 
     it('stores a redelivered event once, and dead-letters a poison event instead of retrying it forever', async () => {

@@ -15,6 +15,8 @@ type Listener = () => void;
 export class LiveFeed implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly closers = new Set<() => void>();
+  /** Open streams' sockets, for the buffered-bytes gauge. */
+  readonly streams = new Set<{ writableLength: number }>();
   private subscription?: Subscription;
 
   constructor(private readonly jetstream: JetStreamService) {}

@@ -4,6 +4,7 @@ import { parseOrThrow } from '@zapgate/platform';
 import { Scopes } from '@zapgate/contracts';
 import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ChannelStore } from './channel-store.service';
 import { LiveFeed } from './live-feed.service';
@@ -19,6 +20,25 @@ const StreamQuerySchema = z.looseObject({ after: z.string().regex(/^\d{1,19}$/, 
 const HEARTBEAT_MS = 15_000;
 /** Re-read even without a wake-up, in case a broadcast was missed. */
 const REREAD_MS = 5_000;
+/** How long a stream may stay unable to take more before it is closed (the reader resumes from its Last-Event-ID). */
+const SSE_DRAIN_TIMEOUT_MS = 30_000;
+
+/** Resolves true once the socket can take more, false if it closed or did not drain in time. */
+function drained(res: ServerResponse, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
 
 /** Reading a channel's, chat's or bot's messages: a page at a time, or live as Server-Sent Events. */
 @ApiTags('messages')
@@ -82,8 +102,11 @@ export class MessagesController {
             const batch = await this.store.after(target.id, position, 100);
             for (const m of batch) {
               if (closed) return;
-              res.write(`id: ${m.storeSeq}\nevent: message\ndata: ${JSON.stringify(messageView(m))}\n\n`);
+              const flowing = res.write(`id: ${m.storeSeq}\nevent: message\ndata: ${JSON.stringify(messageView(m))}\n\n`);
               position = m.storeSeq;
+              // Back-pressure: a reader slower than the store is not buffered for. Reading pauses until
+              // the socket drains; one that does not drain in time is closed, and resumes with Last-Event-ID.
+              if (!flowing && !(await drained(res, SSE_DRAIN_TIMEOUT_MS))) return close();
             }
             if (batch.length < 100) break;
           }
@@ -99,14 +122,19 @@ export class MessagesController {
       closed = true;
       clearInterval(timer);
       stop();
-      res.end();
+      this.live.streams.delete(res);
+      // A reader that stopped reading would hold its buffer until the socket times out: cut it.
+      if (res.writableLength > 0) res.destroy();
+      else res.end();
     };
+    this.live.streams.add(res);
     const stop = this.live.listen(target.id, () => void drain(), close);
     let beats = 0;
     const timer = setInterval(() => {
       beats += 1;
-      if ((beats * REREAD_MS) % HEARTBEAT_MS < REREAD_MS) res.write(': ping\n\n');
-      void drain();
+      // Only to a reader that keeps up: pings must not pile up in a stalled socket's buffer either.
+      if ((beats * REREAD_MS) % HEARTBEAT_MS < REREAD_MS && !res.writableNeedDrain) res.write(': ping\n\n');
+      if (!res.writableNeedDrain) void drain();
     }, REREAD_MS);
     req.raw.on('close', close);
     await drain();

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Consumers, Streams } from '@zapgate/contracts';
 import { EventConsumerService, MetricsService } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
+import { LiveFeed } from '../channels/live-feed.service';
 
 /** Message-dispatch's Prometheus series; gauges are read from PostgreSQL and JetStream at scrape time. */
 @Injectable()
@@ -13,8 +14,14 @@ export class DispatchMetrics {
   readonly attemptSeconds;
   readonly storeBatchSize;
 
-  constructor(readonly platform: MetricsService, consumers: EventConsumerService, @InjectDataSource() dataSource: DataSource) {
+  constructor(readonly platform: MetricsService, consumers: EventConsumerService, @InjectDataSource() dataSource: DataSource, live: LiveFeed) {
     const metrics = platform;
+    metrics.gauge('zapgate_sse_streams', 'Open message streams (SSE).', [], async (g) => g.set(live.streams.size));
+    metrics.gauge('zapgate_sse_buffered_bytes', 'Bytes written to SSE streams that their readers have not taken yet, in this process.', [], async (g) => {
+      let bytes = 0;
+      for (const s of live.streams) bytes += s.writableLength;
+      g.set(bytes);
+    });
     this.messages = metrics.counter('zapgate_dispatch_messages_total', 'Events turned into messages, by source and result (stored, repeat, rejected).', [
       'source',
       'result',
