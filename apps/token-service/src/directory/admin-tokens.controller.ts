@@ -5,7 +5,8 @@ import { IdParamSchema } from '../admin/admin.dto';
 import type { TokenConfig } from '../token-config.schema';
 import { tokenView } from '../tokens/token.view';
 import { TokensService } from '../tokens/tokens.service';
-import { RotateBodySchema, TokenListQuerySchema } from './directory.dto';
+import { RotateBodySchema } from '../tokens/rotate.dto';
+import { TokenListQuerySchema } from './directory.dto';
 import { DirectoryRepository } from './directory.repository';
 
 /** Every token, for operators: find one, revoke it, rotate it. */

@@ -18,6 +18,3 @@ export const UserListQuerySchema = z.looseObject({
 });
 
 export const PageQuerySchema = z.looseObject(page);
-
-export const RotateBodySchema = (maxGraceSeconds: number) =>
-  z.strictObject({ grace_period_seconds: z.number().int().min(0).max(maxGraceSeconds).default(0) });

@@ -7,6 +7,7 @@ import type { SessionEntity } from '../sessions/session.entity';
 import { CurrentSession, SessionGuard } from '../sessions/session.guard';
 import type { TokenConfig } from '../token-config.schema';
 import { UsageQuery } from '../usage/usage-query.service';
+import { RotateBodySchema } from './rotate.dto';
 import { tokenView } from './token.view';
 import { TokensService } from './tokens.service';
 
@@ -83,10 +84,7 @@ export class TokensController {
   @ApiOperation({ summary: 'New secret for a token; the old one works for grace_period_seconds more (default 0)' })
   @Audited('token.rotated', { target: 'token', id: 'id' })
   async rotate(@CurrentSession() session: SessionEntity, @Param('id') id: string, @Body() body: unknown) {
-    const RotateSchema = z.strictObject({
-      grace_period_seconds: z.number().int().min(0).max(this.config.MAX_ROTATION_GRACE_SECONDS).default(0),
-    });
-    const { grace_period_seconds } = parseOrThrow(RotateSchema, body ?? {});
+    const { grace_period_seconds } = parseOrThrow(RotateBodySchema(this.config.MAX_ROTATION_GRACE_SECONDS), body ?? {});
     const rotated = await this.tokens.rotate(session.userId, parseOrThrow(TokenIdSchema, id, 'id'), grace_period_seconds);
     return { ...tokenView(rotated.token), token: rotated.secret, previous_token_expires_at: rotated.previousExpiresAt.toISOString() };
   }
