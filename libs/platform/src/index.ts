@@ -13,3 +13,4 @@ export * from './json';
 export * from './dead-letters';
 export * from './operators';
 export * from './audit';
+export * from './cache';

@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { RpcSubjects, Subjects, type ApplicationsVerifyReply } from '@zapgate/contracts';
-import { JetStreamService, MetricsService, PipelineStages, RpcService } from '@zapgate/platform';
+import { AnswerCache, JetStreamService, MetricsService, PipelineStages, RpcService } from '@zapgate/platform';
 import type { Subscription } from 'nats';
 import { createHash } from 'node:crypto';
-import { AnswerCache } from './answer-cache';
 import { TOKEN_CACHE_TTL_MS } from './token-verifier.service';
 
 export type VerifiedApplication = Extract<ApplicationsVerifyReply, { valid: true }>['application'];

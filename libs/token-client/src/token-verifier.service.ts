@@ -1,8 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { RpcSubjects, Subjects, type TokensVerifyReply } from '@zapgate/contracts';
-import { JetStreamService, MetricsService, PipelineStages, RpcService } from '@zapgate/platform';
+import { AnswerCache, JetStreamService, MetricsService, PipelineStages, RpcService } from '@zapgate/platform';
 import type { Subscription } from 'nats';
-import { AnswerCache } from './answer-cache';
 import { isWellFormedToken } from './token-format';
 import { UsageReporter } from './usage-reporter';
 

@@ -1,22 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CorrelationId, parseOrThrow, Audited } from '@zapgate/platform';
+import { Audited, CorrelationId, encodeCursor, KeysetCursorSchema, parseOrThrow } from '@zapgate/platform';
 import { z } from 'zod';
 import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { jsonBody } from '../http/body-reader';
 import { EventsService, type EventRow } from './events.service';
-
-const Cursor = z
-  .string()
-  .max(200)
-  .transform((c, ctx) => {
-    const [at, id] = Buffer.from(c, 'base64url').toString().split('|');
-    if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a next_cursor from a previous page' });
-      return z.NEVER;
-    }
-    return { at, id };
-  });
 
 const ListQuery = z.looseObject({
   app_id: z.uuid().optional(),
@@ -25,7 +13,7 @@ const ListQuery = z.looseObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: Cursor.optional(),
+  cursor: KeysetCursorSchema.optional(),
 });
 
 const ReplayBody = z.strictObject({
@@ -69,7 +57,7 @@ export class EventsController {
       q.limit,
       q.cursor,
     );
-    return { data: rows.map(summary), next_cursor: next ? Buffer.from(`${next.at}|${next.id}`).toString('base64url') : null };
+    return { data: rows.map(summary), next_cursor: encodeCursor(next ?? undefined) };
   }
 
   @Get(':eventId')

@@ -6,7 +6,8 @@ export interface KeysetPosition {
   id: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** As PostgreSQL writes uuids: a cursor we issued never has upper case. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Opaque to clients: they hand back the `next_cursor` they got. */
 export function encodeCursor(position: KeysetPosition | undefined): string | null {

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Subscription } from 'nats';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { setAuditActor } from '../audit/audit-actor';
+import { AnswerCache } from '../cache/answer-cache';
 import { APP_CONFIG } from '../config';
 import { CommonCodes, CommonException } from '../errors';
 import { JetStreamService } from '../nats/jetstream.service';
@@ -36,7 +37,8 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 @Injectable()
 export class OperatorVerifier implements OnModuleInit, OnModuleDestroy {
   private readonly bootstrap: Buffer;
-  private readonly cache = new Map<string, { at: number; operator: Operator | undefined }>();
+  /** By the key's digest; null is a known "no such key", so a wrong key costs one round trip per TTL too. */
+  private readonly cache = new AnswerCache<Operator | null>(CACHE_MS, MAX_CACHE);
   private subscription?: Subscription;
 
   constructor(
@@ -48,9 +50,7 @@ export class OperatorVerifier implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.subscription = this.jetstream.listen(Subjects.OperatorKeyRevoked, (e) => {
-      for (const [key, entry] of this.cache) if (entry.operator?.keyId === e.keyId) this.cache.delete(key);
-    });
+    this.subscription = this.jetstream.listen(Subjects.OperatorKeyRevoked, (e) => this.cache.forgetWhere((operator) => operator?.keyId === e.keyId));
   }
 
   onModuleDestroy(): void {
@@ -79,12 +79,11 @@ export class OperatorVerifier implements OnModuleInit, OnModuleDestroy {
     if (!NAMED_KEY.test(presented)) return undefined;
     const key = digest(presented).toString('base64url');
     const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.operator;
+    if (hit !== undefined) return hit ?? undefined;
     const reply = await this.rpc.request(RpcSubjects.OperatorsVerify, { key: presented }, { correlationId });
-    const operator = reply.valid ? reply.operator : undefined;
-    if (this.cache.size >= MAX_CACHE) this.cache.clear();
-    this.cache.set(key, { at: Date.now(), operator });
-    return operator;
+    const operator = reply.valid ? reply.operator : null;
+    this.cache.set(key, operator);
+    return operator ?? undefined;
   }
 }
 

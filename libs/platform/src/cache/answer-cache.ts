@@ -1,5 +1,5 @@
 /**
- * Positive answers of a verifier, kept for a short time: bounded (the oldest
+ * A verifier's answers, kept for a short time: bounded (the oldest
  * entry makes room), expired on read, and dropped early by an event that
  * invalidates them (`forgetWhere`). A TTL of 0 keeps nothing.
  */
