@@ -159,13 +159,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
            CROSS JOIN LATERAL (SELECT id, next_attempt_at FROM "dispatch"."delivery" WHERE subscription_id = s.id AND status = 'pending' ORDER BY seq LIMIT 1) h
            WHERE s.ordering = 'strict' AND s.status = 'active' AND h.next_attempt_at = 'infinity')
          LIMIT greatest(0, $1 - (SELECT count(*) FROM due)) FOR UPDATE SKIP LOCKED),
+       picked AS (SELECT id, was_due FROM due UNION ALL SELECT id, was_due FROM heads),
        claimed AS (
          UPDATE "dispatch"."delivery" d SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
-         FROM (SELECT id FROM due UNION ALL SELECT id FROM heads) picked WHERE d.id = picked.id
+         FROM picked WHERE d.id = picked.id
          RETURNING d.id, d.subscription_id, d.message_id, d.attempts, d.parts_sent, d.seq)
        SELECT c.*, p.was_due, row_to_json(s.*) AS subscription, extract(epoch FROM clock_timestamp() - m.stored_at)::float8 AS waited_s, m.content, m.sender_user_id, m.sender_bot, m.received_at, t.kind AS target_kind, t.unique_name AS target_name
        FROM claimed c
-       JOIN (SELECT id, was_due FROM due UNION ALL SELECT id, was_due FROM heads) p ON p.id = c.id
+       JOIN picked p ON p.id = c.id
        JOIN "dispatch"."subscription" s ON s.id = c.subscription_id
        JOIN "dispatch"."message" m ON m.id = c.message_id
        JOIN "dispatch"."channel" t ON t.id = m.channel_id

@@ -7,6 +7,9 @@ interface Limits {
 /** `slot` found no free slot (all taken, and the wait was full or ran out): the delivery goes back to its place. */
 export const NO_SLOT = -1;
 
+/** How many deliveries of a subscription may wait for a slot: a few, so a slow one cannot hold the worker's slots. */
+const waitCap = (sub: Limits) => sub.max_concurrency * 2;
+
 /**
  * Per-subscription limits within this replica: requests in flight, and a
  * token bucket for the rate (burst of one second's worth). `acquire` returns
@@ -17,7 +20,7 @@ export class SubscriptionThrottle {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
   /** Deliveries waiting for a slot of their subscription, oldest first: a freed slot goes to the first. */
   private readonly waiting = new Map<string, (() => void)[]>();
-  /** How many may wait per subscription (twice its max_concurrency), as last seen. */
+  /** waitCap of each subscription that has waited, as last seen: saturated() has only the ids. */
   private readonly caps = new Map<string, number>();
 
   acquire(sub: Limits, now = Date.now()): number {
@@ -38,9 +41,8 @@ export class SubscriptionThrottle {
   async slot(sub: Limits, maxWaitMs: number): Promise<number> {
     const busy = this.inFlight.get(sub.id) ?? 0;
     if (busy < sub.max_concurrency) return this.enter(sub, busy);
-    // A few wait here, no more: a slow subscription must not fill the worker's slots that others need.
-    this.caps.set(sub.id, sub.max_concurrency * 2);
-    if ((this.waiting.get(sub.id)?.length ?? 0) >= sub.max_concurrency * 2) return NO_SLOT;
+    this.caps.set(sub.id, waitCap(sub));
+    if ((this.waiting.get(sub.id)?.length ?? 0) >= waitCap(sub)) return NO_SLOT;
     const handedOver = await new Promise<boolean>((resolve) => {
       const queue = this.waiting.get(sub.id) ?? [];
       const take = () => {
@@ -86,7 +88,7 @@ export class SubscriptionThrottle {
 
   /** How many more deliveries this subscription can take here now: free slots plus free places in its wait. */
   room(sub: Limits): number {
-    return sub.max_concurrency * 3 - (this.inFlight.get(sub.id) ?? 0) - (this.waiting.get(sub.id)?.length ?? 0);
+    return sub.max_concurrency + waitCap(sub) - (this.inFlight.get(sub.id) ?? 0) - (this.waiting.get(sub.id)?.length ?? 0);
   }
 
   /** Subscriptions whose wait is full: claiming their deliveries now would only give them back. */

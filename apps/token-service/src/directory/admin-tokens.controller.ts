@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminKeyGuard, APP_CONFIG, encodeCursor, parseOrThrow, Audited } from '@zapgate/platform';
 import { IdParamSchema } from '../admin/admin.dto';
 import type { TokenConfig } from '../token-config.schema';
-import { tokenView } from '../tokens/token.view';
+import { rotatedView, tokenView } from '../tokens/token.view';
 import { TokensService } from '../tokens/tokens.service';
 import { RotateBodySchema } from '../tokens/rotate.dto';
 import { TokenListQuerySchema } from './directory.dto';
@@ -52,6 +52,6 @@ export class AdminTokensController {
     const { grace_period_seconds } = parseOrThrow(RotateBodySchema(this.config.MAX_ROTATION_GRACE_SECONDS), body ?? {});
     const token = await this.tokens.find(parseOrThrow(IdParamSchema, id, 'id'));
     const rotated = await this.tokens.rotate(token.userId, token.id, grace_period_seconds);
-    return { ...tokenView(rotated.token), token: rotated.secret, previous_token_expires_at: rotated.previousExpiresAt.toISOString() };
+    return rotatedView(rotated);
   }
 }

@@ -1,4 +1,5 @@
 import type { TokenEntity } from './token.entity';
+import type { RotatedToken } from './tokens.service';
 
 /** A token's metadata as the API shows it; never the secret or its hash. */
 export function tokenView(t: TokenEntity) {
@@ -21,4 +22,9 @@ export function tokenView(t: TokenEntity) {
     revoked_reason: t.revokedReason,
     previous_token_id: t.previousTokenId,
   };
+}
+
+/** A rotation's answer: the new token's metadata, its secret (this once), and when the old one stops. */
+export function rotatedView(rotated: RotatedToken) {
+  return { ...tokenView(rotated.token), token: rotated.secret, previous_token_expires_at: rotated.previousExpiresAt.toISOString() };
 }

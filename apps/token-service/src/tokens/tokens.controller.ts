@@ -8,7 +8,7 @@ import { CurrentSession, SessionGuard } from '../sessions/session.guard';
 import type { TokenConfig } from '../token-config.schema';
 import { UsageQuery } from '../usage/usage-query.service';
 import { RotateBodySchema } from './rotate.dto';
-import { tokenView } from './token.view';
+import { rotatedView, tokenView } from './token.view';
 import { TokensService } from './tokens.service';
 
 const TokenIdSchema = z.uuid('must be a token id');
@@ -86,7 +86,7 @@ export class TokensController {
   async rotate(@CurrentSession() session: SessionEntity, @Param('id') id: string, @Body() body: unknown) {
     const { grace_period_seconds } = parseOrThrow(RotateBodySchema(this.config.MAX_ROTATION_GRACE_SECONDS), body ?? {});
     const rotated = await this.tokens.rotate(session.userId, parseOrThrow(TokenIdSchema, id, 'id'), grace_period_seconds);
-    return { ...tokenView(rotated.token), token: rotated.secret, previous_token_expires_at: rotated.previousExpiresAt.toISOString() };
+    return rotatedView(rotated);
   }
 
   @Get(':id/usage')
