@@ -33,6 +33,7 @@ describe('acknowledged means stored', () => {
       DELIVERY_POLL_MS: '100',
       DELIVERY_RETRY_SCHEDULE: '1,3,5',
       DELIVERY_JITTER: '0',
+      DISPATCH_MAX_DELIVER: '2',
       HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
       LOG_LEVEL: 'error',
     });
@@ -178,6 +179,50 @@ describe('acknowledged means stored', () => {
     const health = await fetch(`${platform.services.dispatch.baseUrl}/health/consumers`);
     expect(health.status).toBe(200);
   }, 180_000);
+
+  it('retries dispatch dead letters when an operator asks: still dead while the cause lasts, stored once it is gone, never twice', async () => {
+    const letters = `${platform.services.dispatch.baseUrl}/api/v1/dispatch/dead-letters`;
+    const admin = { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' };
+    // A fault no retry of the stream mends (a broken trigger, as a bad migration would leave): every store of this channel fails.
+    await platform.db.query(`CREATE FUNCTION dispatch.ams_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.text LIKE 'dlq %' THEN RAISE EXCEPTION 'a broken trigger refuses %', NEW.text; END IF; RETURN NEW; END $$`);
+    await platform.db.query(`CREATE TRIGGER ams_refuse BEFORE INSERT ON dispatch.message FOR EACH ROW EXECUTE FUNCTION dispatch.ams_refuse()`);
+    const ids = [await api.post(fx.token, 'channelsbyname/ams-dlq/message', { text: 'dlq first' }), await api.post(fx.token, 'channelsbyname/ams-dlq/message', { text: 'dlq second' })];
+    const dead = await until(async () => {
+      const res = await fetch(`${letters}?kind=exhausted&status=dead`, { headers: admin });
+      const data = ((await res.json()) as { data: { id: string; reason: string; status: string }[] }).data;
+      return data.length === 2 ? data.reverse() : undefined;
+    }, 60_000);
+    expect(dead[0].reason).toMatch(/gave up after 2 deliveries: .*broken trigger refuses dlq first/);
+
+    const retry = (id: string) => fetch(`${letters}/${id}/retry`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } });
+    const still = await retry(dead[0].id);
+    expect(still.status).toBe(200);
+    expect(await still.json()).toMatchObject({ id: dead[0].id, status: 'dead', retry_count: 1, last_error: expect.stringMatching(/broken trigger/) });
+
+    await platform.db.query(`DROP TRIGGER ams_refuse ON dispatch.message; DROP FUNCTION dispatch.ams_refuse()`);
+    const fixed = await retry(dead[0].id);
+    expect(await fixed.json()).toMatchObject({ status: 'retried', retry_count: 2, last_error: null, retried_at: expect.any(String) });
+    // The event ends as if it had never failed: stored, and ingest's record says so.
+    expect((await api.outcome(ids[0], (e) => e.status === 'stored', 30_000)).status).toBe('stored');
+    const again = await retry(dead[0].id);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { message: string }).message).toMatch(/already retried/);
+
+    const bulk = await fetch(`${letters}/retry`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: 'exhausted' }) });
+    expect(await bulk.json()).toEqual({ retried: 1, still_dead: 0, skipped: 0, more: false });
+    await api.outcome(ids[1], (e) => e.status === 'stored', 30_000);
+    const rows = await platform.db.query<{ event_id: string }>(`SELECT m.event_id FROM dispatch.message m WHERE m.event_id = ANY($1::uuid[]) ORDER BY m.store_seq`, [ids]);
+    expect(rows.map((r) => r.event_id)).toEqual(ids);
+
+    expect((await retry('999999999')).status).toBe(404);
+    expect((await retry('not-an-id')).status).toBe(404);
+    const badBulk = await fetch(`${letters}/retry`, { method: 'POST', headers: admin, body: JSON.stringify({ limit: 0, colour: 'red' }) });
+    expect(badBulk.status).toBe(400);
+    expect((await fetch(`${letters}/${dead[1].id}/retry`, { method: 'POST' })).status).toBe(401);
+    const listed = await fetch(`${letters}?status=retried`, { headers: admin });
+    expect(((await listed.json()) as { data: { id: string }[] }).data.map((l) => l.id).sort()).toEqual(dead.map((l) => l.id).sort());
+  }, 120_000);
 
   it('does not let a short Retry-After use up the retry schedule', async () => {
     // 503 with Retry-After: 1 for the first 6 s; the schedule (1, 3, 5 s) spans 9 s, so the last attempt must land after the outage.

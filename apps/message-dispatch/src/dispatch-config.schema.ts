@@ -27,6 +27,8 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
    * events wait before another (or the restarted one) takes them.
    */
   DISPATCH_ACK_WAIT_MS: int(1000, 600_000, 30_000),
+  /** Deliveries of an event whose handling keeps failing (an outage does not count) before it is dead-lettered. */
+  DISPATCH_MAX_DELIVER: int(1, 100, 10),
   /** A target that does not exist yet is created on first post, with the poster as its first member. */
   CHANNEL_AUTO_CREATE: z.stringbool().default(true),
   /** Extension handler calls: timeout, and attempts before the event is recorded as failed. */

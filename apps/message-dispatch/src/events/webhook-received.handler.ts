@@ -65,6 +65,7 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
       durable: Consumers.DispatchWebhooks,
       concurrency: this.config.DISPATCH_CONCURRENCY,
       ackWaitMs: this.config.DISPATCH_ACK_WAIT_MS,
+      maxDeliver: this.config.DISPATCH_MAX_DELIVER,
       deadLetter: (letter) => this.deadLetters.record(letter),
     });
   }

@@ -5,6 +5,7 @@ import { DeadLettersPerConsumer1796000000000 } from './1796000000000-DeadLetters
 import { AuditLog1796500000000 } from './1796500000000-AuditLog';
 import { StrictOrdering1796600000000 } from './1796600000000-StrictOrdering';
 import { MessageReplayOf1796700000000 } from './1796700000000-MessageReplayOf';
+import { DeadLetterRetry1796800000000 } from './1796800000000-DeadLetterRetry';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -14,4 +15,5 @@ export const dispatchMigrations = [
   AuditLog1796500000000,
   StrictOrdering1796600000000,
   MessageReplayOf1796700000000,
+  DeadLetterRetry1796800000000,
 ];

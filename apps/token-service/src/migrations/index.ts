@@ -5,6 +5,7 @@ import { ApplicationOwnerKeys1796200000000 } from './1796200000000-ApplicationOw
 import { ExplicitScopes1796300000000 } from './1796300000000-ExplicitScopes';
 import { OperatorKeys1796400000000 } from './1796400000000-OperatorKeys';
 import { AuditLog1796500000000 } from './1796500000000-AuditLog';
+import { DeadLetterRetry1796800000000 } from './1796800000000-DeadLetterRetry';
 
 /** In order of application; TypeORM records each by name in "token"."migrations". */
 export const tokenMigrations = [
@@ -13,4 +14,5 @@ export const tokenMigrations = [
   ExplicitScopes1796300000000,
   OperatorKeys1796400000000,
   AuditLog1796500000000,
+  DeadLetterRetry1796800000000,
 ];

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AdminKeyGuard } from '../http/admin-key.guard';
+import { DeadLetterRetrier } from './dead-letter-retrier.service';
 import { DeadLetterRepository } from './dead-letter.repository';
 import { deadLettersController } from './dead-letters.controller';
 
@@ -17,7 +18,7 @@ export class DeadLetterModule {
   static forService(options: DeadLetterOptions): DynamicModule {
     return {
       module: DeadLetterModule,
-      providers: [{ provide: DeadLetterRepository, inject: [DataSource], useFactory: (ds: DataSource) => new DeadLetterRepository(ds, options.schema) }, AdminKeyGuard],
+      providers: [{ provide: DeadLetterRepository, inject: [DataSource], useFactory: (ds: DataSource) => new DeadLetterRepository(ds, options.schema) }, DeadLetterRetrier, AdminKeyGuard],
       controllers: [deadLettersController(options.route)],
       exports: [DeadLetterRepository],
     };

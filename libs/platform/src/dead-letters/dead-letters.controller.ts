@@ -1,10 +1,13 @@
-import { Controller, Get, Inject, Param, Query, type Type, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, type Type, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { CommonCodes, CommonException, parseOrThrow } from '../errors';
+import { Audited } from '../audit/audited.interceptor';
 import { AdminKeyGuard } from '../http/admin-key.guard';
+import { ZodApiBody } from '../http/zod-body';
 import type { DeadLetterKind } from '../nats/event-consumer.service';
+import { DeadLetterRetrier, MAX_BULK_RETRY } from './dead-letter-retrier.service';
 import { DeadLetterRepository, type DeadLetterRow } from './dead-letter.repository';
 
 const KINDS = ['contract', 'rejected_value', 'exhausted', 'poison'] as const satisfies readonly DeadLetterKind[];
@@ -12,9 +15,19 @@ const KINDS = ['contract', 'rejected_value', 'exhausted', 'poison'] as const sat
 const ListQuery = z.object({
   consumer: z.string().max(200).optional(),
   kind: z.enum(KINDS).optional(),
+  status: z.enum(['dead', 'retried']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().regex(/^\d{1,18}$/, 'must be a cursor from next_cursor').optional(),
 });
+
+const RetryManySchema = z.strictObject({
+  consumer: z.string().max(200).optional(),
+  kind: z.enum(KINDS).optional(),
+  since: z.iso.datetime({ offset: true }).optional().describe('only letters recorded at or after this time'),
+  limit: z.number().int().min(1).max(MAX_BULK_RETRY).default(100),
+});
+
+const LETTER_ID = /^\d{1,18}$/;
 
 const view = (row: DeadLetterRow) => ({
   id: String(row.id),
@@ -26,6 +39,10 @@ const view = (row: DeadLetterRow) => ({
   reason: row.reason,
   created_at: row.created_at,
   payload_bytes: row.payload.length,
+  status: row.status,
+  retry_count: row.retry_count,
+  retried_at: row.retried_at,
+  last_error: row.last_error,
 });
 
 /**
@@ -38,23 +55,45 @@ export function deadLettersController(prefix: string): Type {
   @Controller(`api/v1/${prefix}/dead-letters`)
   @UseGuards(AdminKeyGuard)
   class DeadLettersController {
-    constructor(@Inject(DeadLetterRepository) private readonly letters: DeadLetterRepository) {}
+    constructor(
+      @Inject(DeadLetterRepository) private readonly letters: DeadLetterRepository,
+      @Inject(DeadLetterRetrier) private readonly retrier: DeadLetterRetrier,
+    ) {}
 
     @Get()
-    @ApiOperation({ summary: `Events ${prefix}'s consumers gave up on, newest first (filters: consumer, kind; X-Admin-Key)` })
+    @ApiOperation({ summary: `Events ${prefix}'s consumers gave up on, newest first (filters: consumer, kind, status; X-Admin-Key)` })
     async list(@Query() query: unknown) {
       const q = parseOrThrow(ListQuery, query);
-      const page = await this.letters.list({ consumer: q.consumer, kind: q.kind }, q.limit, q.cursor);
+      const page = await this.letters.list({ consumer: q.consumer, kind: q.kind, status: q.status }, q.limit, q.cursor);
       return { data: page.rows.map(view), next_cursor: page.next };
     }
 
     @Get(':id')
     @ApiOperation({ summary: 'One dead letter with its payload as it sat in the stream (text, or base64 when it is not UTF-8)' })
     async get(@Param('id') id: string) {
-      const row = /^\d{1,18}$/.test(id) ? await this.letters.get(id) : undefined;
+      const row = LETTER_ID.test(id) ? await this.letters.get(id) : undefined;
       if (!row) throw new CommonException(CommonCodes.NotFound, 'No such dead letter.');
       const text = isUtf8(row.payload);
       return { ...view(row), payload: row.payload.toString(text ? 'utf8' : 'base64'), ...(text ? {} : { payload_encoding: 'base64' }) };
+    }
+
+    @Post('retry')
+    @HttpCode(200)
+    @ZodApiBody(RetryManySchema)
+    @ApiOperation({ summary: 'Hand open dead letters, oldest first, once more to the consumer that gave up on them (at most 500 per call)' })
+    @Audited('dead_letters.retried', { target: 'dead_letter' })
+    async retryMany(@Body() body: unknown) {
+      const q = parseOrThrow(RetryManySchema, body ?? {});
+      return this.retrier.retryMany({ consumer: q.consumer, kind: q.kind, since: q.since ? new Date(q.since) : undefined }, q.limit);
+    }
+
+    @Post(':id/retry')
+    @HttpCode(200)
+    @ApiOperation({ summary: 'Hand one dead letter once more to the consumer that gave up on it; answers the letter, retried or still dead with the reason' })
+    @Audited('dead_letter.retried', { target: 'dead_letter', id: 'id' })
+    async retryOne(@Param('id') id: string) {
+      if (!LETTER_ID.test(id)) throw new CommonException(CommonCodes.NotFound, 'No such dead letter.');
+      return view(await this.retrier.retryOne(id));
     }
   }
   return DeadLettersController;

@@ -103,6 +103,11 @@ export function parseStorableJson(text: string, limits: JsonLimits = DEFAULT_JSO
   return { ok: true, value };
 }
 
+/** One string with NUL and lone surrogates replaced by U+FFFD (text PostgreSQL can keep). */
+export function storableText(s: string): string {
+  return s.replaceAll('\u0000', '\ufffd').toWellFormed();
+}
+
 /**
  * A copy in which every NUL and lone surrogate (in keys and values) is
  * replaced by U+FFFD: for content Zapgate derives from what it received
@@ -111,7 +116,7 @@ export function parseStorableJson(text: string, limits: JsonLimits = DEFAULT_JSO
  */
 export function toStorable<T>(value: T): T {
   if (!findUnstorableString(value)) return value;
-  const fix = (s: string) => s.replaceAll('\u0000', '\ufffd').toWellFormed();
+  const fix = storableText;
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return fix(v);
     if (Array.isArray(v)) return v.map(walk);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { baseConfigSchema, ConfigModule, loadConfig } from '../config';
 import { createRootLogger, PinoLoggerService } from '../logging';
 import { MetricsModule, MetricsService } from '../metrics';
-import { type DeadLetter, type EventContext, EventConsumerService, type EventHandler, type HandleOutcome, Outcome } from './event-consumer.service';
+import { type DeadLetter, type EventContext, EventConsumerService, type EventHandler, type HandleOutcome, Outcome, PermanentFailure } from './event-consumer.service';
 import { JetStreamService } from './jetstream.service';
 import { encodeJson } from './json-codec';
 import { NatsModule } from './nats.module';
@@ -198,6 +198,37 @@ describe('JetStream publish and consume (real NATS)', () => {
     const metrics = await moduleRef.get(MetricsService).registry.getSingleMetricAsString('zapgate_events_dead_lettered_total');
     expect(metrics).toMatch(/consumer="exhaust",kind="exhausted"[^\n]* 1/);
   }, 60_000);
+
+  it('hands a dead letter once more to the handler that gave up on it: handled once fixed, the reason while not, an outage thrown', async () => {
+    await boot();
+    let fixed = false;
+    let down = false;
+    const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const handler = new RecordingHandler(async () => {
+      if (down) throw outage;
+      if (!fixed) throw new PermanentFailure('cannot handle this yet');
+      return Outcome.ack();
+    });
+    const consumers = moduleRef.get(EventConsumerService);
+    await consumers.start(handler, { stream: Streams.Webhooks, durable: 'redrive', concurrency: 1, deadLetter });
+    const e = event('later');
+    await moduleRef.get(JetStreamService).publish(Subjects.WebhookReceived, e, { msgID: e.eventId });
+    await until(() => letters.length === 1);
+    const letter = { consumer: 'redrive', payload: letters[0].data, streamSequence: letters[0].streamSequence, deliveryCount: letters[0].deliveryCount };
+
+    expect(consumers.handles('redrive')).toBe(true);
+    expect(consumers.handles('elsewhere')).toBe(false);
+    await expect(consumers.redrive(letter)).resolves.toEqual({ ok: false, reason: 'handler threw: cannot handle this yet' });
+    down = true;
+    await expect(consumers.redrive(letter)).rejects.toBe(outage);
+    down = false;
+    fixed = true;
+    await expect(consumers.redrive(letter)).resolves.toEqual({ ok: true });
+    // Each retry is one more delivery of the same stream position, validated like one from the stream.
+    expect(handler.seen.map((s) => s.deliveryCount)).toEqual([1, 2, 2, 2]);
+    await expect(consumers.redrive({ ...letter, payload: encodeJson({ not: 'an event' }) })).resolves.toEqual({ ok: false, reason: 'payload does not match the contract' });
+    expect(handler.seen).toHaveLength(4);
+  });
 
   it('reports a consumer stalled while events wait and none is delivered, and recovers', async () => {
     await boot({ CONSUMER_STALL_SECONDS: '1' });

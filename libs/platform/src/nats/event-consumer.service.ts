@@ -76,6 +76,9 @@ export interface ConsumeOptions {
   deadLetter: (record: DeadLetter) => Promise<void>;
 }
 
+/** What an operator's retry of a dead letter came to: handled, or why not (the letter stays). */
+export type RedriveResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
 export const DEFAULT_MAX_DELIVER = 10;
 /**
  * JetStream's own bound, far past ours: ours dead-letters first, and this one
@@ -98,6 +101,8 @@ export function retryDelayMs(deliveryCount: number): number {
 export class EventConsumerService {
   private readonly logger = new Logger(EventConsumerService.name);
   private readonly running = new Set<ConsumerMessages>();
+  /** The handlers this process runs, by durable name: a dead letter is retried by the one that gave up on it. */
+  private readonly handlers = new Map<string, EventHandler<EventSubject>>();
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
 
@@ -141,11 +146,47 @@ export class EventConsumerService {
       if ((err as NatsError).api_error?.err_code !== 10014) throw err; // 10014: consumer not found
       await jsm.consumers.add(stream, config);
     }
+    this.handlers.set(options.durable, handler as unknown as EventHandler<EventSubject>);
     const consumer = await this.nc.jetstream().consumers.get(stream, durable);
     const messages = await consumer.consume({ max_messages: options.concurrency });
     this.running.add(messages);
     this.progress.watch(options.durable, stream, durable);
     void this.loop(messages, handler, options);
+  }
+
+  /** Whether this process runs the consumer a dead letter names. */
+  handles(consumer: string): boolean {
+    return this.handlers.has(consumer);
+  }
+
+  /**
+   * Hands a dead letter's payload to the handler of the consumer that gave
+   * up on it, once, as one more delivery: validated against the contract as
+   * on the stream, then handled. Handlers are idempotent per event (a stream
+   * redelivers too), so a retry of an event that was in fact handled stores
+   * nothing twice. Its result is the caller's to keep; nothing is published.
+   */
+  async redrive(letter: { consumer: string; payload: Uint8Array; streamSequence: number; deliveryCount: number }): Promise<RedriveResult> {
+    const handler = this.handlers.get(letter.consumer);
+    if (!handler) throw new Error(`no consumer ${letter.consumer} runs in this process`);
+    let payload: unknown;
+    try {
+      payload = EventSchemas[handler.subject].parse(decodeJson(letter.payload));
+    } catch {
+      return { ok: false, reason: 'payload does not match the contract' };
+    }
+    try {
+      const outcome = await handler.handle(payload as PayloadOf<EventSubject>, {
+        deliveryCount: letter.deliveryCount + 1,
+        streamSequence: letter.streamSequence,
+        working: () => undefined,
+      });
+      return outcome.type === 'ack' ? { ok: true } : { ok: false, reason: outcome.reason };
+    } catch (err) {
+      // A dependency that is down says nothing about the letter: the caller hears 503 and the letter stays as it was.
+      if (isOutage(err)) throw err;
+      return { ok: false, reason: `handler threw: ${(err as Error)?.message ?? String(err)}` };
+    }
   }
 
   /** Messages not yet acked by a durable: waiting plus in handlers (the consumer lag). */
