@@ -442,6 +442,112 @@ describe('message dispatch', () => {
     };
     const textOf = (r: { body: string }) => (JSON.parse(r.body) as { data: { content: { text: string } } }).data.content.text;
 
+    it('filters per subscription by source, sender event type and payload, each part required; a patch replaces the filter', async () => {
+      const rx = await receiver();
+      const channel = unique('filtered');
+      expect((await api.d(b.token, '/api/v2/channels', { method: 'POST', body: JSON.stringify({ unique_name: channel }) })).status).toBe(201);
+      const target = { kind: 'channelsbyname', name: channel };
+      const filters: Record<string, unknown> = {
+        all: null,
+        github: { sources: ['github'] },
+        api: { sources: ['api'] },
+        types: { event_types: ['Pull_Request', 'merge request hook'] },
+        opened: { payload: { action: 'opened' } },
+        labelled: { payload: { pull_request: { labels: [{ name: 'bug' }] } } },
+        card: { payload: { card: { theme: 'modern-inline' } } },
+        pushes: { sources: ['formatter', 'gitlab'], event_types: ['push'] },
+      };
+      const subs: Record<string, string> = {};
+      for (const [name, filter] of Object.entries(filters)) {
+        const sub = await subscribe(b.token, { target, kind: 'standard-webhooks', url: `${rx.url}/${name}`, ...(filter ? { filter } : {}) });
+        subs[name] = sub.id;
+      }
+      expect((await api.d(b.token, `/api/v1/subscriptions/${subs.pushes}`)).body.filter).toEqual({ sources: ['formatter', 'gitlab'], event_types: ['push'] });
+      expect((await api.d(b.token, `/api/v1/subscriptions/${subs.all}`)).body.filter).toBeNull();
+
+      const incoming = async (body: string, headers: Record<string, string>) => {
+        const res = await fetch(`${platform.services.ingest.baseUrl}/api/v2/applications/${b.app.id}/incoming?appkey=${b.app.appkey}&zapikey=${b.appToken}&channel=${channel}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
+        expect([200, 204]).toContain(res.status);
+        return res.headers.get('x-zapgate-event-id')!;
+      };
+      const pr = (labels: string[]) =>
+        JSON.stringify({
+          action: 'opened',
+          number: 9,
+          pull_request: { number: 9, title: 'Filters', html_url: 'https://github.com/acme/api/pull/9', user: { login: 'ada' }, labels: labels.map((name) => ({ name })) },
+          repository: { full_name: 'acme/api', html_url: 'https://github.com/acme/api' },
+          sender: { login: 'ada' },
+        });
+      const gitlab = JSON.stringify({ object_kind: 'merge_request', user: { name: 'Grace' }, project: { path_with_namespace: 'acme/api' }, object_attributes: { iid: 7, action: 'open' } });
+      const sent = {
+        push: await incoming(githubPush, { 'x-github-event': 'push', 'x-github-delivery': randomUUID() }),
+        pr: await incoming(pr(['bug', 'ui']), { 'x-github-event': 'pull_request', 'x-github-delivery': randomUUID() }),
+        mr: await incoming(gitlab, { 'x-gitlab-event': 'Merge Request Hook' }),
+        plain: await incoming('action=opened', { 'content-type': 'text/plain', 'x-event-type': 'push' }),
+        api: await api.post(b.token, `channelsbyname/${channel}/message`, { text: 'from the api', card: { theme: 'modern-inline', title: 'API' } }),
+      };
+      for (const id of Object.values(sent)) await api.outcome(id, (e) => e.status === 'stored');
+      // A message's deliveries are created with it: once all are stored, each subscription has exactly the ones it matched.
+      const delivered = async (name: string) => {
+        const res = await api.d(b.token, `/api/v1/subscriptions/${subs[name]}/deliveries?limit=50`);
+        return (res.body.data as { message_id: string }[]).map((d) => d.message_id).sort();
+      };
+      const expected: Record<string, string[]> = {
+        all: [sent.push, sent.pr, sent.mr, sent.plain, sent.api],
+        github: [sent.push, sent.pr],
+        api: [sent.api],
+        types: [sent.pr, sent.mr],
+        opened: [sent.pr],
+        labelled: [sent.pr],
+        card: [sent.api],
+        pushes: [sent.push, sent.plain],
+      };
+      for (const [name, ids] of Object.entries(expected)) expect([name, await delivered(name)]).toEqual([name, [...ids].sort()]);
+      await until(async () => (rx.received.filter((r) => r.url === '/opened').length === 1 ? true : undefined));
+
+      const cleared = await api.d(b.token, `/api/v1/subscriptions/${subs.api}`, { method: 'PATCH', body: JSON.stringify({ filter: null }) });
+      expect(cleared.body.filter).toBeNull();
+      const later = await incoming(pr([]), { 'x-github-event': 'pull_request', 'x-github-delivery': randomUUID() });
+      await api.outcome(later, (e) => e.status === 'stored');
+      expect(await delivered('api')).toEqual([sent.api, later].sort());
+      expect(await delivered('labelled')).toEqual([sent.pr]);
+
+      // A burst straight into the stream is stored in multi-row batches: the batch's insert filters alike.
+      const nc: NatsConnection = await connect({ servers: platform.env.NATS_URL });
+      const burst: { id: string; event: string }[] = [];
+      try {
+        const js = nc.jetstream();
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) => {
+            const eventId = randomUUID();
+            const event = i % 2 ? 'pull_request' : 'push';
+            burst.push({ id: eventId, event });
+            const request = { method: 'POST', headers: { 'x-github-event': event, 'content-type': 'application/json' }, parameters: { channel }, contentType: 'application/json', body: event === 'push' ? githubPush : pr([]) };
+            const payload = { eventId, receivedAt: new Date().toISOString(), source: 'application-incoming', userId: b.userId, tokenId: randomUUID(), target: { kind: 'application', id: b.app.id }, appId: b.app.id, request };
+            return js.publish(`${platform.namespace}.zapgate.webhook.received.v1`, JSON.stringify(payload), { msgID: eventId });
+          }),
+        );
+      } finally {
+        await nc.close();
+      }
+      await until(async () => {
+        const rows = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dispatch.message WHERE event_id = ANY($1::uuid[])`, [burst.map((e) => e.id)]);
+        return rows[0].n === burst.length ? true : undefined;
+      }, 60_000);
+      const prs = burst.filter((e) => e.event === 'pull_request').map((e) => e.id);
+      expect(await delivered('types')).toEqual([sent.pr, sent.mr, later, ...prs].sort());
+      expect(await delivered('opened')).toEqual([sent.pr, later, ...prs].sort());
+
+      for (const filter of [{ sources: ['email'] }, { payload: {} }, { event_types: [] }, { colour: 'red' }, { payload: { big: 'x'.repeat(5000) } }]) {
+        const res = await api.d(b.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify({ target, kind: 'standard-webhooks', url: rx.url, filter }) });
+        expect([JSON.stringify(filter), res.status, res.body.code]).toEqual([JSON.stringify(filter), 400, 'invalid_parameters']);
+      }
+    });
+
     it('delivers in stored order with max_concurrency 1 when every attempt succeeds', async () => {
       const rx = await receiver(() => ({ status: 200, delayMs: 20 }));
       const channel = await newChannel();

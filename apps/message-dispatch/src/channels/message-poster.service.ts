@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG } from '@zapgate/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DispatchConfig } from '../dispatch-config.schema';
+import { filterMatchSql } from './message-facets';
 import { ChannelStore } from './channel-store.service';
 import { createTarget, postToOneTarget } from './one-target-batch';
 import type { PostInput, PostResult } from './post-types';
@@ -94,9 +95,23 @@ export class MessagePoster {
          INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
          SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE clock_timestamp() END
          FROM "dispatch"."subscription" s, m WHERE s.target_id = $2 AND s.status = 'active'
+           AND ${filterMatchSql({ sources: '$10::text[]', eventType: '$11::text', payload: '$12::jsonb', content: '$6::jsonb' })}
          RETURNING 1)
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d)::int AS deliveries FROM m`,
-      [input.eventId, targetId, input.senderUserId, input.asBot ?? null, input.content.text ?? null, input.content, input.streamSeq, input.receivedAt, input.replayOf ?? null],
+      [
+        input.eventId,
+        targetId,
+        input.senderUserId,
+        input.asBot ?? null,
+        input.content.text ?? null,
+        input.content,
+        input.streamSeq,
+        input.receivedAt,
+        input.replayOf ?? null,
+        input.facets.sources,
+        input.facets.eventType,
+        input.facets.payload,
+      ],
     )) as { id: string; store_seq: string; deliveries: number }[];
     // Lost a race with a concurrent copy of the same event: that one stored it.
     if (!stored) return { result: 'repeat', messageId: input.eventId };

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { filterMatchSql } from './message-facets';
 import type { PostInput, PostResult } from './post-types';
 import type { TargetRef } from './target';
 
@@ -76,12 +77,15 @@ export async function postToOneTarget(tx: EntityManager, inputs: PostInput[], au
       content: input.content,
       stream_seq: input.streamSeq,
       received_at: input.receivedAt.toISOString(),
+      sources: input.facets.sources,
+      event_type: input.facets.eventType,
+      payload: input.facets.payload,
     }));
     const stored = (await tx.query(
       `WITH v AS (
          SELECT * FROM ROWS FROM (
-           jsonb_to_recordset($2::jsonb) AS (id uuid, sender uuid, text text, content jsonb, stream_seq bigint, received_at timestamptz)
-         ) WITH ORDINALITY AS v(id, sender, text, content, stream_seq, received_at, ord)),
+           jsonb_to_recordset($2::jsonb) AS (id uuid, sender uuid, text text, content jsonb, stream_seq bigint, received_at timestamptz, sources text[], event_type text, payload text)
+         ) WITH ORDINALITY AS v(id, sender, text, content, stream_seq, received_at, sources, event_type, payload, ord)),
        m AS (
          INSERT INTO "dispatch"."message" (id, event_id, channel_id, sender_user_id, sender_bot, text, content, stream_seq, received_at)
          SELECT v.id, v.id, $1, v.sender, NULL, v.text, v.content, v.stream_seq, v.received_at FROM v ORDER BY v.ord
@@ -93,6 +97,7 @@ export async function postToOneTarget(tx: EntityManager, inputs: PostInput[], au
          INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
          SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE now() + v.ord * interval '1 microsecond' END
          FROM m JOIN v ON v.id = m.id JOIN "dispatch"."subscription" s ON s.target_id = $1 AND s.status = 'active'
+           AND ${filterMatchSql({ sources: 'v.sources', eventType: 'v.event_type', payload: 'v.payload::jsonb', content: 'v.content' })}
          RETURNING message_id)
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d WHERE d.message_id = m.id)::int AS deliveries FROM m`,
       [targetId, JSON.stringify(rows)],

@@ -1,3 +1,4 @@
+import type { MessageFacets } from './message-facets';
 import type { TargetRef } from './target';
 
 export interface PostInput {
@@ -11,6 +12,8 @@ export interface PostInput {
   receivedAt: Date;
   /** A replay of this event: if it yields the message already stored for it, nothing new is stored or delivered. */
   replayOf?: string;
+  /** What subscription filters match; fixed at store time. */
+  facets: MessageFacets;
 }
 
 export type PostResult =

@@ -16,6 +16,7 @@ import {
 import { MessagePoster } from '../channels/message-poster.service';
 import type { PostInput, PostResult } from '../channels/post-types';
 import { LiveFeed } from '../channels/live-feed.service';
+import { API_FACETS, facetsOf, type MessageFacets } from '../channels/message-facets';
 import { targetRef, type TargetRef } from '../channels/target';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { formatIncoming } from '../formatters/incoming.formatter';
@@ -30,7 +31,7 @@ type Report = Omit<OutcomeReport, 'eventId' | 'attempts'>;
 
 /** Either a message to store (then reported as stored or rejected) or a verdict reached without storing. */
 type Plan =
-  | { post: { target: TargetRef; content: CliqMessage; asBot?: string }; handler?: Report['handler']; report?: undefined; outcome?: undefined }
+  | { post: { target: TargetRef; content: CliqMessage; asBot?: string; facets: MessageFacets }; handler?: Report['handler']; report?: undefined; outcome?: undefined }
   | { post?: undefined; report: Report; outcome?: HandleOutcome };
 
 /**
@@ -106,7 +107,7 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
       if (event.target.kind === 'application') {
         return { report: { outcome: 'rejected', messageIds: [], error: { code: 'invalid_target', message: 'A message cannot be posted to an application.' } } };
       }
-      return { post: { target: targetRef(event.target), content: event.message as CliqMessage, asBot: event.asBot } };
+      return { post: { target: targetRef(event.target), content: event.message as CliqMessage, asBot: event.asBot, facets: API_FACETS } };
     }
     if (!event.request) return { report: { outcome: 'dead_lettered', messageIds: [] }, outcome: Outcome.poison('event has neither a message nor a request') };
 
@@ -145,7 +146,8 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
       return { report: { outcome: 'rejected', messageIds: [], error, handler } };
     }
     const asBot = event.target.kind === 'bot' ? event.target.name : undefined;
-    return { post: { target, content: message ?? formatIncoming(event.request), asBot }, handler };
+    const facets = facetsOf(event, message ? 'handler' : 'formatter');
+    return { post: { target, content: message ?? formatIncoming(event.request), asBot, facets }, handler };
   }
 
   private async storeBatch(posts: PostInput[]): Promise<PostResult[]> {
@@ -168,6 +170,7 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
       content: toStorable(post.content as Record<string, unknown>),
       streamSeq: ctx.streamSequence,
       receivedAt: new Date(event.receivedAt),
+      facets: post.facets,
       ...(event.replayOf ? { replayOf: event.replayOf } : {}),
     });
     this.metrics.messages.inc({ source: event.source, result: result.result });

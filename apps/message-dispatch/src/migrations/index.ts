@@ -6,6 +6,7 @@ import { AuditLog1796500000000 } from './1796500000000-AuditLog';
 import { StrictOrdering1796600000000 } from './1796600000000-StrictOrdering';
 import { MessageReplayOf1796700000000 } from './1796700000000-MessageReplayOf';
 import { DeadLetterRetry1796800000000 } from './1796800000000-DeadLetterRetry';
+import { SubscriptionFilters1796900000000 } from './1796900000000-SubscriptionFilters';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -16,4 +17,5 @@ export const dispatchMigrations = [
   StrictOrdering1796600000000,
   MessageReplayOf1796700000000,
   DeadLetterRetry1796800000000,
+  SubscriptionFilters1796900000000,
 ];

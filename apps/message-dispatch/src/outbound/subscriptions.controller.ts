@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { COLLECTIONS } from '../channels/target';
 import { DeliveriesService, type DeliveryRow } from './deliveries.service';
 import { DeliveryWorker } from './delivery-worker.service';
+import { filterView, SubscriptionFilterSchema } from './subscription-filter';
 import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
 
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
@@ -15,6 +16,7 @@ const Limits = {
   rate_limit_per_second: z.number().int().min(1).max(10_000).nullable().optional(),
   max_concurrency: z.number().int().min(1).max(100).optional(),
   ordering: z.enum(['best_effort', 'strict']).optional(),
+  filter: SubscriptionFilterSchema.nullable().optional(),
 };
 const CreateSchema = z
   .object({
@@ -52,6 +54,7 @@ const view = (s: SubscriptionRow) => ({
   rate_limit_per_second: s.rate_limit_per_second,
   max_concurrency: s.max_concurrency,
   ordering: s.ordering,
+  filter: filterView(s),
   status: s.status,
   disabled_reason: s.disabled_reason,
   disabled_at: s.disabled_at,
@@ -100,6 +103,7 @@ export class SubscriptionsController {
         rateLimitPerSecond: input.rate_limit_per_second,
         maxConcurrency: input.max_concurrency,
         ordering: input.ordering,
+        filter: input.filter,
       },
       p.userId,
     );
@@ -131,6 +135,7 @@ export class SubscriptionsController {
         maxConcurrency: input.max_concurrency,
         zapikey: input.cliq?.zapikey,
         ordering: input.ordering,
+        filter: input.filter,
       }),
     );
   }

@@ -10,8 +10,9 @@ import { liveRetired, retire, type RetiredSecret } from '../handlers/secret-ring
 import { OutboundGuard } from './outbound-guard.provider';
 import type { SubscriptionKind } from './payload-mappers';
 import { newWebhookSecret } from './standard-webhooks.signer';
+import { filterColumns, type FilterColumns, type SubscriptionFilter } from './subscription-filter';
 
-export interface SubscriptionRow {
+export interface SubscriptionRow extends FilterColumns {
   id: string;
   target_id: string;
   owner_user_id: string;
@@ -42,6 +43,7 @@ export interface SubscriptionInput {
   rateLimitPerSecond?: number | null;
   maxConcurrency?: number;
   ordering?: SubscriptionOrdering;
+  filter?: SubscriptionFilter | null;
 }
 
 export type SubscriptionOrdering = 'best_effort' | 'strict';
@@ -68,8 +70,9 @@ export class SubscriptionsService {
     const [{ id }] = (await this.dataSource.query(`SELECT gen_random_uuid() AS id`)) as { id: string }[];
     const secret = input.kind === 'standard-webhooks' ? newWebhookSecret() : undefined;
     await this.dataSource.query(
-      `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency, ordering)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency, ordering,
+         filter_sources, filter_event_types, filter_payload)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
       [
         id,
         target.id,
@@ -83,6 +86,7 @@ export class SubscriptionsService {
         input.rateLimitPerSecond ?? null,
         input.maxConcurrency ?? 4,
         input.ordering ?? 'best_effort',
+        ...filterParams(input.filter),
       ],
     );
     return { subscription: await this.row(id), secret };
@@ -122,7 +126,15 @@ export class SubscriptionsService {
 
   async update(
     id: string,
-    patch: { url?: string; description?: string | null; rateLimitPerSecond?: number | null; maxConcurrency?: number; zapikey?: string; ordering?: SubscriptionOrdering },
+    patch: {
+      url?: string;
+      description?: string | null;
+      rateLimitPerSecond?: number | null;
+      maxConcurrency?: number;
+      zapikey?: string;
+      ordering?: SubscriptionOrdering;
+      filter?: SubscriptionFilter | null;
+    },
   ) {
     if (patch.url) await this.checkUrl(patch.url);
     if (patch.ordering) await this.setOrdering(id, patch.ordering);
@@ -132,7 +144,10 @@ export class SubscriptionsService {
          description = CASE WHEN $3::boolean THEN $4 ELSE description END,
          rate_limit_per_second = CASE WHEN $5::boolean THEN $6::int ELSE rate_limit_per_second END,
          max_concurrency = coalesce($7, max_concurrency),
-         zapikey_sealed = CASE WHEN kind = 'cliq' AND $8::text IS NOT NULL THEN $8 ELSE zapikey_sealed END
+         zapikey_sealed = CASE WHEN kind = 'cliq' AND $8::text IS NOT NULL THEN $8 ELSE zapikey_sealed END,
+         filter_sources = CASE WHEN $9::boolean THEN $10::text[] ELSE filter_sources END,
+         filter_event_types = CASE WHEN $9::boolean THEN $11::text[] ELSE filter_event_types END,
+         filter_payload = CASE WHEN $9::boolean THEN $12::jsonb ELSE filter_payload END
        WHERE id = $1`,
       [
         id,
@@ -143,6 +158,9 @@ export class SubscriptionsService {
         patch.rateLimitPerSecond ?? null,
         patch.maxConcurrency ?? null,
         patch.zapikey ? this.box.seal(patch.zapikey, id) : null,
+        // A filter given replaces the whole filter (null clears it): messages stored from now on are matched by it.
+        patch.filter !== undefined,
+        ...filterParams(patch.filter),
       ],
     );
     return this.row(id);
@@ -210,4 +228,9 @@ export class SubscriptionsService {
     ]);
     return secret;
   }
+}
+
+function filterParams(filter: SubscriptionFilter | null | undefined): [string[] | null, string[] | null, string | null] {
+  const c = filterColumns(filter);
+  return [c.filter_sources, c.filter_event_types, c.filter_payload ? JSON.stringify(c.filter_payload) : null];
 }
