@@ -442,6 +442,65 @@ describe('message dispatch', () => {
     };
     const textOf = (r: { body: string }) => (JSON.parse(r.body) as { data: { content: { text: string } } }).data.content.text;
 
+    it('sends a subscription its own headers and basic or bearer auth, sealed at rest, never shown or logged', async () => {
+      const rx = await receiver((n) => (n === 0 ? { status: 500 } : { status: 200 }));
+      const channel = await newChannel();
+      const secrets = ['k-secret-4711', 'p@ss-secret-0815', 'tok-secret-9999'];
+      const sub = await subscribe(a.token, {
+        target: { kind: 'channelsbyname', name: channel },
+        kind: 'standard-webhooks',
+        url: `${rx.url}/auth`,
+        headers: { 'X-Team': 'ops', 'X-Api-Key': secrets[0] },
+        auth: { type: 'basic', username: 'ci', password: secrets[1] },
+      });
+      const shown = JSON.stringify((await api.d(a.token, `/api/v1/subscriptions/${sub.id}`)).body);
+      expect(JSON.parse(shown)).toMatchObject({ header_names: ['X-Team', 'X-Api-Key'], auth_type: 'basic' });
+      const [stored] = await platform.db.query<{ row: string }>(`SELECT row_to_json(s)::text AS row FROM dispatch.subscription s WHERE id = $1`, [sub.id]);
+
+      await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'with auth' });
+      // The first attempt fails (500) and is retried: both carry the headers, and the signature still verifies.
+      const [first, second] = await until(async () => (rx.received.length >= 2 ? rx.received : undefined), 30_000);
+      for (const r of [first, second]) {
+        expect(r.headers).toMatchObject({ 'x-team': 'ops', 'x-api-key': secrets[0], authorization: `Basic ${Buffer.from(`ci:${secrets[1]}`).toString('base64')}` });
+        expect(() => new Webhook(sub.secret!).verify(r.body, r.headers as Record<string, string>)).not.toThrow();
+      }
+
+      const bearer = await api.d(a.token, `/api/v1/subscriptions/${sub.id}`, { method: 'PATCH', body: JSON.stringify({ auth: { type: 'bearer', token: secrets[2] }, headers: null }) });
+      expect(bearer.body).toMatchObject({ header_names: [], auth_type: 'bearer' });
+      await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'with a bearer' });
+      const third = await until(async () => rx.received[2], 30_000);
+      expect(third.headers.authorization).toBe(`Bearer ${secrets[2]}`);
+      expect(third.headers['x-team']).toBeUndefined();
+      const cleared = await api.d(a.token, `/api/v1/subscriptions/${sub.id}`, { method: 'PATCH', body: JSON.stringify({ auth: null }) });
+      expect(cleared.body).toMatchObject({ header_names: [], auth_type: null });
+
+      // Nowhere else: not in the API's answers, the stored row, the attempts, nor the service's log.
+      const [dl] = (await api.d(a.token, `/api/v1/subscriptions/${sub.id}/deliveries`)).body.data as { id: string }[];
+      const attempts = JSON.stringify((await api.d(a.token, `/api/v1/deliveries/${dl.id}`)).body);
+      for (const secret of secrets) {
+        for (const [where, text] of Object.entries({ shown, stored: stored.row, attempts, log: platform.services.dispatch.output(), patched: JSON.stringify(bearer.body) })) {
+          expect([where, text.includes(secret)]).toEqual([where, false]);
+        }
+      }
+
+      const refused = [
+        { headers: { Authorization: 'Bearer x' } },
+        { headers: { 'Webhook-Id': 'x' } },
+        { headers: { 'Content-Type': 'text/plain' } },
+        { headers: { 'X-Evil': 'a\r\nHost: b' } },
+        { headers: { 'bad name': 'x' } },
+        { headers: { 'X-A': '1', 'x-a': '2' } },
+        { headers: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v'])) },
+        { auth: { type: 'basic', username: 'a:b', password: 'x' } },
+        { auth: { type: 'bearer', token: 'two words' } },
+        { auth: { type: 'digest', token: 'x' } },
+      ];
+      for (const body of refused) {
+        const res = await api.d(a.token, `/api/v1/subscriptions/${sub.id}`, { method: 'PATCH', body: JSON.stringify(body) });
+        expect([JSON.stringify(body), res.status, res.body.code]).toEqual([JSON.stringify(body), 400, 'invalid_parameters']);
+      }
+    });
+
     it('filters per subscription by source, sender event type and payload, each part required; a patch replaces the filter', async () => {
       const rx = await receiver();
       const channel = unique('filtered');

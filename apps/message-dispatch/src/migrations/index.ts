@@ -7,6 +7,7 @@ import { StrictOrdering1796600000000 } from './1796600000000-StrictOrdering';
 import { MessageReplayOf1796700000000 } from './1796700000000-MessageReplayOf';
 import { DeadLetterRetry1796800000000 } from './1796800000000-DeadLetterRetry';
 import { SubscriptionFilters1796900000000 } from './1796900000000-SubscriptionFilters';
+import { SubscriptionEndpointAuth1797000000000 } from './1797000000000-SubscriptionEndpointAuth';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -18,4 +19,5 @@ export const dispatchMigrations = [
   MessageReplayOf1796700000000,
   DeadLetterRetry1796800000000,
   SubscriptionFilters1796900000000,
+  SubscriptionEndpointAuth1797000000000,
 ];

@@ -268,18 +268,20 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   }
 
   private request(sub: SubscriptionRow, row: ClaimedDelivery, body: string, part: number) {
+    // The subscription's own headers and auth first; the names Zapgate sets are refused for them, so nothing overrides these.
+    const own = this.subscriptions.endpointHeaders(sub);
     switch (sub.kind) {
       case 'standard-webhooks':
         // webhook-id is the delivery: the same across retries, so receivers can deduplicate.
-        return { url: new URL(sub.url), body, headers: signStandardWebhook(row.id, body, this.subscriptions.signingSecrets(sub)) };
+        return { url: new URL(sub.url), body, headers: { ...own, ...signStandardWebhook(row.id, body, this.subscriptions.signingSecrets(sub)) } };
       case 'cliq': {
         const url = new URL(`api/v2/channelsbyname/${encodeURIComponent(sub.cliq_channel ?? '')}/message`, sub.url.endsWith('/') ? sub.url : `${sub.url}/`);
         url.searchParams.set('zapikey', this.subscriptions.zapikey(sub) ?? '');
-        return { url, body, headers: { 'idempotency-key': row.id } };
+        return { url, body, headers: { ...own, 'idempotency-key': row.id } };
       }
       case 'slack':
       case 'mattermost':
-        return { url: new URL(sub.url), body, headers: { 'idempotency-key': `${row.id}:${part}` } };
+        return { url: new URL(sub.url), body, headers: { ...own, 'idempotency-key': `${row.id}:${part}` } };
     }
   }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { COLLECTIONS } from '../channels/target';
 import { DeliveriesService, type DeliveryRow } from './deliveries.service';
 import { DeliveryWorker } from './delivery-worker.service';
+import { CustomHeadersSchema, EndpointAuthSchema } from './endpoint-credentials';
 import { filterView, SubscriptionFilterSchema } from './subscription-filter';
 import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
 
@@ -17,6 +18,8 @@ const Limits = {
   max_concurrency: z.number().int().min(1).max(100).optional(),
   ordering: z.enum(['best_effort', 'strict']).optional(),
   filter: SubscriptionFilterSchema.nullable().optional(),
+  headers: CustomHeadersSchema.nullable().optional(),
+  auth: EndpointAuthSchema.nullable().optional(),
 };
 const CreateSchema = z
   .object({
@@ -55,6 +58,9 @@ const view = (s: SubscriptionRow) => ({
   max_concurrency: s.max_concurrency,
   ordering: s.ordering,
   filter: filterView(s),
+  // What is set, never the values: they are sealed, and a member of the target is not necessarily its owner.
+  header_names: s.header_names,
+  auth_type: s.auth_type,
   status: s.status,
   disabled_reason: s.disabled_reason,
   disabled_at: s.disabled_at,
@@ -104,6 +110,8 @@ export class SubscriptionsController {
         maxConcurrency: input.max_concurrency,
         ordering: input.ordering,
         filter: input.filter,
+        headers: input.headers ?? undefined,
+        auth: input.auth ?? undefined,
       },
       p.userId,
     );
@@ -136,6 +144,8 @@ export class SubscriptionsController {
         zapikey: input.cliq?.zapikey,
         ordering: input.ordering,
         filter: input.filter,
+        headers: input.headers,
+        auth: input.auth,
       }),
     );
   }

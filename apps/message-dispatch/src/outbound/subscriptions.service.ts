@@ -10,9 +10,10 @@ import { liveRetired, retire, type RetiredSecret } from '../handlers/secret-ring
 import { OutboundGuard } from './outbound-guard.provider';
 import type { SubscriptionKind } from './payload-mappers';
 import { newWebhookSecret } from './standard-webhooks.signer';
+import { endpointColumns, endpointHeaders, type CustomHeaders, type EndpointAuth, type EndpointColumns } from './endpoint-credentials';
 import { filterColumns, type FilterColumns, type SubscriptionFilter } from './subscription-filter';
 
-export interface SubscriptionRow extends FilterColumns {
+export interface SubscriptionRow extends FilterColumns, EndpointColumns {
   id: string;
   target_id: string;
   owner_user_id: string;
@@ -44,6 +45,8 @@ export interface SubscriptionInput {
   maxConcurrency?: number;
   ordering?: SubscriptionOrdering;
   filter?: SubscriptionFilter | null;
+  headers?: CustomHeaders;
+  auth?: EndpointAuth;
 }
 
 export type SubscriptionOrdering = 'best_effort' | 'strict';
@@ -71,8 +74,8 @@ export class SubscriptionsService {
     const secret = input.kind === 'standard-webhooks' ? newWebhookSecret() : undefined;
     await this.dataSource.query(
       `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency, ordering,
-         filter_sources, filter_event_types, filter_payload)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+         filter_sources, filter_event_types, filter_payload, endpoint_sealed, header_names, auth_type)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       [
         id,
         target.id,
@@ -87,6 +90,7 @@ export class SubscriptionsService {
         input.maxConcurrency ?? 4,
         input.ordering ?? 'best_effort',
         ...filterParams(input.filter),
+        ...endpointParams(endpointColumns(this.box, id, undefined, { headers: input.headers, auth: input.auth })),
       ],
     );
     return { subscription: await this.row(id), secret };
@@ -134,9 +138,12 @@ export class SubscriptionsService {
       zapikey?: string;
       ordering?: SubscriptionOrdering;
       filter?: SubscriptionFilter | null;
+      headers?: CustomHeaders | null;
+      auth?: EndpointAuth | null;
     },
   ) {
     if (patch.url) await this.checkUrl(patch.url);
+    const endpoint = patch.headers !== undefined || patch.auth !== undefined ? endpointColumns(this.box, id, await this.row(id), patch) : undefined;
     if (patch.ordering) await this.setOrdering(id, patch.ordering);
     await this.dataSource.query(
       `UPDATE "dispatch"."subscription" SET
@@ -147,7 +154,10 @@ export class SubscriptionsService {
          zapikey_sealed = CASE WHEN kind = 'cliq' AND $8::text IS NOT NULL THEN $8 ELSE zapikey_sealed END,
          filter_sources = CASE WHEN $9::boolean THEN $10::text[] ELSE filter_sources END,
          filter_event_types = CASE WHEN $9::boolean THEN $11::text[] ELSE filter_event_types END,
-         filter_payload = CASE WHEN $9::boolean THEN $12::jsonb ELSE filter_payload END
+         filter_payload = CASE WHEN $9::boolean THEN $12::jsonb ELSE filter_payload END,
+         endpoint_sealed = CASE WHEN $13::boolean THEN $14 ELSE endpoint_sealed END,
+         header_names = CASE WHEN $13::boolean THEN $15::text[] ELSE header_names END,
+         auth_type = CASE WHEN $13::boolean THEN $16 ELSE auth_type END
        WHERE id = $1`,
       [
         id,
@@ -161,6 +171,8 @@ export class SubscriptionsService {
         // A filter given replaces the whole filter (null clears it): messages stored from now on are matched by it.
         patch.filter !== undefined,
         ...filterParams(patch.filter),
+        endpoint !== undefined,
+        ...endpointParams(endpoint),
       ],
     );
     return this.row(id);
@@ -212,6 +224,11 @@ export class SubscriptionsService {
     return [row.secret_sealed, ...liveRetired(row.previous_secrets).map((p) => p.sealed)].map((s) => this.box.open(s, row.id));
   }
 
+  /** The subscription's own headers and Authorization, opened for one delivery; never logged or shown. */
+  endpointHeaders(row: SubscriptionRow): Record<string, string> {
+    return endpointHeaders(this.box, row.id, row);
+  }
+
   zapikey(row: SubscriptionRow): string | undefined {
     return row.zapikey_sealed ? this.box.open(row.zapikey_sealed, row.id) : undefined;
   }
@@ -233,4 +250,8 @@ export class SubscriptionsService {
 function filterParams(filter: SubscriptionFilter | null | undefined): [string[] | null, string[] | null, string | null] {
   const c = filterColumns(filter);
   return [c.filter_sources, c.filter_event_types, c.filter_payload ? JSON.stringify(c.filter_payload) : null];
+}
+
+function endpointParams(c: EndpointColumns | undefined): [string | null, string[], string | null] {
+  return [c?.endpoint_sealed ?? null, c?.header_names ?? [], c?.auth_type ?? null];
 }
