@@ -1,8 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AuditModule, DeadLetterModule, PlatformModule } from '@zapgate/platform';
+import { Consumers } from '@zapgate/contracts';
+import { AuditModule, DeadLetterModule, PlatformModule, RetentionModule, userErasureProviders } from '@zapgate/platform';
 import { OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { ChannelStore } from './channels/channel-store.service';
+import { ChannelStoreEraser } from './channels/channel-store-eraser';
 import { MessagePoster } from './channels/message-poster.service';
+import { MessageRetention } from './channels/message-retention';
+import { DeliveryRetention } from './outbound/delivery-retention';
 import { ChannelEntity } from './channels/channel.entity';
 import { LiveFeed } from './channels/live-feed.service';
 import { MembersController } from './channels/members.controller';
@@ -39,10 +43,14 @@ export class AppModule {
         }),
         AuditModule.forService({ schema: DISPATCH_SCHEMA, route: 'dispatch' }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
+        RetentionModule.forService({ route: 'dispatch' }),
         DeadLetterModule.forService({ schema: DISPATCH_SCHEMA, route: 'dispatch' }),
       ],
       controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController],
       providers: [
+        DeliveryRetention,
+        MessageRetention,
+        ...userErasureProviders(Consumers.DispatchUserErasure, ChannelStoreEraser),
         OwnerAccessGuard,
         ChannelStore,
         MessagePoster,

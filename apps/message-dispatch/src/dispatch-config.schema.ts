@@ -39,6 +39,10 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
   /** Each wait is spread by ± this fraction so failed endpoints are not hit in lockstep. */
   DELIVERY_JITTER: z.coerce.number().min(0).max(0.5).default(0.2),
   DELIVERY_TIMEOUT_MS: int(100, 120_000, 15_000),
+  /** Finished deliveries (succeeded or dead) and their attempts are kept this long; 0: forever. Pending ones always stay. */
+  DELIVERY_ATTEMPT_RETENTION_DAYS: int(0, 3650, 30),
+  /** Messages are kept this long (0, the default: forever, as a chat keeps its history); one with a pending delivery stays. */
+  MESSAGE_RETENTION_DAYS: int(0, 36_500, 0),
   /** Outbound requests in flight per replica, over all subscriptions. */
   DELIVERY_CONCURRENCY: int(1, 1024, 64),
   /** How often a replica looks for due retries (new messages are sent at once). */

@@ -1,9 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AuditModule, PlatformModule } from '@zapgate/platform';
+import { Consumers } from '@zapgate/contracts';
+import { AuditModule, DeadLetterModule, PlatformModule, RetentionModule, userErasureProviders } from '@zapgate/platform';
 import { OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { AuthorizationController } from './authorization/authorization.controller';
 import { StateService } from './authorization/state.service';
 import { ConnectionsController } from './connections/connections.controller';
+import { ConnectionsEraser } from './connections/connections-eraser';
 import { ConnectionsService } from './connections/connections.service';
 import { ConnectorsController } from './connectors/connectors.controller';
 import { ConnectorsService } from './connectors/connectors.service';
@@ -26,6 +28,8 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ service: 'oauth-refresh', config, database: { schema: OAUTH_SCHEMA, entities: [], migrations: oauthMigrations } }),
         AuditModule.forService({ schema: OAUTH_SCHEMA, route: 'oauth' }),
+        RetentionModule.forService({ route: 'oauth' }),
+        DeadLetterModule.forService({ schema: OAUTH_SCHEMA, route: 'oauth' }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
       ],
       controllers: [ConnectorsController, AuthorizationController, ConnectionsController],
@@ -40,6 +44,7 @@ export class AppModule {
         RefreshService,
         RefreshScheduler,
         TokenGetRpcHandler,
+        ...userErasureProviders(Consumers.OAuthUserErasure, ConnectionsEraser),
       ],
     };
   }

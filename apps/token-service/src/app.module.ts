@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminKeyGuard, AuditModule, DeadLetterModule, PlatformModule } from '@zapgate/platform';
+import { AdminKeyGuard, AuditModule, DeadLetterModule, PlatformModule, RetentionModule } from '@zapgate/platform';
 import { AdminApplicationsController } from './admin/admin-applications.controller';
 import { AdminUsersController } from './admin/admin-users.controller';
 import { ApplicationEntity } from './applications/application.entity';
@@ -53,6 +53,7 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'token-service', config, database: { schema: TOKEN_SCHEMA, entities, migrations: tokenMigrations } }),
         AuditModule.forService({ schema: TOKEN_SCHEMA, route: 'token-service' }),
         TypeOrmModule.forFeature(entities),
+        RetentionModule.forService({ route: 'token-service' }),
         DeadLetterModule.forService({ schema: TOKEN_SCHEMA, route: 'token-service' }),
       ],
       controllers: [

@@ -1,9 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AdminKeyGuard, AuditModule, DeadLetterModule, PlatformModule } from '@zapgate/platform';
+import { Consumers } from '@zapgate/contracts';
+import { AdminKeyGuard, AuditModule, DeadLetterModule, PlatformModule, RetentionModule, userErasureProviders } from '@zapgate/platform';
 import { AppkeyGuard, OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
+import { EventLogEraser } from './events/event-log-eraser';
 import { EventLogHandler } from './events/event-log.handler';
 import { EventLogWriter } from './events/event-log.writer';
 import { EventOutcomeHandler } from './events/event-outcome.handler';
+import { EventRetention } from './events/event-retention';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { IncomingController } from './incoming/incoming.controller';
@@ -29,6 +32,7 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'webhook-ingest', config, database: { schema: INGEST_SCHEMA, entities: [], migrations: ingestMigrations } }),
         AuditModule.forService({ schema: INGEST_SCHEMA, route: 'ingest' }),
         TokenClientModule.forRoot({ cacheTtlMs: config.TOKEN_CACHE_TTL_MS, usageReportMs: config.TOKEN_USAGE_REPORT_MS }),
+        RetentionModule.forService({ route: 'ingest' }),
         DeadLetterModule.forService({ schema: INGEST_SCHEMA, route: 'ingest' }),
       ],
       controllers: [MessagesController, IncomingController, EventsController, VerificationController],
@@ -39,6 +43,8 @@ export class AppModule {
         DedupService,
         SenderVerificationStore,
         EventsService,
+        EventRetention,
+        ...userErasureProviders(Consumers.IngestUserErasure, EventLogEraser),
         // The projection can run in a process of its own (INGEST_PROJECTIONS=off here, on there).
         ...(config.INGEST_PROJECTIONS === 'on' ? [EventLogHandler, EventLogWriter, EventOutcomeHandler] : []),
         IpFloodGuard,

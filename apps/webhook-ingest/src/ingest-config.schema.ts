@@ -30,6 +30,10 @@ export const ingestConfigSchema = baseConfigSchema.extend({
    * the consumers are durable, so the log catches up whenever that process runs.
    */
   INGEST_PROJECTIONS: z.enum(['on', 'off']).default('on'),
+  /** Raw request bodies in the event log are kept this long (the event record stays; it can no longer be replayed); 0: until the event goes. */
+  RAW_BODY_RETENTION_DAYS: int(0, 3650, 30),
+  /** Event records with their outcomes are kept this long; 0: forever. */
+  EVENT_RETENTION_DAYS: int(0, 3650, 90),
 });
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;

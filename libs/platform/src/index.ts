@@ -14,3 +14,5 @@ export * from './dead-letters';
 export * from './operators';
 export * from './audit';
 export * from './cache';
+export * from './retention';
+export * from './erasure';

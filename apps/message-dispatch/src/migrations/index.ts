@@ -8,6 +8,7 @@ import { MessageReplayOf1796700000000 } from './1796700000000-MessageReplayOf';
 import { DeadLetterRetry1796800000000 } from './1796800000000-DeadLetterRetry';
 import { SubscriptionFilters1796900000000 } from './1796900000000-SubscriptionFilters';
 import { SubscriptionEndpointAuth1797000000000 } from './1797000000000-SubscriptionEndpointAuth';
+import { Retention1797100000000 } from './1797100000000-Retention';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -20,4 +21,5 @@ export const dispatchMigrations = [
   DeadLetterRetry1796800000000,
   SubscriptionFilters1796900000000,
   SubscriptionEndpointAuth1797000000000,
+  Retention1797100000000,
 ];

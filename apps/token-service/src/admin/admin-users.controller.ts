@@ -75,6 +75,17 @@ export class AdminUsersController {
     return userView(await this.users.deactivate(parseOrThrow(IdParamSchema, userId, 'userId')));
   }
 
+  @Post(':userId/erase')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Erase a user and their data in every service: tokens, sessions and usage here at once; events, messages, memberships, subscriptions and OAuth connections as each service handles the erasure",
+  })
+  @Audited('user.erased', { target: 'user', id: 'userId' })
+  async erase(@Param('userId') userId: string) {
+    const erased = await this.users.erase(parseOrThrow(IdParamSchema, userId, 'userId'));
+    return { user_id: erased.userId, erased_at: erased.erasedAt.toISOString(), status: 'erasing' };
+  }
+
   @Post(':userId/reactivate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reactivate a user (their old tokens stay revoked)' })

@@ -39,6 +39,15 @@ export class TokenEventsPublisher {
     );
   }
 
+  /**
+   * Unlike the others this one must get through: the erasure of every other
+   * service's data hangs on it, so a failure reaches the caller (503) and
+   * token-service deletes nothing until it is published.
+   */
+  async userErased(userId: string, email: string, erasedAt: Date): Promise<void> {
+    await this.jetstream.publish(Subjects.UserErased, { userId, email, erasedAt: erasedAt.toISOString() }, { msgID: `user-erased:${userId}` });
+  }
+
   async applicationChanged(appId: string, change: ApplicationChangedV1['change'], changedAt = new Date()): Promise<void> {
     await this.publishSafely(() =>
       this.jetstream.publish(

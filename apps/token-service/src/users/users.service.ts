@@ -97,6 +97,23 @@ export class UsersService {
     return this.get(id);
   }
 
+  /**
+   * Erases a user: deactivated first (tokens and sessions dead, caches told),
+   * then the erasure is published for the other services, then the user goes
+   * with their tokens, sessions and usage counts (ON DELETE CASCADE). Each
+   * step holds on a retry, so a call that failed half-way can be repeated.
+   */
+  async erase(id: string): Promise<{ userId: string; email: string; erasedAt: Date }> {
+    const user = await this.deactivate(id);
+    const erasedAt = new Date();
+    await this.events.userErased(id, user.email, erasedAt);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(`DELETE FROM "token"."signin_throttle" WHERE key = $1`, [`account:${user.email}`]);
+      await tx.query(`DELETE FROM "token"."user" WHERE id = $1`, [id]);
+    });
+    return { userId: id, email: user.email, erasedAt };
+  }
+
   async reactivate(id: string): Promise<UserEntity> {
     await this.get(id);
     await this.users.update({ id }, { active: true, deactivatedAt: null });

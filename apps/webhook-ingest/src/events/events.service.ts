@@ -27,6 +27,7 @@ export interface EventRow {
   error: { code: string; message: string } | null;
   handler: { status?: number; durationMs: number } | null;
   processed_at: Date | null;
+  body_purged_at: Date | null;
 }
 
 /** The log joined with dispatch's verdict; an event dispatch has not reported on is still 'received'. */
@@ -90,6 +91,9 @@ export class EventsService {
 
   /** Publishes the event again under a new id (so consumers' dedup lets it through), pointing at the original. */
   async replay(row: EventRow, correlationId?: string): Promise<string> {
+    if (row.body_purged_at) {
+      throw new IngestException(IngestErrorCodes.BodyPurged, `The raw body of this event was purged at ${row.body_purged_at.toISOString()} (RAW_BODY_RETENTION_DAYS); it cannot be replayed.`);
+    }
     const eventId = randomUUID();
     await this.jetstream.publish(
       Subjects.WebhookReceived,
@@ -111,17 +115,23 @@ export class EventsService {
     return eventId;
   }
 
-  async replaySince(access: OwnerAccess, filter: EventFilter, correlationId?: string): Promise<{ replayed: number; truncated: boolean }> {
+  /** Events whose raw body was purged are passed over and counted: there is nothing to replay. */
+  async replaySince(access: OwnerAccess, filter: EventFilter, correlationId?: string): Promise<{ replayed: number; truncated: boolean; body_purged: number }> {
     let replayed = 0;
+    let purged = 0;
     let cursor: { at: string; id: string } | undefined;
     for (;;) {
       const { rows, next } = await this.list(access, filter, 500, cursor);
       for (const row of rows) {
-        if (replayed >= MAX_REPLAY) return { replayed, truncated: true };
+        if (replayed >= MAX_REPLAY) return { replayed, truncated: true, body_purged: purged };
+        if (row.body_purged_at) {
+          purged++;
+          continue;
+        }
         await this.replay(row, correlationId);
         replayed++;
       }
-      if (!next) return { replayed, truncated: false };
+      if (!next) return { replayed, truncated: false, body_purged: purged };
       cursor = next;
     }
   }

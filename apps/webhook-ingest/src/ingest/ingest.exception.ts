@@ -7,6 +7,8 @@ export const IngestErrorCodes = {
   InvalidSignature: 'invalid_signature',
   RateLimited: 'rate_limit_exceeded',
   EventNotFound: 'event_not_found',
+  /** Its raw body went after RAW_BODY_RETENTION_DAYS: there is nothing to replay. */
+  BodyPurged: 'body_purged',
 } as const;
 export type IngestErrorCode = (typeof IngestErrorCodes)[keyof typeof IngestErrorCodes];
 
@@ -17,6 +19,7 @@ const STATUS: Record<IngestErrorCode, number> = {
   invalid_signature: 401,
   rate_limit_exceeded: 429,
   event_not_found: 404,
+  body_purged: 409,
 };
 
 export class IngestException extends DomainException<IngestErrorCode> {

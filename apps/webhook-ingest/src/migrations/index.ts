@@ -3,6 +3,7 @@ import { EventOutcome1795400000000 } from './1795400000000-EventOutcome';
 import { DeadLetters1796000000000 } from './1796000000000-DeadLetters';
 import { AuditLog1796500000000 } from './1796500000000-AuditLog';
 import { DeadLetterRetry1796800000000 } from './1796800000000-DeadLetterRetry';
+import { Retention1796900000000 } from './1796900000000-Retention';
 
 export const ingestMigrations = [
   CreateEventLog1795380000000,
@@ -10,4 +11,5 @@ export const ingestMigrations = [
   DeadLetters1796000000000,
   AuditLog1796500000000,
   DeadLetterRetry1796800000000,
+  Retention1796900000000,
 ];

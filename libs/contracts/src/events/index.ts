@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { Subjects, type EventSubject } from '../subjects';
-import { ApplicationChangedV1Schema, OperatorKeyRevokedV1Schema, TokenRevokedV1Schema, TokenUsedV1Schema, UserDeactivatedV1Schema } from './token-lifecycle.event';
+import { ApplicationChangedV1Schema, OperatorKeyRevokedV1Schema, TokenRevokedV1Schema, TokenUsedV1Schema, UserDeactivatedV1Schema, UserErasedV1Schema } from './token-lifecycle.event';
 import { OAuthConnectionFailedV1Schema, OAuthTokenRefreshedV1Schema } from './oauth.event';
 import { MessageStoredV1Schema, WebhookProcessedV1Schema } from './webhook-processed.event';
 import { WebhookReceivedV1Schema } from './webhook-received.event';
@@ -15,6 +15,7 @@ export const EventSchemas = {
   [Subjects.WebhookReceived]: WebhookReceivedV1Schema,
   [Subjects.TokenRevoked]: TokenRevokedV1Schema,
   [Subjects.UserDeactivated]: UserDeactivatedV1Schema,
+  [Subjects.UserErased]: UserErasedV1Schema,
   [Subjects.ApplicationChanged]: ApplicationChangedV1Schema,
   [Subjects.TokenUsed]: TokenUsedV1Schema,
   [Subjects.WebhookProcessed]: WebhookProcessedV1Schema,

@@ -18,6 +18,16 @@ export const UserDeactivatedV1Schema = z
   .loose();
 export type UserDeactivatedV1 = z.infer<typeof UserDeactivatedV1Schema>;
 
+/** A user's data is to be deleted everywhere; the e-mail lets services find what they keep by address. */
+export const UserErasedV1Schema = z
+  .object({
+    userId: z.uuid(),
+    email: z.string().min(3).max(254),
+    erasedAt: z.iso.datetime(),
+  })
+  .loose();
+export type UserErasedV1 = z.infer<typeof UserErasedV1Schema>;
+
 /** An application's appkey, owner key or settings changed: verifiers drop their cached answers for it at once. */
 export const ApplicationChangedV1Schema = z
   .object({

@@ -13,6 +13,12 @@ export const Subjects = {
   TokenUsed: 'zapgate.token.used.v1',
   /** token-service, when an operator deactivates a user; every token of theirs stops working. */
   UserDeactivated: 'zapgate.user.deactivated.v1',
+  /**
+   * token-service, when an operator erases a user: every service deletes what
+   * it holds of theirs (events, messages, memberships, subscriptions,
+   * connections). Published before token-service deletes the user itself.
+   */
+  UserErased: 'zapgate.user.erased.v1',
   /** token-service, when an application's appkey is rotated or its settings change; appkey caches drop it. */
   ApplicationChanged: 'zapgate.application.changed.v1',
   /** message-dispatch, once an event has been turned into messages (or could not be): ingest records it on the event. */
@@ -68,4 +74,7 @@ export const Consumers = {
   IngestEventLog: 'webhook-ingest-event-log',
   IngestEventStatus: 'webhook-ingest-event-status',
   TokenUsage: 'token-service-usage',
+  IngestUserErasure: 'webhook-ingest-user-erasure',
+  DispatchUserErasure: 'message-dispatch-user-erasure',
+  OAuthUserErasure: 'oauth-refresh-user-erasure',
 } as const;

@@ -3,10 +3,11 @@ import type { FastifyRequest } from 'fastify';
 /**
  * Who did something, as the guard that let the request in knows it:
  * an operator key, an application's owner key, a signed-in user (session or
- * self-service link), or a token. Never a secret: ids and names only.
+ * self-service link), a token, or another Zapgate service whose event this
+ * service acted on. Never a secret: ids and names only.
  */
 export interface AuditActor {
-  type: 'operator' | 'owner' | 'user' | 'token';
+  type: 'operator' | 'owner' | 'user' | 'token' | 'service';
   id: string;
   name?: string;
 }

@@ -1,7 +1,17 @@
 import ipaddr from 'ipaddr.js';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const cronPattern = z.string().refine((pattern) => {
+  try {
+    new Cron(pattern, { paused: true, timezone: 'UTC' }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a cron pattern such as "17 * * * *"');
 
 /** Variables every service reads. Services extend this with their own. */
 export const baseConfigSchema = z.object({
@@ -33,6 +43,12 @@ export const baseConfigSchema = z.object({
   /** A consumer with events waiting that has delivered none for this long is reported stalled (/health/consumers, metrics). */
   CONSUMER_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** When the retention purge runs (cron, five fields, UTC); every replica runs it, and their deletes never collide. */
+  RETENTION_SCHEDULE: cronPattern.default('17 * * * *'),
+  /** Rows deleted per statement by the purge: small transactions, so no table is locked for long. */
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(10).max(100_000).default(1000),
+  /** Dead letters (their payloads included) are kept this long; 0 keeps them until deleted. */
+  DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -1,5 +1,23 @@
 import type { QueryRunner } from 'typeorm';
 
+/** A service's dead-letter table in its current shape, for a service that gets one now. */
+export async function createDeadLetterTable(q: QueryRunner, schema: string): Promise<void> {
+  await q.query(`
+    CREATE TABLE "${schema}"."dead_letter" (
+      id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      consumer text NOT NULL,
+      subject text NOT NULL,
+      stream_seq bigint NOT NULL,
+      delivery_count integer NOT NULL,
+      kind text NOT NULL,
+      reason text NOT NULL,
+      payload bytea NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      UNIQUE (consumer, stream_seq)
+    )`);
+  await deadLetterRetryColumns.up(q, schema);
+}
+
 /**
  * The columns an operator's retry needs on a service's `dead_letter` table,
  * the same in every service: whether the letter was retried with success,

@@ -1,0 +1,3 @@
+export * from './retention.module';
+export * from './retention.service';
+export * from './purge-batch';
