@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { dispatchClient, type StoredMessage } from './dispatch-helpers';
-import { createFixture, until, type Fixture } from './fixtures';
+import { adminPost, createFixture, until, type Fixture } from './fixtures';
 import { ADMIN_KEY, startPlatform, type Platform } from './platform-env';
 import { startReceiver, type Receiver } from './receivers';
 
@@ -441,6 +441,87 @@ describe('message dispatch', () => {
       for (const text of texts) await api.post(a.token, `channelsbyname/${channel}/message`, { text });
     };
     const textOf = (r: { body: string }) => (JSON.parse(r.body) as { data: { content: { text: string } } }).data.content.text;
+
+    it('sends operators Standard-Webhooks-signed operational events, each type to the endpoints that take it, with the same retries', async () => {
+      const ops = await receiver();
+      const onlyTokens = await receiver();
+      const broken = await receiver(() => ({ status: 500 }));
+      const admin = { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY };
+      const register = async (body: Record<string, unknown>) => {
+        const res = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+        expect(res.status).toBe(201);
+        return (await res.json()) as { id: string; secret: string; event_types: string[] | null };
+      };
+      const all = await register({ url: `${ops.url}/ops`, description: 'pager' });
+      const tokens = await register({ url: onlyTokens.url, event_types: ['token.revoked'] });
+      const failing = await register({ url: broken.url, event_types: ['user.deactivated'] });
+      expect([all.event_types, tokens.event_types]).toEqual([null, ['token.revoked']]);
+      expect((await api.d(a.token, '/api/v1/subscriptions')).body.data.map((x: { id: string }) => x.id)).not.toContain(all.id);
+      expect((await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, { headers: { authorization: `Zoho-oauthtoken ${a.token}` } })).status).toBe(401);
+      const typesAt = (r: Receiver) => r.received.map((x) => (JSON.parse(x.body) as { type: string }).type);
+
+      // delivery.exhausted: a user's subscription whose receiver always fails (schedule 1,1,1: four attempts).
+      const dead = await receiver(() => ({ status: 500 }));
+      const channel = await newChannel();
+      const sub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: dead.url });
+      const messageId = await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'nobody hears this' });
+      // subscription.disabled: a receiver that answers 410.
+      const gone = await receiver(() => ({ status: 410 }));
+      const goneChannel = await newChannel();
+      const goneSub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: goneChannel }, kind: 'standard-webhooks', url: `${gone.url}/bye?token=s3cret` });
+      await api.post(a.token, `channelsbyname/${goneChannel}/message`, { text: 'bye' });
+      // token.revoked and user.deactivated from token-service, connection.reauth_required from oauth-refresh's stream.
+      const user = await adminPost<{ id: string }>(platform, '/api/v1/admin/users', { email: `ops-${randomUUID().slice(0, 8)}@example.com`, display_name: 'Ops' });
+      const minted = await adminPost<{ id: string }>(platform, `/api/v1/admin/users/${user.id}/tokens`, { name: 'to revoke' });
+      expect((await fetch(`${platform.services.token.baseUrl}/api/v1/admin/tokens/${minted.id}`, { method: 'DELETE', headers: { 'x-admin-key': ADMIN_KEY } })).status).toBe(204);
+      expect((await fetch(`${platform.services.token.baseUrl}/api/v1/admin/users/${user.id}/deactivate`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } })).status).toBe(200);
+      const nc: NatsConnection = await connect({ servers: platform.env.NATS_URL });
+      const connectionId = randomUUID();
+      try {
+        const failed = { connectionId, connectorId: randomUUID(), userRef: user.id, failedAt: new Date().toISOString(), status: 'reauth_required', error: { code: 'invalid_grant', message: 'revoked at the provider' } };
+        await nc.jetstream().publish(`${platform.namespace}.zapgate.oauth.connection.failed.v1`, JSON.stringify(failed), { msgID: `failed-${connectionId}` });
+      } finally {
+        await nc.close();
+      }
+
+      const expected = ['connection.reauth_required', 'delivery.exhausted', 'subscription.disabled', 'token.revoked', 'user.deactivated'];
+      await until(async () => (expected.every((t) => typesAt(ops).includes(t)) ? true : undefined), 60_000);
+      const events = Object.fromEntries(
+        ops.received.map((r) => {
+          const verified = new Webhook(all.secret).verify(r.body, r.headers as Record<string, string>) as { type: string; timestamp: string; data: Record<string, any> };
+          return [verified.type, verified];
+        }),
+      );
+      expect(events['delivery.exhausted'].data).toMatchObject({ subscription_id: sub.id, message_id: messageId, target: { kind: 'channel', name: channel }, attempts: 4, last_status_code: 500 });
+      expect(events['subscription.disabled'].data).toMatchObject({ subscription_id: goneSub.id, reason: expect.stringMatching(/410/), url: expect.not.stringContaining('s3cret') });
+      expect(events['token.revoked'].data).toMatchObject({ token_id: minted.id, user_id: user.id, reason: 'deleted' });
+      expect(events['user.deactivated'].data).toMatchObject({ user_id: user.id });
+      expect(events['connection.reauth_required'].data).toMatchObject({ connection_id: connectionId, status: 'reauth_required', error: { code: 'invalid_grant' } });
+
+      // Event types pick what an endpoint gets; a failing operators' endpoint is retried, dies, and tells nobody (no loop).
+      await until(async () => (typesAt(onlyTokens).length ? true : undefined), 30_000);
+      const brokenDeliveries = async () => {
+        const res = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks/${failing.id}/deliveries`, { headers: admin });
+        return ((await res.json()) as { data: { id: string; status: string; attempts: number }[] }).data;
+      };
+      const [brokenDelivery] = await until(async () => {
+        const rows = await brokenDeliveries();
+        return rows.length && rows[0].status === 'dead' ? rows : undefined;
+      }, 60_000);
+      expect(brokenDelivery.attempts).toBe(4);
+      expect(broken.received).toHaveLength(4);
+      await sleep(1500);
+      expect(typesAt(onlyTokens)).toEqual(['token.revoked']);
+      expect(ops.received.filter((r) => JSON.parse(r.body).data.subscription_id === failing.id)).toHaveLength(0);
+      // Dead operational deliveries are retried like any other.
+      const retried = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks/${failing.id}/deliveries/${brokenDelivery.id}/retry`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } });
+      expect(((await retried.json()) as { status: string }).status).toBe('pending');
+      await until(async () => (broken.received.length > 4 ? true : undefined), 30_000);
+      // A user's subscription is not an operational webhook.
+      expect((await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks/${sub.id}`, { headers: admin })).status).toBe(404);
+      const bad = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, { method: 'POST', headers: admin, body: JSON.stringify({ url: ops.url, event_types: ['message.created'] }) });
+      expect(bad.status).toBe(400);
+    });
 
     it('sends a subscription its own headers and basic or bearer auth, sealed at rest, never shown or logged', async () => {
       const rx = await receiver((n) => (n === 0 ? { status: 500 } : { status: 200 }));

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Consumers } from '@zapgate/contracts';
-import { AuditModule, DeadLetterModule, PlatformModule, RetentionModule, userErasureProviders } from '@zapgate/platform';
+import { AdminKeyGuard, AuditModule, DeadLetterModule, PlatformModule, RetentionModule, userErasureProviders } from '@zapgate/platform';
 import { OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { ChannelStore } from './channels/channel-store.service';
 import { ChannelStoreEraser } from './channels/channel-store-eraser';
@@ -26,6 +26,9 @@ import { DeliveriesService } from './outbound/deliveries.service';
 import { DeliveryWorker } from './outbound/delivery-worker.service';
 import { OutboundGuard } from './outbound/outbound-guard.provider';
 import { SubscriptionsController } from './outbound/subscriptions.controller';
+import { ConnectionFailedForwarder, TokenRevokedForwarder, UserDeactivatedForwarder } from './operations/operational-events.handlers';
+import { OperationalWebhooksController } from './operations/operational-webhooks.controller';
+import { OperationsFeed } from './channels/operations-feed';
 import { SubscriptionsService } from './outbound/subscriptions.service';
 
 export const DISPATCH_SCHEMA = 'dispatch';
@@ -46,7 +49,7 @@ export class AppModule {
         RetentionModule.forService({ route: 'dispatch' }),
         DeadLetterModule.forService({ schema: DISPATCH_SCHEMA, route: 'dispatch' }),
       ],
-      controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController],
+      controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController, OperationalWebhooksController],
       providers: [
         DeliveryRetention,
         MessageRetention,
@@ -66,6 +69,11 @@ export class AppModule {
         DeliveriesService,
         DeliveryWorker,
         WebhookReceivedHandler,
+        OperationsFeed,
+        TokenRevokedForwarder,
+        UserDeactivatedForwarder,
+        ConnectionFailedForwarder,
+        AdminKeyGuard,
       ],
     };
   }

@@ -4,3 +4,4 @@ export * from './rpc';
 export * from './http';
 export * from './cliq';
 export * from './scopes';
+export * from './operations';

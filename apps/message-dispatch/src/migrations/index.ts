@@ -9,6 +9,7 @@ import { DeadLetterRetry1796800000000 } from './1796800000000-DeadLetterRetry';
 import { SubscriptionFilters1796900000000 } from './1796900000000-SubscriptionFilters';
 import { SubscriptionEndpointAuth1797000000000 } from './1797000000000-SubscriptionEndpointAuth';
 import { Retention1797100000000 } from './1797100000000-Retention';
+import { OperationalWebhooks1797200000000 } from './1797200000000-OperationalWebhooks';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -22,4 +23,5 @@ export const dispatchMigrations = [
   SubscriptionFilters1796900000000,
   SubscriptionEndpointAuth1797000000000,
   Retention1797100000000,
+  OperationalWebhooks1797200000000,
 ];

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { APP_CONFIG, OutboundFailure, PipelineStages, postOutbound, redactUrl, retryAfterMs, type OutboundResponse } from '@zapgate/platform';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { OPERATIONS_TARGET, OperationsFeed } from '../channels/operations-feed';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { DispatchMetrics } from '../metrics/dispatch-metrics';
 import { OutboundGuard } from './outbound-guard.provider';
@@ -91,6 +92,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly subscriptions: SubscriptionsService,
     private readonly outbound: OutboundGuard,
     private readonly metrics: DispatchMetrics,
+    private readonly operations: OperationsFeed,
     @Inject(APP_CONFIG) private readonly config: DispatchConfig,
   ) {}
 
@@ -224,7 +226,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       sent();
       this.throttle.release(sub.id);
     }
-    await this.record(row, sub, result);
+    await this.record(row, sub, message, result);
   }
 
   private async attempt(row: ClaimedDelivery, sub: SubscriptionRow, message: MessageRow): Promise<AttemptResult> {
@@ -285,7 +287,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
-  private async record(row: ClaimedDelivery, sub: SubscriptionRow, result: AttemptResult): Promise<void> {
+  private async record(row: ClaimedDelivery, sub: SubscriptionRow, message: MessageRow, result: AttemptResult): Promise<void> {
     const attempts = row.attempts + 1;
     const attempt: AttemptParams = [row.id, result.durationMs, result.status ?? null, result.ok ? null : result.error, result.ok ? null : (result.body ?? null), true];
     if (result.ok) {
@@ -298,6 +300,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'gone' });
       await this.subscriptions.disable(sub.id, 'the endpoint answered 410 Gone');
       this.logger.warn({ subscriptionId: sub.id, url: redactUrl(sub.url) }, 'subscription disabled: endpoint answered 410');
+      // Operators hear of it as subscription.disabled: the endpoint asked to stop, no attempt was used up.
       return this.finish(row, 'dead', { attempts, status: result.status, error: result.error, partsSent: result.partsSent }, attempt);
     }
     const [failing] = (await this.dataSource.query(
@@ -313,7 +316,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     const delay = nextAttemptDelayMs(attempts, this.config.DELIVERY_RETRY_SCHEDULE, this.config.DELIVERY_JITTER, result.retryAfterMs);
     if (delay === undefined) {
       this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'dead' });
-      return this.finish(row, 'dead', { attempts, status: result.status, error: result.error, partsSent: result.partsSent }, attempt);
+      return this.exhausted(row, message, { attempts, status: result.status, error: result.error, partsSent: result.partsSent }, attempt);
     }
     this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'retry' });
     await this.dataSource.query(
@@ -323,13 +326,36 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     );
   }
 
+  /**
+   * A delivery that used up its attempts is dead, and operators hear of it (delivery.exhausted) in the
+   * same transaction — except for the operators' own endpoints, whose failures must not feed themselves.
+   */
+  private async exhausted(row: ClaimedDelivery, message: MessageRow, f: { attempts: number; status?: number; error: string; partsSent: number }, attempt: AttemptParams): Promise<void> {
+    if (message.target_kind === OPERATIONS_TARGET.kind) return this.finish(row, 'dead', f, attempt);
+    const queued = await this.dataSource.transaction(async (tx) => {
+      await this.finish(row, 'dead', f, attempt, tx);
+      const data = {
+        delivery_id: row.id,
+        subscription_id: row.subscription_id,
+        message_id: row.message_id,
+        target: { kind: message.target_kind, name: message.target_name },
+        attempts: f.attempts,
+        last_status_code: f.status ?? null,
+        last_error: f.error,
+      };
+      return this.operations.emit('delivery.exhausted', data, `delivery.exhausted:${row.id}:${f.attempts}`, tx);
+    });
+    if (queued) this.kick();
+  }
+
   private async finish(
     row: ClaimedDelivery,
     status: 'succeeded' | 'dead',
     f: { attempts?: number; status?: number; error?: string; partsSent?: number },
     attempt: AttemptParams = [row.id, null, null, null, null, false],
+    tx: EntityManager = this.dataSource.manager,
   ): Promise<void> {
-    await this.dataSource.query(
+    await tx.query(
       `${ATTEMPT_CTE} UPDATE "dispatch"."delivery" SET status = $7, attempts = $8, parts_sent = $9, last_status_code = coalesce($10, last_status_code), last_error = $11,
          updated_at = now(), completed_at = now() WHERE id = $1`,
       [...attempt, status, f.attempts ?? row.attempts, f.partsSent ?? row.parts_sent, f.status ?? null, f.error ?? null],

@@ -19,6 +19,8 @@ const SLACK_MAX_BLOCKS = 50;
 
 /** The bodies to POST, in order; more than one only where the receiver's limit splits a message. */
 export function mapPayload(kind: SubscriptionKind, message: OutboundMessage): string[] {
+  // An operational event is already {type, data}: sent as it is, whatever the endpoint's kind.
+  if (message.target.kind === 'operations') return [JSON.stringify({ type: message.content.type, timestamp: new Date().toISOString(), data: message.content.data })];
   switch (kind) {
     case 'standard-webhooks':
       return [JSON.stringify({ type: 'message.created', timestamp: new Date().toISOString(), data: message })];

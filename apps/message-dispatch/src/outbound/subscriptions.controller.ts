@@ -1,85 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { UniqueNameSchema, Scopes } from '@zapgate/contracts';
-import { parseOrThrow, redactUrl, ZodApiBody, Audited } from '@zapgate/platform';
+import { Scopes } from '@zapgate/contracts';
+import { parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
 import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { z } from 'zod';
 import { COLLECTIONS } from '../channels/target';
-import { DeliveriesService, type DeliveryRow } from './deliveries.service';
+import { DeliveriesService } from './deliveries.service';
 import { DeliveryWorker } from './delivery-worker.service';
-import { CustomHeadersSchema, EndpointAuthSchema } from './endpoint-credentials';
-import { filterView, SubscriptionFilterSchema } from './subscription-filter';
-import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
-
-const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
-const Kind = z.enum(['standard-webhooks', 'slack', 'mattermost', 'cliq']);
-const Limits = {
-  rate_limit_per_second: z.number().int().min(1).max(10_000).nullable().optional(),
-  max_concurrency: z.number().int().min(1).max(100).optional(),
-  ordering: z.enum(['best_effort', 'strict']).optional(),
-  filter: SubscriptionFilterSchema.nullable().optional(),
-  headers: CustomHeadersSchema.nullable().optional(),
-  auth: EndpointAuthSchema.nullable().optional(),
-};
-const CreateSchema = z
-  .object({
-    target: z.object({ kind: z.enum(['channelsbyname', 'chats', 'bots']), name: z.string().min(1).max(100) }),
-    kind: Kind,
-    url: HttpUrl,
-    description: z.string().max(500).optional(),
-    cliq: z.object({ channel: UniqueNameSchema.optional(), zapikey: z.string().min(10).max(200) }).optional(),
-    ...Limits,
-  })
-  .strict();
-const PatchSchema = z
-  .object({ url: HttpUrl.optional(), description: z.string().max(500).nullable().optional(), cliq: z.object({ zapikey: z.string().min(10).max(200) }).optional(), ...Limits })
-  .strict();
-const RotateSchema = z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).default(86_400) });
-const ListDeliveriesQuery = z.looseObject({
-  status: z.enum(['pending', 'succeeded', 'dead']).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .regex(/^[^_]+_[0-9a-f-]{36}$/, 'must be a next_cursor value')
-    .transform((c) => ({ at: c.split('_')[0], id: c.split('_')[1] }))
-    .optional(),
-});
-const RetrySinceSchema = z.object({ since: z.iso.datetime({ offset: true }) });
-
-const view = (s: SubscriptionRow) => ({
-  id: s.id,
-  target_id: s.target_id,
-  kind: s.kind,
-  // A Slack or Mattermost webhook URL is itself the secret; show only its host.
-  url: s.kind === 'slack' || s.kind === 'mattermost' ? `${new URL(s.url).origin}/…` : redactUrl(s.url),
-  description: s.description,
-  cliq_channel: s.cliq_channel,
-  rate_limit_per_second: s.rate_limit_per_second,
-  max_concurrency: s.max_concurrency,
-  ordering: s.ordering,
-  filter: filterView(s),
-  // What is set, never the values: they are sealed, and a member of the target is not necessarily its owner.
-  header_names: s.header_names,
-  auth_type: s.auth_type,
-  status: s.status,
-  disabled_reason: s.disabled_reason,
-  disabled_at: s.disabled_at,
-  failing_since: s.failing_since,
-  created_at: s.created_at,
-});
-
-const deliveryView = (d: DeliveryRow) => ({
-  id: d.id,
-  subscription_id: d.subscription_id,
-  message_id: d.message_id,
-  status: d.status,
-  attempts: d.attempts,
-  next_attempt_at: d.status === 'pending' ? d.next_attempt_at : null,
-  last_status_code: d.last_status_code,
-  last_error: d.last_error,
-  created_at: d.created_at,
-  completed_at: d.completed_at,
-});
+import { CreateSchema, deliveryView, ListDeliveriesQuery, PatchSchema, RetrySinceSchema, RotateSchema, subscriptionView as view } from './subscription.views';
+import { SubscriptionsService } from './subscriptions.service';
 
 /** Outbound subscriptions of targets you are a member of, and their deliveries. */
 @ApiTags('subscriptions')

@@ -1,8 +1,9 @@
 import { Injectable, Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, CommonException, secretBoxFrom, type SecretBox } from '@zapgate/platform';
+import { APP_CONFIG, CommonException, redactUrl, secretBoxFrom, type SecretBox } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
 import { ChannelStore } from '../channels/channel-store.service';
+import { OperationsFeed } from '../channels/operations-feed';
 import type { TargetRef } from '../channels/target';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
@@ -16,7 +17,8 @@ import { filterColumns, type FilterColumns, type SubscriptionFilter } from './su
 export interface SubscriptionRow extends FilterColumns, EndpointColumns {
   id: string;
   target_id: string;
-  owner_user_id: string;
+  /** Null for an operators' endpoint (operational webhooks). */
+  owner_user_id: string | null;
   kind: SubscriptionKind;
   url: string;
   description: string | null;
@@ -51,6 +53,11 @@ export interface SubscriptionInput {
 
 export type SubscriptionOrdering = 'best_effort' | 'strict';
 
+/** A subscription's URL as the API and operational events show it: a Slack or Mattermost webhook URL is itself the secret, so only its origin. */
+export function shownUrl(kind: SubscriptionKind, url: string): string {
+  return kind === 'slack' || kind === 'mattermost' ? `${new URL(url).origin}/…` : redactUrl(url);
+}
+
 /** Outbound subscriptions per target. Secrets and stored ZAPI keys are sealed with the subscription id as associated data. */
 @Injectable()
 export class SubscriptionsService {
@@ -60,6 +67,7 @@ export class SubscriptionsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: ChannelStore,
     private readonly outbound: OutboundGuard,
+    private readonly operations: OperationsFeed,
     @Inject(APP_CONFIG) config: DispatchConfig,
   ) {
     this.box = secretBoxFrom(config.ENCRYPTION_KEYS);
@@ -68,6 +76,19 @@ export class SubscriptionsService {
   async create(input: SubscriptionInput, userId: string): Promise<{ subscription: SubscriptionRow; secret?: string }> {
     const target = await this.store.findTarget(input.target.kind, input.target.name);
     if (!target || !(await this.store.isMember(target.id, 'user', userId))) throw DispatchException.targetNotFound();
+    return this.insert(target, userId, input);
+  }
+
+  /** An operators' endpoint: a standard-webhooks subscription of the operations target, owned by no user. */
+  async createOperational(input: Omit<SubscriptionInput, 'target' | 'kind' | 'cliq'>): Promise<{ subscription: SubscriptionRow; secret?: string }> {
+    return this.insert(await this.operations.target(), null, { ...input, kind: 'standard-webhooks' });
+  }
+
+  private async insert(
+    target: { id: string; uniqueName: string },
+    ownerUserId: string | null,
+    input: Omit<SubscriptionInput, 'target'>,
+  ): Promise<{ subscription: SubscriptionRow; secret?: string }> {
     await this.checkUrl(input.url);
     if (input.kind === 'cliq' && !input.cliq) throw CommonException.invalid([{ path: 'cliq.zapikey', message: 'a cliq subscription needs the ZAPI key to post with' }]);
     const [{ id }] = (await this.dataSource.query(`SELECT gen_random_uuid() AS id`)) as { id: string }[];
@@ -79,7 +100,7 @@ export class SubscriptionsService {
       [
         id,
         target.id,
-        userId,
+        ownerUserId,
         input.kind,
         input.url,
         input.description ?? null,
@@ -117,6 +138,11 @@ export class SubscriptionsService {
       throw new DispatchException(DispatchErrorCodes.SubscriptionNotFound, 'No such subscription.');
     }
     return row;
+  }
+
+  /** Every subscription of one target, newest first (the operators' endpoints of the operations target). */
+  async listForTarget(targetId: string): Promise<SubscriptionRow[]> {
+    return this.dataSource.query(`SELECT * FROM "dispatch"."subscription" WHERE target_id = $1 ORDER BY created_at DESC LIMIT 500`, [targetId]);
   }
 
   async listForUser(userId: string, targetId?: string): Promise<SubscriptionRow[]> {
@@ -211,11 +237,20 @@ export class SubscriptionsService {
     return this.row(id);
   }
 
+  /** Disables an active subscription; operators hear of it (subscription.disabled) in the same transaction, unless it is one of theirs. */
   async disable(id: string, reason: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE "dispatch"."subscription" SET status = 'disabled', disabled_reason = $2, disabled_at = now() WHERE id = $1 AND status = 'active'`,
-      [id, reason],
-    );
+    await this.dataSource.transaction(async (tx) => {
+      const [[row]] = (await tx.query(
+        `UPDATE "dispatch"."subscription" s SET status = 'disabled', disabled_reason = $2, disabled_at = now()
+         WHERE id = $1 AND status = 'active'
+         RETURNING s.id, s.target_id, s.url, s.kind, s.disabled_at, s.owner_user_id IS NULL AS operational`,
+        [id, reason],
+      )) as [{ id: string; target_id: string; url: string; kind: SubscriptionKind; disabled_at: Date; operational: boolean }[], number];
+      // An operator's own endpoint failing must not feed the operators' endpoints.
+      if (!row || row.operational) return;
+      const data = { subscription_id: row.id, target_id: row.target_id, url: shownUrl(row.kind, row.url), reason, disabled_at: row.disabled_at.toISOString() };
+      await this.operations.emit('subscription.disabled', data, `subscription.disabled:${row.id}:${row.disabled_at.getTime()}`, tx);
+    });
   }
 
   /** The current secret, then rotated-out ones still in grace. */

@@ -77,4 +77,8 @@ export const Consumers = {
   IngestUserErasure: 'webhook-ingest-user-erasure',
   DispatchUserErasure: 'message-dispatch-user-erasure',
   OAuthUserErasure: 'oauth-refresh-user-erasure',
+  /** message-dispatch turns other services' events into operational webhooks, one consumer per subject (NATS 2.9 filters one). */
+  DispatchOpsTokenRevoked: 'message-dispatch-ops-token-revoked',
+  DispatchOpsUserDeactivated: 'message-dispatch-ops-user-deactivated',
+  DispatchOpsConnectionFailed: 'message-dispatch-ops-connection-failed',
 } as const;
