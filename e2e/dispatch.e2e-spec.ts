@@ -582,6 +582,37 @@ describe('message dispatch', () => {
       }
     });
 
+    it('takes the messages of several targets when asked, only of those, and only from a member of each', async () => {
+      const rx = await receiver();
+      const [x, y, z] = [await newChannel(), await newChannel(), await newChannel()];
+      const sub = await subscribe(a.token, {
+        targets: [
+          { kind: 'channelsbyname', name: x },
+          { kind: 'channelsbyname', name: y },
+        ],
+        kind: 'standard-webhooks',
+        url: rx.url,
+      });
+      const shown = (await api.d(a.token, `/api/v1/subscriptions/${sub.id}`)).body;
+      expect(shown.target_ids).toHaveLength(2);
+      expect(shown.target_id).toBe(shown.target_ids[0]);
+      const ids = { x: await api.post(a.token, `channelsbyname/${x}/message`, { text: 'in x' }), y: await api.post(a.token, `channelsbyname/${y}/message`, { text: 'in y' }), z: await api.post(a.token, `channelsbyname/${z}/message`, { text: 'in z' }) };
+      for (const id of Object.values(ids)) await api.outcome(id, (e) => e.status === 'stored');
+      const delivered = ((await api.d(a.token, `/api/v1/subscriptions/${sub.id}/deliveries`)).body.data as { message_id: string }[]).map((d) => d.message_id).sort();
+      expect(delivered).toEqual([ids.x, ids.y].sort());
+      await until(async () => (rx.received.length >= 2 ? true : undefined));
+
+      // b is a member of none of a's channels: naming one of them is the same 404 as naming a channel that does not exist.
+      const refused = await api.d(b.token, '/api/v1/subscriptions', {
+        method: 'POST',
+        body: JSON.stringify({ targets: [{ kind: 'channelsbyname', name: x }], kind: 'standard-webhooks', url: rx.url }),
+      });
+      expect(refused.status).toBe(404);
+      for (const body of [{ kind: 'standard-webhooks', url: rx.url }, { target: { kind: 'channelsbyname', name: x }, targets: [{ kind: 'channelsbyname', name: y }], kind: 'standard-webhooks', url: rx.url }, { targets: [], kind: 'standard-webhooks', url: rx.url }]) {
+        expect((await api.d(a.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify(body) })).status).toBe(400);
+      }
+    });
+
     it('filters per subscription by source, sender event type and payload, each part required; a patch replaces the filter', async () => {
       const rx = await receiver();
       const channel = unique('filtered');

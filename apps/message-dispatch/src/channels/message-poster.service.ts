@@ -94,7 +94,8 @@ export class MessagePoster {
          -- A strict subscription's delivery waits ('infinity') until it is the head of its subscription.
          INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
          SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE clock_timestamp() END
-         FROM "dispatch"."subscription" s, m WHERE s.target_id = $2 AND s.status = 'active'
+         FROM "dispatch"."subscription_target" st JOIN "dispatch"."subscription" s ON s.id = st.subscription_id, m
+         WHERE st.target_id = $2 AND s.status = 'active'
            AND ${filterMatchSql({ sources: '$10::text[]', eventType: '$11::text', payload: '$12::jsonb', content: '$6::jsonb' })}
          RETURNING 1)
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d)::int AS deliveries FROM m`,

@@ -96,7 +96,8 @@ export async function postToOneTarget(tx: EntityManager, inputs: PostInput[], au
          -- A strict subscription's delivery waits ('infinity') until it is the head of its subscription.
          INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
          SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE now() + v.ord * interval '1 microsecond' END
-         FROM m JOIN v ON v.id = m.id JOIN "dispatch"."subscription" s ON s.target_id = $1 AND s.status = 'active'
+         FROM m JOIN v ON v.id = m.id
+         JOIN "dispatch"."subscription_target" st ON st.target_id = $1 JOIN "dispatch"."subscription" s ON s.id = st.subscription_id AND s.status = 'active'
            AND ${filterMatchSql({ sources: 'v.sources', eventType: 'v.event_type', payload: 'v.payload::jsonb', content: 'v.content' })}
          RETURNING message_id)
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d WHERE d.message_id = m.id)::int AS deliveries FROM m`,

@@ -10,6 +10,7 @@ import { SubscriptionFilters1796900000000 } from './1796900000000-SubscriptionFi
 import { SubscriptionEndpointAuth1797000000000 } from './1797000000000-SubscriptionEndpointAuth';
 import { Retention1797100000000 } from './1797100000000-Retention';
 import { OperationalWebhooks1797200000000 } from './1797200000000-OperationalWebhooks';
+import { SubscriptionTargets1797300000000 } from './1797300000000-SubscriptionTargets';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -24,4 +25,5 @@ export const dispatchMigrations = [
   SubscriptionEndpointAuth1797000000000,
   Retention1797100000000,
   OperationalWebhooks1797200000000,
+  SubscriptionTargets1797300000000,
 ];

@@ -30,7 +30,7 @@ const PatchSchema = z.strictObject({
 });
 
 const view = (s: SubscriptionRow) => {
-  const { target_id: _t, cliq_channel: _c, filter, ...rest } = subscriptionView(s);
+  const { target_id: _t, target_ids: _ts, cliq_channel: _c, filter, ...rest } = subscriptionView(s);
   return { ...rest, event_types: filter?.event_types ?? null };
 };
 

@@ -6,6 +6,8 @@ import { filterView, SubscriptionFilterSchema } from './subscription-filter';
 import { shownUrl, type SubscriptionRow } from './subscriptions.service';
 
 /** Request schemas and answer views of the subscription routes, users' and operators' alike. */
+const TargetSchema = z.object({ kind: z.enum(['channelsbyname', 'chats', 'bots']), name: z.string().min(1).max(100) });
+const MAX_TARGETS = 20;
 export const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).max(2000);
 const Kind = z.enum(['standard-webhooks', 'slack', 'mattermost', 'cliq']);
 export const Limits = {
@@ -18,14 +20,16 @@ export const Limits = {
 };
 export const CreateSchema = z
   .object({
-    target: z.object({ kind: z.enum(['channelsbyname', 'chats', 'bots']), name: z.string().min(1).max(100) }),
+    target: TargetSchema.optional(),
+    targets: z.array(TargetSchema).min(1).max(MAX_TARGETS).optional().describe('several targets instead of one; the first decides who manages the subscription'),
     kind: Kind,
     url: HttpUrl,
     description: z.string().max(500).optional(),
     cliq: z.object({ channel: UniqueNameSchema.optional(), zapikey: z.string().min(10).max(200) }).optional(),
     ...Limits,
   })
-  .strict();
+  .strict()
+  .refine((b) => (b.target === undefined) !== (b.targets === undefined), { message: 'name either target or targets', path: ['target'] });
 export const PatchSchema = z
   .object({ url: HttpUrl.optional(), description: z.string().max(500).nullable().optional(), cliq: z.object({ zapikey: z.string().min(10).max(200) }).optional(), ...Limits })
   .strict();
@@ -44,6 +48,7 @@ export const RetrySinceSchema = z.object({ since: z.iso.datetime({ offset: true 
 export const subscriptionView = (s: SubscriptionRow) => ({
   id: s.id,
   target_id: s.target_id,
+  target_ids: s.target_ids ?? [s.target_id],
   kind: s.kind,
   url: shownUrl(s.kind, s.url),
   description: s.description,

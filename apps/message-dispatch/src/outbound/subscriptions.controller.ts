@@ -24,13 +24,13 @@ export class SubscriptionsController {
 
   @Post('subscriptions')
   @ZodApiBody(CreateSchema)
-  @ApiOperation({ summary: 'Forward every new message of a target to a URL (standard-webhooks, slack, mattermost or cliq)' })
+  @ApiOperation({ summary: 'Forward every new message of a target (or of several: targets) to a URL (standard-webhooks, slack, mattermost or cliq)' })
   @Audited('subscription.created', { target: 'subscription', id: 'response' })
   async create(@Body() body: unknown, @Principal() p: VerifiedToken) {
     const input = parseOrThrow(CreateSchema, body);
     const { subscription, secret } = await this.subscriptions.create(
       {
-        target: { kind: COLLECTIONS[input.target.kind], name: input.target.name },
+        targets: (input.targets ?? [input.target!]).map((t) => ({ kind: COLLECTIONS[t.kind], name: t.name })),
         kind: input.kind,
         url: input.url,
         description: input.description,

@@ -16,7 +16,10 @@ import { filterColumns, type FilterColumns, type SubscriptionFilter } from './su
 
 export interface SubscriptionRow extends FilterColumns, EndpointColumns {
   id: string;
+  /** The first target: its members manage the subscription. */
   target_id: string;
+  /** Every target it takes (the API's reads; the worker's claim does not load them). */
+  target_ids?: string[];
   /** Null for an operators' endpoint (operational webhooks). */
   owner_user_id: string | null;
   kind: SubscriptionKind;
@@ -38,7 +41,8 @@ export interface SubscriptionRow extends FilterColumns, EndpointColumns {
 }
 
 export interface SubscriptionInput {
-  target: TargetRef;
+  /** Every target whose messages it takes; the first decides who manages it. */
+  targets: TargetRef[];
   kind: SubscriptionKind;
   url: string;
   description?: string;
@@ -52,6 +56,9 @@ export interface SubscriptionInput {
 }
 
 export type SubscriptionOrdering = 'best_effort' | 'strict';
+
+/** A subscription row with every target it takes, in order (`s` is the subscription). */
+const WITH_TARGETS = `s.*, ARRAY(SELECT st.target_id FROM "dispatch"."subscription_target" st WHERE st.subscription_id = s.id ORDER BY st.position) AS target_ids`;
 
 /** A subscription's URL as the API and operational events show it: a Slack or Mattermost webhook URL is itself the secret, so only its origin. */
 export function shownUrl(kind: SubscriptionKind, url: string): string {
@@ -73,27 +80,34 @@ export class SubscriptionsService {
     this.box = secretBoxFrom(config.ENCRYPTION_KEYS);
   }
 
+  /** The subscriber must be a member of every target it names. */
   async create(input: SubscriptionInput, userId: string): Promise<{ subscription: SubscriptionRow; secret?: string }> {
-    const target = await this.store.findTarget(input.target.kind, input.target.name);
-    if (!target || !(await this.store.isMember(target.id, 'user', userId))) throw DispatchException.targetNotFound();
-    return this.insert(target, userId, input);
+    const targets: { id: string; uniqueName: string }[] = [];
+    for (const ref of input.targets) {
+      const target = await this.store.findTarget(ref.kind, ref.name);
+      if (!target || !(await this.store.isMember(target.id, 'user', userId))) throw DispatchException.targetNotFound();
+      if (!targets.some((t) => t.id === target.id)) targets.push(target);
+    }
+    return this.insert(targets, userId, input);
   }
 
   /** An operators' endpoint: a standard-webhooks subscription of the operations target, owned by no user. */
-  async createOperational(input: Omit<SubscriptionInput, 'target' | 'kind' | 'cliq'>): Promise<{ subscription: SubscriptionRow; secret?: string }> {
-    return this.insert(await this.operations.target(), null, { ...input, kind: 'standard-webhooks' });
+  async createOperational(input: Omit<SubscriptionInput, 'targets' | 'kind' | 'cliq'>): Promise<{ subscription: SubscriptionRow; secret?: string }> {
+    return this.insert([await this.operations.target()], null, { ...input, kind: 'standard-webhooks' });
   }
 
   private async insert(
-    target: { id: string; uniqueName: string },
+    targets: { id: string; uniqueName: string }[],
     ownerUserId: string | null,
-    input: Omit<SubscriptionInput, 'target'>,
+    input: Omit<SubscriptionInput, 'targets'>,
   ): Promise<{ subscription: SubscriptionRow; secret?: string }> {
+    const target = targets[0];
     await this.checkUrl(input.url);
     if (input.kind === 'cliq' && !input.cliq) throw CommonException.invalid([{ path: 'cliq.zapikey', message: 'a cliq subscription needs the ZAPI key to post with' }]);
     const [{ id }] = (await this.dataSource.query(`SELECT gen_random_uuid() AS id`)) as { id: string }[];
     const secret = input.kind === 'standard-webhooks' ? newWebhookSecret() : undefined;
-    await this.dataSource.query(
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(
       `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency, ordering,
          filter_sources, filter_event_types, filter_payload, endpoint_sealed, header_names, auth_type)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
@@ -113,7 +127,12 @@ export class SubscriptionsService {
         ...filterParams(input.filter),
         ...endpointParams(endpointColumns(this.box, id, undefined, { headers: input.headers, auth: input.auth })),
       ],
-    );
+      );
+      await tx.query(
+        `INSERT INTO "dispatch"."subscription_target" (subscription_id, target_id, position) SELECT $1, t, p - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS u(t, p)`,
+        [id, targets.map((t) => t.id)],
+      );
+    });
     return { subscription: await this.row(id), secret };
   }
 
@@ -126,7 +145,7 @@ export class SubscriptionsService {
   }
 
   async row(id: string): Promise<SubscriptionRow> {
-    const [row] = (await this.dataSource.query(`SELECT * FROM "dispatch"."subscription" WHERE id = $1`, [id])) as SubscriptionRow[];
+    const [row] = (await this.dataSource.query(`SELECT ${WITH_TARGETS} FROM "dispatch"."subscription" s WHERE id = $1`, [id])) as SubscriptionRow[];
     if (!row) throw new DispatchException(DispatchErrorCodes.SubscriptionNotFound, 'No such subscription.');
     return row;
   }
@@ -142,12 +161,12 @@ export class SubscriptionsService {
 
   /** Every subscription of one target, newest first (the operators' endpoints of the operations target). */
   async listForTarget(targetId: string): Promise<SubscriptionRow[]> {
-    return this.dataSource.query(`SELECT * FROM "dispatch"."subscription" WHERE target_id = $1 ORDER BY created_at DESC LIMIT 500`, [targetId]);
+    return this.dataSource.query(`SELECT ${WITH_TARGETS} FROM "dispatch"."subscription" s WHERE target_id = $1 ORDER BY created_at DESC LIMIT 500`, [targetId]);
   }
 
   async listForUser(userId: string, targetId?: string): Promise<SubscriptionRow[]> {
     return this.dataSource.query(
-      `SELECT s.* FROM "dispatch"."subscription" s
+      `SELECT ${WITH_TARGETS} FROM "dispatch"."subscription" s
        JOIN "dispatch"."member" m ON m.target_id = s.target_id AND m.member_kind = 'user' AND m.member_id = $1
        WHERE ($2::uuid IS NULL OR s.target_id = $2) ORDER BY s.created_at DESC LIMIT 500`,
       [userId, targetId ?? null],
