@@ -38,6 +38,9 @@ const ROUTES: Record<'token' | 'ingest' | 'dispatch' | 'oauth', [string, string]
     ['POST', '/api/v1/admin/operator-keys'],
     ['DELETE', '/api/v1/admin/operator-keys/{id}'],
     ['GET', '/api/v1/token-service/audit'],
+    ['POST', '/api/v1/admin/users/{id}/erase'],
+    ['POST', '/api/v1/token-service/dead-letters/{id}/retry'],
+    ['POST', '/api/v1/token-service/retention/run'],
   ],
   ingest: [
     ['POST', '/api/v2/channelsbyname/{name}/message'],
@@ -53,6 +56,8 @@ const ROUTES: Record<'token' | 'ingest' | 'dispatch' | 'oauth', [string, string]
     ['POST', '/api/v1/events/replay'],
     ['PUT', '/api/v1/admin/sender-verification/{name}/{id}'],
     ['GET', '/api/v1/ingest/audit'],
+    ['POST', '/api/v1/ingest/dead-letters/retry'],
+    ['GET', '/api/v1/ingest/retention'],
   ],
   dispatch: [
     ['GET', '/api/v2/channelsbyname/{name}/messages'],
@@ -65,6 +70,11 @@ const ROUTES: Record<'token' | 'ingest' | 'dispatch' | 'oauth', [string, string]
     ['PATCH', '/api/v1/subscriptions/{id}'],
     ['GET', '/api/v1/subscriptions/{id}/deliveries'],
     ['POST', '/api/v1/subscriptions/{id}/retry-failed'],
+    ['POST', '/api/v1/admin/operational-webhooks'],
+    ['PATCH', '/api/v1/admin/operational-webhooks/{id}'],
+    ['POST', '/api/v1/admin/operational-webhooks/{id}/deliveries/{id}/retry'],
+    ['POST', '/api/v1/dispatch/dead-letters/{id}/retry'],
+    ['POST', '/api/v1/dispatch/dead-letters/retry'],
     ['POST', '/api/v1/deliveries/{id}/retry'],
     ['GET', '/api/v1/applications/{id}/handler-secret'],
   ],
@@ -78,6 +88,8 @@ const ROUTES: Record<'token' | 'ingest' | 'dispatch' | 'oauth', [string, string]
     ['GET', '/api/v1/connections/{id}/token'],
     ['POST', '/api/v1/connections/{id}/refresh'],
     ['DELETE', '/api/v1/connections/{id}'],
+    ['GET', '/api/v1/oauth/dead-letters'],
+    ['POST', '/api/v1/oauth/retention/run'],
   ],
 };
 

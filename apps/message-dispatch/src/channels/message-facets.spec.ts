@@ -19,7 +19,7 @@ describe('message facets (what subscription filters match)', () => {
   });
 
   it('tags an incoming webhook with its writer and its sender, by signature scheme or event header', () => {
-    expect(facetsOf(incoming({ 'x-github-event': 'Push' }, '{"ref":"main"}'), 'formatter')).toEqual({ sources: ['webhook', 'formatter', 'github'], eventType: 'push', payload: '{"ref":"main"}' });
+    expect(facetsOf(incoming({ 'x-github-event': 'Push' }, '{ "ref": "main" }'), 'formatter')).toEqual({ sources: ['webhook', 'formatter', 'github'], eventType: 'push', payload: '{"ref":"main"}' });
     expect(facetsOf(incoming({}, '[1]', { sender: { scheme: 'gitlab', event: 'Merge Request Hook' } }), 'handler')).toEqual({
       sources: ['webhook', 'handler', 'gitlab'],
       eventType: 'merge request hook',
@@ -31,6 +31,12 @@ describe('message facets (what subscription filters match)', () => {
   it('has no payload for a body that is not JSON, or not text', () => {
     expect(facetsOf(incoming({}, 'a=1'), 'formatter').payload).toBeNull();
     expect(facetsOf(incoming({}, '{"broken":'), 'formatter').payload).toBeNull();
+    // Too deep for the JSON bounds (PostgreSQL would refuse it too): no payload to match, the message is still stored.
+    expect(facetsOf(incoming({}, `${'['.repeat(20_000)}${']'.repeat(20_000)}`), 'formatter').payload).toBeNull();
+    // A number jsonb cannot hold is matched as null.
+    expect(facetsOf(incoming({}, '{"n":1e999999}'), 'formatter').payload).toBe('{"n":null}');
+    // jsonb refuses NUL and lone surrogates: matched as U+FFFD, so the message is still stored.
+    expect(facetsOf(incoming({}, '{"a":"x\\u0000y","b":"\\ud800"}'), 'formatter').payload).toBe('{"a":"x\ufffdy","b":"\ufffd"}');
     expect(facetsOf(incoming({}, 'e30=', { request: { method: 'POST', headers: {}, parameters: {}, body: 'e30=', bodyEncoding: 'base64' } }), 'formatter').payload).toBeNull();
   });
 });

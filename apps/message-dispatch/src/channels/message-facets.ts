@@ -1,4 +1,5 @@
 import type { WebhookReceivedV1 } from '@zapgate/contracts';
+import { checkJsonShape, DEFAULT_JSON_LIMITS, toStorable } from '@zapgate/platform';
 
 /** Where a stored message came from, as subscription filters see it. */
 export const MessageSources = ['api', 'webhook', 'github', 'gitlab', 'handler', 'formatter'] as const;
@@ -45,12 +46,18 @@ export function facetsOf(event: WebhookReceivedV1, writer: 'handler' | 'formatte
   return { sources, eventType: eventType ? eventType.toLowerCase() : null, payload: request.bodyEncoding ? null : jsonText(request.body) };
 }
 
+/**
+ * The body as JSON text PostgreSQL's jsonb always takes, for matching only:
+ * within the JSON bounds (deeper or larger bodies match no payload filter),
+ * re-serialised (a number jsonb cannot hold becomes null) with NUL and lone
+ * surrogates as U+FFFD. A payload must never stop a message from being stored.
+ */
 function jsonText(body: string): string | null {
   const first = body.trimStart()[0];
   if (first !== '{' && first !== '[') return null;
+  if (checkJsonShape(body, DEFAULT_JSON_LIMITS)) return null;
   try {
-    JSON.parse(body);
-    return body;
+    return JSON.stringify(toStorable(JSON.parse(body)));
   } catch {
     return null;
   }
