@@ -70,6 +70,26 @@ describe('retention and erasure', () => {
       ['messages', 365],
     ]);
     expect((await fetch(`${platform.services.ingest.baseUrl}/api/v1/ingest/retention`)).status).toBe(401);
+    const token = ((await (await fetch(`${platform.services.token.baseUrl}/api/v1/token-service/retention`, { headers: admin })).json()) as { data: { name: string; days: number }[] }).data;
+    expect(token.map((p) => [p.name, p.days]).sort()).toEqual([
+      ['dead_letters', 30],
+      ['usage_counts', 90],
+      ['usage_reports', 1],
+    ]);
+  });
+
+  it("purges tokens' hourly usage counts after 90 days, and keeps younger hours", async () => {
+    await api.post(fx.token, 'buddies/usage-friend@example.com/message', { text: 'counted' });
+    const [{ token_id }] = await until(async () => {
+      const rows = await platform.db.query<{ token_id: string }>(`SELECT token_id FROM token.usage_hourly ORDER BY hour DESC LIMIT 1`);
+      return rows.length ? rows : undefined;
+    }, 30_000);
+    await platform.db.query(`INSERT INTO token.usage_hourly (token_id, hour, count) VALUES ($1, date_trunc('hour', now()) - interval '100 days', 7), ($1, date_trunc('hour', now()) - interval '89 days', 3)`, [token_id]);
+    const res = await fetch(`${platform.services.token.baseUrl}/api/v1/token-service/retention/run`, { method: 'POST', headers: admin });
+    const purged = Object.fromEntries(((await res.json()) as { data: { name: string; purged: number }[] }).data.map((r) => [r.name, r.purged]));
+    expect(purged.usage_counts).toBe(1);
+    const left = await platform.db.query<{ days: number }>(`SELECT round(extract(epoch FROM now() - hour) / 86400)::int AS days FROM token.usage_hourly WHERE token_id = $1 ORDER BY hour`, [token_id]);
+    expect(left[0].days).toBe(89);
   });
 
   it("purges raw bodies after 30 days and events after 90, in batches, leaving younger ones; a purged event's body cannot be replayed", async () => {

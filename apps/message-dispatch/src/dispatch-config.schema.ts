@@ -11,6 +11,7 @@ const scheduleSchema = z
   .refine((list) => list.length <= 30 && list.every((n) => n <= 7 * 86_400), 'at most 30 retries, each at most 7 days');
 
 export const dispatchConfigSchema = baseConfigSchema.extend({
+  /** HTTP port of message-dispatch. */
   MESSAGE_DISPATCH_PORT: int(0, 65535, 3003),
   TOKEN_CACHE_TTL_MS: int(0, 60_000, 1000),
   /** How often uses answered from the token cache are reported to token-service (its usage counts stay exact). */
@@ -31,13 +32,15 @@ export const dispatchConfigSchema = baseConfigSchema.extend({
   DISPATCH_MAX_DELIVER: int(1, 100, 10),
   /** A target that does not exist yet is created on first post, with the poster as its first member. */
   CHANNEL_AUTO_CREATE: z.stringbool().default(true),
-  /** Extension handler calls: timeout, and attempts before the event is recorded as failed. */
+  /** Deadline of one call to an extension's handler. */
   HANDLER_TIMEOUT_MS: int(100, 60_000, 10_000),
+  /** Calls of an extension's handler before its event is recorded as handler_failed. */
   HANDLER_MAX_ATTEMPTS: int(1, 20, 5),
   /** Seconds between delivery attempts (Svix's schedule: 8 attempts over about 27 h). */
   DELIVERY_RETRY_SCHEDULE: scheduleSchema.default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
   /** Each wait is spread by ± this fraction so failed endpoints are not hit in lockstep. */
   DELIVERY_JITTER: z.coerce.number().min(0).max(0.5).default(0.2),
+  /** Deadline of one outbound delivery attempt: connecting, sending and reading the whole answer. */
   DELIVERY_TIMEOUT_MS: int(100, 120_000, 15_000),
   /** Finished deliveries (succeeded or dead) and their attempts are kept this long; 0: forever. Pending ones always stay. */
   DELIVERY_ATTEMPT_RETENTION_DAYS: int(0, 3650, 30),

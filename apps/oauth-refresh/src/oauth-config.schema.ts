@@ -4,6 +4,7 @@ import { z } from 'zod';
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
 
 export const oauthConfigSchema = baseConfigSchema.extend({
+  /** HTTP port of oauth-refresh. */
   OAUTH_REFRESH_PORT: int(0, 65535, 3004),
   /** Operator key (X-Admin-Key): manages every connector and connection. */
   ADMIN_API_KEY: secretString(24),
@@ -13,12 +14,15 @@ export const oauthConfigSchema = baseConfigSchema.extend({
   PUBLIC_OAUTH_URL: z.url().default('http://127.0.0.1:3004'),
   /** Refresh this long before expiry (at most half the token's life), minus up to REFRESH_JITTER_SECONDS. */
   REFRESH_MARGIN_SECONDS: int(1, 3600, 300),
+  /** Up to this much earlier still, at random, so that connections made together do not refresh together. */
   REFRESH_JITTER_SECONDS: int(0, 600, 30),
   /** How often a replica looks for connections due for refresh, and how many it refreshes at once. */
   REFRESH_SCHEDULER_INTERVAL_MS: int(50, 60_000, 1000),
+  /** Refreshes one replica runs at once. */
   REFRESH_CONCURRENCY: int(1, 1000, 32),
   /** A refresh claim is a lease: another replica may take the connection over only after this. */
   REFRESH_LEASE_SECONDS: int(5, 600, 60),
+  /** Deadline of one call to an OAuth provider. */
   PROVIDER_TIMEOUT_MS: int(100, 60_000, 10_000),
   /** An authorization `state` is good for this long, once. */
   OAUTH_STATE_TTL_SECONDS: int(60, 3600, 600),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 const int = (min: number, max: number, def: number) => z.coerce.number().int().min(min).max(max).default(def);
 
 export const ingestConfigSchema = baseConfigSchema.extend({
+  /** HTTP port of webhook-ingest. */
   WEBHOOK_INGEST_PORT: int(0, 65535, 3002),
   /** How long a positive token verification is reused when no revocation event arrives. */
   TOKEN_CACHE_TTL_MS: int(0, 60_000, 1000),
@@ -13,8 +14,9 @@ export const ingestConfigSchema = baseConfigSchema.extend({
   ADMIN_API_KEY: secretString(24),
   /** Keys that seal stored signing secrets: `id:base64(32 bytes)[,…]`, newest first. */
   ENCRYPTION_KEYS: encryptionKeysSchema,
-  /** Posts per user per minute (Cliq: 50), and how long a user who went over is locked out (Cliq: 10 min). */
+  /** Posts per user per minute (Cliq: 50). */
   INGEST_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000, 50),
+  /** How long a user who went over the per-minute limit is locked out (Cliq: 10 min). */
   INGEST_RATE_LIMIT_LOCK_SECONDS: int(0, 86_400, 600),
   /** Requests per source IP per minute, checked before any token lookup. */
   INGEST_IP_FLOOD_PER_MINUTE: int(1, 10_000_000, 6000),

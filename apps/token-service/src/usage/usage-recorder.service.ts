@@ -27,7 +27,6 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   private lastUse = new Map<string, LastUse>();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
-  private lastPrune = 0;
   private readonly flushes: Counter<'outcome'>;
 
   constructor(
@@ -96,7 +95,6 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
         );
       });
       this.flushes.inc({ outcome: 'ok' });
-      await this.pruneOccasionally();
     } catch (err) {
       this.flushes.inc({ outcome: 'error' });
       this.logger.warn({ err, pending: counts.size }, 'usage flush failed; keeping the counts for the next flush');
@@ -135,15 +133,5 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
       );
       return 'applied';
     });
-  }
-
-  private async pruneOccasionally(): Promise<void> {
-    if (Date.now() - this.lastPrune < HOUR_MS) return;
-    this.lastPrune = Date.now();
-    await this.dataSource.query(`DELETE FROM "token"."usage_hourly" WHERE hour < now() - make_interval(days => $1)`, [
-      this.config.USAGE_RETENTION_DAYS,
-    ]);
-    // A report is redelivered within minutes, never days: its id is needed only that long.
-    await this.dataSource.query(`DELETE FROM "token"."usage_report" WHERE applied_at < now() - interval '1 day'`);
   }
 }

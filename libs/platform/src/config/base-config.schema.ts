@@ -15,14 +15,20 @@ const cronPattern = z.string().refine((pattern) => {
 
 /** Variables every service reads. Services extend this with their own. */
 export const baseConfigSchema = z.object({
+  /** `production` trusts `X-Forwarded-For` from loopback and private proxies. */
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Listen address (`0.0.0.0` in containers). */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /** PostgreSQL; each service uses its own schema in it. */
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://postgres@127.0.0.1:5432/zapgate'),
+  /** PostgreSQL connections per process. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** NATS servers, comma-separated for a cluster. */
   NATS_URL: z
     .string()
     .regex(/^(nats|tls):\/\/[^,\s]+(,(nats|tls):\/\/[^,\s]+)*$/, 'must be nats:// URLs separated by commas')
@@ -32,16 +38,21 @@ export const baseConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]*$/, 'may hold only letters, digits, _ and -')
     .default(''),
+  /** Stream replicas (3 on a NATS cluster). */
   JETSTREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /** Request/reply and PubAck timeout; past it the caller answers 503. */
   NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** Larger request bodies are answered 413. */
   HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
   /** A request (head and body) that has not fully arrived by then is answered 408 and closed: slow-body clients hold no socket for long. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-  /** JSON bodies: nesting depth and members (object keys plus array elements) accepted at parse time. */
+  /** Nesting depth a JSON body may reach; deeper is a 400 (checked before parsing). */
   JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(64),
+  /** Members (object keys plus array elements) a JSON body may hold; more is a 400. */
   JSON_MAX_MEMBERS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
   /** A consumer with events waiting that has delivered none for this long is reported stalled (/health/consumers, metrics). */
   CONSUMER_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** After SIGTERM, exit 1 if shutdown has not finished by then. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** When the retention purge runs (cron, five fields, UTC); every replica runs it, and their deletes never collide. */
   RETENTION_SCHEDULE: cronPattern.default('17 * * * *'),
