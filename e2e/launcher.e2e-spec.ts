@@ -51,6 +51,16 @@ describe('npm start launcher', () => {
       expect(readFileSync(join(stateDir, 'local.env'), 'utf8')).toMatch(/^ADMIN_API_KEY=.{24,}\nTOKEN_PEPPER=.{32,}\nENCRYPTION_KEYS=k1:.{44}\n$/);
       // Service output is prefixed by service name.
       expect(output).toMatch(/token-service\s+\|/);
+      // Once all four are ready, one banner says where everything is and what to try; Nest's route and module lines stay out.
+      const banner = await (async () => {
+        for (const until = Date.now() + 10_000; Date.now() < until && !output.includes('Zapgate is ready'); ) await new Promise((r) => setTimeout(r, 100));
+        return output.slice(output.indexOf('Zapgate is ready'));
+      })();
+      expect(banner).toContain(`http://127.0.0.1:${ingest}   API docs http://127.0.0.1:${ingest}/docs`);
+      expect(banner).toContain('admin key         ADMIN_API_KEY in');
+      expect(banner).toContain(`curl -s -X POST http://127.0.0.1:${token}/api/v1/admin/users`);
+      expect(output).not.toMatch(/Mapped \{|dependencies initialized|stream created/);
+      expect(output.split('Zapgate is ready')[0].split('\n').length).toBeLessThan(60);
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);

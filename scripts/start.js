@@ -16,11 +16,12 @@ const PG_PORT = Number(env.ZAPGATE_PG_PORT || 5432);
 const NATS_PORT = Number(env.ZAPGATE_NATS_PORT || 4222);
 const DATABASE_NAME = env.ZAPGATE_DATABASE || 'zapgate';
 const SERVICES = [
-  { name: 'token-service', color: 36 },
-  { name: 'webhook-ingest', color: 33 },
-  { name: 'message-dispatch', color: 35 },
-  { name: 'oauth-refresh', color: 32 },
+  { name: 'token-service', color: 36, portVar: 'TOKEN_SERVICE_PORT', port: 3001 },
+  { name: 'webhook-ingest', color: 33, portVar: 'WEBHOOK_INGEST_PORT', port: 3002 },
+  { name: 'message-dispatch', color: 35, portVar: 'MESSAGE_DISPATCH_PORT', port: 3003 },
+  { name: 'oauth-refresh', color: 32, portVar: 'OAUTH_REFRESH_PORT', port: 3004 },
 ];
+const portOf = (service) => Number(env[service.portVar] || service.port);
 
 const cleanups = [];
 const children = new Set();
@@ -91,13 +92,57 @@ function startService(service, serviceEnv) {
   children.add(child);
   child.stdout.on('data', (c) => prefixLines(service.name, service.color, c));
   child.stderr.on('data', (c) => prefixLines(service.name, service.color, c));
+  let tail = '';
+  const keep = (c) => (tail = (tail + c.toString()).slice(-4000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   child.on('exit', (code, signal) => {
     children.delete(child);
     if (!stopping) {
       log(`${service.name} exited (${signal ?? code}); stopping everything`);
+      const hint = hintFor(tail);
+      if (hint) log(hint);
       void shutdown(1);
     }
   });
+}
+
+/** What a service's last words say about a dependency, and what to do about it. */
+function hintFor(output) {
+  if (/EADDRINUSE/.test(output)) return 'a port is taken: stop what listens there, or set TOKEN_SERVICE_PORT / WEBHOOK_INGEST_PORT / MESSAGE_DISPATCH_PORT / OAUTH_REFRESH_PORT';
+  if (/invalid configuration/.test(output)) return 'a variable is wrong (named above): fix it in the environment or in .zapgate/local.env';
+  if (/ECONNREFUSED[^\n]*:5432|postgres|database/i.test(output) && /ECONNREFUSED|does not exist|password authentication/i.test(output)) {
+    return 'PostgreSQL is not reachable as DATABASE_URL says: start it, or unset DATABASE_URL and let npm start run its own';
+  }
+  if (/ECONNREFUSED[^\n]*:4222|NATS|CONNECTION_REFUSED/i.test(output)) return 'NATS is not reachable as NATS_URL says: start nats-server -js, or unset NATS_URL and let npm start run its own';
+  return undefined;
+}
+
+/** Once every service answers /health/ready: one banner with where everything is and what to try next. */
+async function announceWhenReady(started) {
+  const pending = new Set(SERVICES);
+  while (pending.size && !stopping) {
+    for (const service of [...pending]) {
+      const ok = await fetch(`http://127.0.0.1:${portOf(service)}/health/ready`).then((r) => r.status === 200, () => false);
+      if (ok) pending.delete(service);
+    }
+    if (pending.size) await new Promise((r) => setTimeout(r, 250));
+  }
+  if (stopping) return;
+  const absolute = path.join(STATE_DIR, 'local.env');
+  const relative = path.relative(process.cwd(), absolute);
+  const keyFile = relative.startsWith('..') ? absolute : relative;
+  const token = `http://127.0.0.1:${portOf(SERVICES[0])}`;
+  const lines = [
+    `\x1b[1m\x1b[32mZapgate is ready\x1b[0m in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    ...SERVICES.map((s) => `  ${s.name.padEnd(17)} http://127.0.0.1:${portOf(s)}   API docs http://127.0.0.1:${portOf(s)}/docs`),
+    `  admin key         ADMIN_API_KEY in ${keyFile}`,
+    '  next              create a user and a token:',
+    `    export ADMIN_KEY=$(grep ^ADMIN_API_KEY= ${keyFile} | cut -d= -f2-)`,
+    `    curl -s -X POST ${token}/api/v1/admin/users -H "X-Admin-Key: $ADMIN_KEY" -H 'content-type: application/json' -d '{"email":"you@example.com","display_name":"You"}'`,
+    '  stop              Ctrl-C',
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
 }
 
 async function shutdown(code) {
@@ -130,9 +175,13 @@ async function main() {
   if (await ensureDatabase(DATABASE_URL)) log('created the database');
   const NATS_URL = await natsUrl();
   // A local install delivers to receivers on this machine; production keeps loopback refused (SSRF guard).
-  const serviceEnv = { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128', ...env, ...secrets, DATABASE_URL, NATS_URL };
+  // Readable lines on a terminal; the services write JSON when they are not under one (a pipe here), unless told.
+  const format = env.LOG_FORMAT || (process.stdout.isTTY ? 'pretty' : 'json');
+  const serviceEnv = { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128', ...env, ...secrets, DATABASE_URL, NATS_URL, LOG_FORMAT: format };
+  const started = Date.now();
   for (const service of SERVICES) startService(service, serviceEnv);
-  log(`starting ${SERVICES.map((s) => s.name).join(', ')}; admin key in ${path.join(STATE_DIR, 'local.env')}`);
+  log(`starting ${SERVICES.map((s) => s.name).join(', ')}…`);
+  void announceWhenReady(started);
 }
 
 main().catch(async (err) => {

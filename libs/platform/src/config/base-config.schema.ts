@@ -19,6 +19,8 @@ export const baseConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`. */
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** `auto`: readable single lines when stdout is a terminal, JSON otherwise; `json` or `pretty` to choose. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   /** Listen address (`0.0.0.0` in containers). */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** PostgreSQL; each service uses its own schema in it. */

@@ -49,7 +49,7 @@ export async function startService<S extends z.ZodObject>(
   options: StartOptions = {},
 ): Promise<NestFastifyApplication> {
   const config = loadConfig(def.configSchema, options.env ?? process.env) as z.infer<S> & BaseConfig;
-  const root = createRootLogger({ service: def.name, level: config.LOG_LEVEL, destination: options.logDestination });
+  const root = createRootLogger({ service: def.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT, destination: options.logDestination });
   root.info({ config: describeConfig(config, def.secrets) }, 'starting');
 
   // Set once the app exists; the HTTP server can cut a request before then.
@@ -128,8 +128,8 @@ export async function startService<S extends z.ZodObject>(
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
+  // Fastify says it once ("Server listening at …"): no second line of our own.
   await app.listen({ port: options.portOverride ?? def.port(config), host: config.HOST });
-  root.info({ url: await app.getUrl() }, 'listening');
   return app;
 }
 

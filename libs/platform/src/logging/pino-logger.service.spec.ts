@@ -28,4 +28,19 @@ describe('PinoLoggerService', () => {
     expect(entry).toMatchObject({ level: 'warn', msg: 'bad', context: 'Ctx' });
     expect((entry.err as { stack: string }).stack).toContain('Error: bad');
   });
+
+  it("moves Nest's boot lines (a line per module and route) to debug, and keeps the rest", async () => {
+    const entries = await capture((l) => {
+      l.log('Mapped {/api/v1/tokens, GET} route', 'RouterExplorer');
+      l.log('AppModule dependencies initialized', 'InstanceLoader');
+      l.log('listening', 'Bootstrap');
+      l.warn('slow', 'RouterExplorer');
+    });
+    expect(entries.map((e) => [e.context, e.level])).toEqual([
+      ['RouterExplorer', 'debug'],
+      ['InstanceLoader', 'debug'],
+      ['Bootstrap', 'info'],
+      ['RouterExplorer', 'warn'],
+    ]);
+  });
 });

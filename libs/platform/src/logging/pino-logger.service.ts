@@ -1,6 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Logger } from 'pino';
 
+const NEST_BOOT_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
 /**
  * Adapts pino to Nest's LoggerService so `new Logger(ClassName.name)` in any
  * class writes JSON through the same redacting instance.
@@ -27,11 +29,13 @@ export class PinoLoggerService implements LoggerService {
     this.write('fatal', message, rest);
   }
 
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
+  private write(asked: 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]): void {
     // Nest passes the context (class name) last. Our own call sites pass `(fields, 'text')`;
     // Nest's internals pass `(text, stack)` to error().
     const args = [...rest];
     const context = args.length > 0 && typeof args[args.length - 1] === 'string' ? (args.pop() as string) : undefined;
+    // Nest's boot chatter (a line per module and route) is for debugging, not for every start.
+    const level = asked === 'info' && context && NEST_BOOT_CONTEXTS.has(context) ? 'debug' : asked;
     const fields: Record<string, unknown> = context ? { context } : {};
     const isObject = message !== null && typeof message === 'object' && !(message instanceof Error);
     let text: string | undefined;

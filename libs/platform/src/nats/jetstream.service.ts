@@ -65,7 +65,7 @@ export class JetStreamService {
       if ((err as NatsError).api_error?.err_code !== 10059) throw err; // 10059: stream not found
       try {
         await jsm.streams.add(config);
-        this.logger.log({ stream: name }, 'stream created');
+        this.logger.debug({ stream: name }, 'stream created');
       } catch (addErr) {
         // Another replica won the race; its stream has the same config.
         if ((addErr as NatsError).api_error?.err_code !== 10058) throw addErr;
