@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { ADMIN_KEY, startPlatform, type Platform } from './platform-env';
 
 async function json<T>(res: Response): Promise<T> {
@@ -21,6 +22,19 @@ describe('walking skeleton across all four services', () => {
         const res = await fetch(service.baseUrl + path);
         expect({ service: service.name, path, status: res.status }).toEqual({ service: service.name, path, status: 200 });
       }
+    }
+  });
+
+  it('serves a valid OpenAPI document on every service: defined security schemes, the error body on every operation', async () => {
+    for (const service of Object.values(platform.services)) {
+      const doc = (await (await fetch(`${service.baseUrl}/docs/openapi.json`)).json()) as any;
+      // Throws on any schema violation, including a security requirement naming an undefined scheme.
+      await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
+      const ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+      expect(ops.length).toBeGreaterThan(3);
+      const withoutErrors = ops.filter(({ op }) => !op.responses?.['4XX']?.content?.['application/json']?.schema).map(({ method, path }) => `${method} ${path}`);
+      expect({ service: service.name, withoutErrors }).toEqual({ service: service.name, withoutErrors: [] });
+      expect(doc.components.schemas.Error.required).toEqual(['code', 'message']);
     }
   });
 

@@ -1,7 +1,7 @@
 import { type DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Headers as HttpHeaders } from '@zapgate/contracts';
 import { LogController } from 'fastify';
 import type { Socket } from 'node:net';
@@ -13,6 +13,7 @@ import { assertStorable, parseJsonBody } from '../json';
 import { createRootLogger, PinoLoggerService, redactUrl } from '../logging';
 import { MetricsService } from '../metrics';
 import { correlationIdFrom } from './correlation-id';
+import { completeDocument, documentConfig } from './openapi-document';
 
 export interface ServiceDefinition<S extends z.ZodObject> {
   /** e.g. `token-service`; used in logs, metrics and the NATS connection name. */
@@ -122,10 +123,7 @@ export async function startService<S extends z.ZodObject>(
     }
   });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(def.title).setDescription(def.description).setVersion('0.1.0').build(),
-  );
+  const document = completeDocument(SwaggerModule.createDocument(app, documentConfig(def)));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
 
   // Fastify says it once ("Server listening at …"): no second line of our own.
