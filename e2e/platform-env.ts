@@ -50,8 +50,10 @@ export async function startPlatform(label: string, extraEnv: NodeJS.ProcessEnv =
   try {
     await Promise.all(all.map((s) => waitForReady(s, '/health/ready', 45_000)));
   } catch (err) {
+    // A platform that failed to start leaves nothing behind either: what its services created goes too.
     await Promise.all(all.map((s) => s.stop()));
     await db.drop();
+    await deleteNamespaceStreams(namespace);
     throw err;
   }
   return {
