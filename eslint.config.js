@@ -43,7 +43,15 @@ module.exports = tseslint.config(
   },
   {
     // Entry points, the config loader, tests and scripts legitimately touch the environment.
-    files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'e2e/**', 'bench/**', 'libs/testing/**', 'libs/platform/src/config/**', 'libs/platform/src/http/service-bootstrap.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.integration-spec.ts',
+      'e2e/**',
+      'bench/**',
+      'libs/testing/**',
+      'libs/platform/src/config/**',
+      'libs/platform/src/http/service-bootstrap.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
@@ -54,7 +62,10 @@ module.exports = tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -12,7 +12,9 @@ const { Pool } = require('pg');
 async function main() {
   const [port, natsUrl, stream, databaseUrl, receiverUrl] = process.argv.slice(2);
   const pool = new Pool({ connectionString: databaseUrl, max: 10 });
-  await pool.query(`CREATE TABLE IF NOT EXISTS bare_message (id uuid PRIMARY KEY, text text, received_at timestamptz NOT NULL, stored_at timestamptz NOT NULL DEFAULT now())`);
+  await pool.query(
+    `CREATE TABLE IF NOT EXISTS bare_message (id uuid PRIMARY KEY, text text, received_at timestamptz NOT NULL, stored_at timestamptz NOT NULL DEFAULT now())`,
+  );
   const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
   await jsm.streams.add({ name: stream, subjects: [`${stream}.>`], storage: StorageType.File });
@@ -36,13 +38,21 @@ async function main() {
     for await (const m of messages) {
       const task = (async () => {
         const event = m.json();
-        await pool.query(`INSERT INTO bare_message (id, text, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [event.id, event.text, event.receivedAt]);
+        await pool.query(`INSERT INTO bare_message (id, text, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+          event.id,
+          event.text,
+          event.receivedAt,
+        ]);
         const body = JSON.stringify({ type: 'message.created', data: { id: event.id, time: event.receivedAt, content: { text: event.text } } });
         await new Promise((resolve, reject) => {
-          const req = http.request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-            res.resume();
-            res.on('end', resolve);
-          });
+          const req = http.request(
+            target,
+            { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+            (res) => {
+              res.resume();
+              res.on('end', resolve);
+            },
+          );
           req.on('error', reject);
           req.end(body);
         });

@@ -58,12 +58,20 @@ async function startService(name, env, nodeArgs = []) {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const portVar = { 'token-service': 'TOKEN_SERVICE_PORT', 'webhook-ingest': 'WEBHOOK_INGEST_PORT', 'message-dispatch': 'MESSAGE_DISPATCH_PORT', 'oauth-refresh': 'OAUTH_REFRESH_PORT' }[name];
+  const portVar = {
+    'token-service': 'TOKEN_SERVICE_PORT',
+    'webhook-ingest': 'WEBHOOK_INGEST_PORT',
+    'message-dispatch': 'MESSAGE_DISPATCH_PORT',
+    'oauth-refresh': 'OAUTH_REFRESH_PORT',
+  }[name];
   const base = `http://127.0.0.1:${env[portVar]}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`${name} did not become ready`);
     await new Promise((r) => setTimeout(r, 100));
@@ -139,7 +147,11 @@ function platformEnv(db) {
 
 /** A POST with the operator key; the parsed answer. */
 function adminPost(base, env, path, body) {
-  return fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-admin-key': env.ADMIN_API_KEY }, body: JSON.stringify(body) }).then((r) => r.json());
+  return fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-admin-key': env.ADMIN_API_KEY },
+    body: JSON.stringify(body),
+  }).then((r) => r.json());
 }
 
 /** A user with one ZAPI key, made through token-service's admin API; the key. */
@@ -185,4 +197,18 @@ function stageBreakdown(before, after) {
   return rows;
 }
 
-module.exports = { ROOT, NATS_URL, createDatabase, freePort, startService, summarise, printTable, closedLoop, platformEnv, adminPost, benchToken, scrapeStages, stageBreakdown };
+module.exports = {
+  ROOT,
+  NATS_URL,
+  createDatabase,
+  freePort,
+  startService,
+  summarise,
+  printTable,
+  closedLoop,
+  platformEnv,
+  adminPost,
+  benchToken,
+  scrapeStages,
+  stageBreakdown,
+};

@@ -67,7 +67,15 @@ function offer(ingestBase, zapikey, run, rate, seconds) {
           },
         ],
       },
-      (err, result) => (err ? reject(err) : resolve({ accepted: result['2xx'], failed: result.non2xx + result.errors + result.timeouts, ingestP50: result.latency.p50, ingestP99: result.latency.p99 })),
+      (err, result) =>
+        err
+          ? reject(err)
+          : resolve({
+              accepted: result['2xx'],
+              failed: result.non2xx + result.errors + result.timeouts,
+              ingestP50: result.latency.p50,
+              ingestP99: result.latency.p99,
+            }),
     );
   });
 }
@@ -140,10 +148,18 @@ async function main() {
 
     const zapikey = await benchToken(token.base, env);
     const asUser = (p, body) =>
-      fetch(dispatch.base + p, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Zoho-oauthtoken ${zapikey}` }, body: JSON.stringify(body) });
+      fetch(dispatch.base + p, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Zoho-oauthtoken ${zapikey}` },
+        body: JSON.stringify(body),
+      });
     for (let i = 0; i < CHANNELS; i++) {
       await asUser('/api/v2/channels', { unique_name: `bench-${i}` });
-      const sub = await asUser('/api/v1/subscriptions', { target: { kind: 'channelsbyname', name: `bench-${i}` }, kind: 'standard-webhooks', url: receiver.url });
+      const sub = await asUser('/api/v1/subscriptions', {
+        target: { kind: 'channelsbyname', name: `bench-${i}` },
+        kind: 'standard-webhooks',
+        url: receiver.url,
+      });
       if (sub.status !== 201) throw new Error(`subscription: ${sub.status} ${await sub.text()}`);
     }
     await offer(ingest.base, zapikey, 'warmup', 200, 3);
@@ -154,7 +170,13 @@ async function main() {
 
     // The same steps through the bare pieces, in the same run.
     const barePort = await freePort();
-    const bare = fork(path.join(__dirname, 'bare-e2e.server.js'), [String(barePort), NATS_URL, `${env.NATS_NAMESPACE.toUpperCase()}_BARE`, db.url, receiver.url]);
+    const bare = fork(path.join(__dirname, 'bare-e2e.server.js'), [
+      String(barePort),
+      NATS_URL,
+      `${env.NATS_NAMESPACE.toUpperCase()}_BARE`,
+      db.url,
+      receiver.url,
+    ]);
     await new Promise((resolve, reject) => {
       bare.once('message', resolve);
       bare.once('exit', reject);
@@ -199,10 +221,17 @@ async function main() {
     const fmt = (n) => (Number.isFinite(n) ? n.toFixed(0) : '—');
     console.log(`\nEnd to end: POST → stored → delivered (Standard Webhooks, ${CHANNELS} channels, one subscription each), ${STEP_S} s per rate`);
     console.log('ingest: the POST as autocannon timed it; stored and delivered: from ingest accepting the POST to the row / to the receiver');
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, node ${process.version}; all services, PostgreSQL, NATS and the load on the same machine`);
-    console.log('| pipeline, offered/s | accepted | failed | ingest p50/p99 ms | stored p50 ms | stored p99 ms | delivered p50 ms | delivered p99 ms | backlog at end | drained in ms |');
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, node ${process.version}; all services, PostgreSQL, NATS and the load on the same machine`,
+    );
+    console.log(
+      '| pipeline, offered/s | accepted | failed | ingest p50/p99 ms | stored p50 ms | stored p99 ms | delivered p50 ms | delivered p99 ms | backlog at end | drained in ms |',
+    );
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-    for (const [label, rows] of [['Zapgate', fixed], ['bare pieces', bareFixed]]) {
+    for (const [label, rows] of [
+      ['Zapgate', fixed],
+      ['bare pieces', bareFixed],
+    ]) {
       for (const f of rows) {
         console.log(
           `| ${label} ${f.rate} | ${f.accepted} | ${f.failed} | ${f.ingestP50}/${f.ingestP99} | ${fmt(percentile(f.stored, 50))} | ${fmt(percentile(f.stored, 99))} | ` +
@@ -214,10 +243,13 @@ async function main() {
     console.log('| offered/s | stage | count | mean ms | p50 ms | p99 ms |');
     console.log('|---:|---|---:|---:|---:|---:|');
     for (const f of fixed) {
-      for (const st of f.stages) console.log(`| ${f.rate} | ${st.stage} | ${st.count} | ${st.meanMs.toFixed(1)} | ${st.p50Ms.toFixed(1)} | ${st.p99Ms.toFixed(1)} |`);
+      for (const st of f.stages)
+        console.log(`| ${f.rate} | ${st.stage} | ${st.count} | ${st.meanMs.toFixed(1)} | ${st.p50Ms.toFixed(1)} | ${st.p99Ms.toFixed(1)} |`);
     }
     if (sustained) {
-      console.log(`Highest rate sustained for ${SUSTAIN_S} s without growing lag: ${sustained.rate}/s (backlog at end ${sustained.backlog}; stored p50 ${fmt(percentile(sustained.stored, 50))} ms, p99 ${fmt(percentile(sustained.stored, 99))} ms)`);
+      console.log(
+        `Highest rate sustained for ${SUSTAIN_S} s without growing lag: ${sustained.rate}/s (backlog at end ${sustained.backlog}; stored p50 ${fmt(percentile(sustained.stored, 50))} ms, p99 ${fmt(percentile(sustained.stored, 99))} ms)`,
+      );
     } else {
       console.log(`No ramp rate was sustained for ${SUSTAIN_S} s.`);
     }

@@ -27,7 +27,9 @@ function load(url, title) {
 
 async function warm(url) {
   await new Promise((resolve, reject) =>
-    autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections: CONNECTIONS, duration: 3 }, (e) => (e ? reject(e) : resolve())),
+    autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY, connections: CONNECTIONS, duration: 3 }, (e) =>
+      e ? reject(e) : resolve(),
+    ),
   );
 }
 
@@ -63,7 +65,10 @@ async function main() {
     const bareUrl = `http://127.0.0.1:${barePort}/api/v2/channelsbyname/bench/message`;
     await warm(zapgateUrl);
     await warm(bareUrl);
-    const runs = [await load(bareUrl, 'bare Fastify 5.12 + JetStream publish (PubAck awaited)'), await load(zapgateUrl, 'Zapgate webhook-ingest (channelsbyname, token, schema, PubAck)')];
+    const runs = [
+      await load(bareUrl, 'bare Fastify 5.12 + JetStream publish (PubAck awaited)'),
+      await load(zapgateUrl, 'Zapgate webhook-ingest (channelsbyname, token, schema, PubAck)'),
+    ];
 
     console.log(`\nIngest: 1 KiB JSON, ${CONNECTIONS} connections, ${DURATION_S} s per run${pinnable ? ', servers on CPU 0, load on CPU 1' : ''}`);
     console.log('| server | requests/s | p50 ms | p99 ms | non-2xx |');

@@ -84,8 +84,16 @@ async function main() {
         const expiresAt = Date.now() + (lead + 2 + Math.random() * (TTL - lead)) * 1000;
         const refreshToken = `rt.${i}.0`;
         tokens.set(refreshToken, { conn: i, gen: 0, expiresAt });
-        rows.push([id, created.id, `user-${i}`, box.seal(`at.${i}.0`, `${id}:access`), box.seal(refreshToken, `${id}:refresh`), new Date(expiresAt),
-          new Date(expiresAt - (lead + Math.random() * Math.min(30, TTL / 10)) * 1000), new Date(expiresAt - TTL * 1000)]);
+        rows.push([
+          id,
+          created.id,
+          `user-${i}`,
+          box.seal(`at.${i}.0`, `${id}:access`),
+          box.seal(refreshToken, `${id}:refresh`),
+          new Date(expiresAt),
+          new Date(expiresAt - (lead + Math.random() * Math.min(30, TTL / 10)) * 1000),
+          new Date(expiresAt - TTL * 1000),
+        ]);
       }
       const values = rows.map((_, r) => `(${Array.from({ length: 8 }, (_, c) => `$${r * 8 + c + 1}`).join(', ')})`).join(', ');
       await pg.query(
@@ -105,7 +113,9 @@ async function main() {
     const steadyCalls = stats.calls;
     const steadyLate = stats.late;
     const steadyDoubles = stats.invalid;
-    const { rows: statusRows } = await pg.query(`SELECT status, count(*)::int AS n, sum(generation - 1)::int AS generations FROM oauth.connection GROUP BY status`);
+    const { rows: statusRows } = await pg.query(
+      `SELECT status, count(*)::int AS n, sum(generation - 1)::int AS generations FROM oauth.connection GROUP BY status`,
+    );
     const generations = statusRows.reduce((sum, r) => sum + r.generations, 0);
     const beforeExpiry = { p1: percentile(stats.secondsBeforeExpiry, 1), p50: percentile(stats.secondsBeforeExpiry, 50) };
     const perConnectionSteady = [...stats.callsByConnection];
@@ -126,7 +136,9 @@ async function main() {
     // encryption, lease, fence, journal, budget or event.
     for (const s of services) await s.stop();
     services.length = 0;
-    await pg.query(`CREATE TABLE bare_connection (id int PRIMARY KEY, refresh_token text NOT NULL, expires_at timestamptz, refresh_at timestamptz NOT NULL DEFAULT now())`);
+    await pg.query(
+      `CREATE TABLE bare_connection (id int PRIMARY KEY, refresh_token text NOT NULL, expires_at timestamptz, refresh_at timestamptz NOT NULL DEFAULT now())`,
+    );
     for (let start = 0; start < N; start += 1000) {
       const ids = Array.from({ length: Math.min(1000, N - start) }, (_, k) => start + k);
       for (const i of ids) tokens.set(`brt.${i}.0`, { conn: i, gen: 0, expiresAt: Date.now() + TTL * 1000 });
@@ -138,12 +150,21 @@ async function main() {
     let bareDone = 0;
     const bareCall = (refreshToken) =>
       new Promise((resolve, reject) => {
-        const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'bench', client_secret: 'bench-secret' }).toString();
-        const req = http.request(`${provider.url}/token`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
-          const chunks = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
-        });
+        const body = new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: 'bench',
+          client_secret: 'bench-secret',
+        }).toString();
+        const req = http.request(
+          `${provider.url}/token`,
+          { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+          (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString())));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -153,17 +174,19 @@ async function main() {
           const client = await barePool.connect();
           try {
             await client.query('BEGIN');
-            const { rows } = await client.query(`SELECT id, refresh_token FROM bare_connection WHERE refresh_at <= $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, [new Date(bareStart)]);
+            const { rows } = await client.query(
+              `SELECT id, refresh_token FROM bare_connection WHERE refresh_at <= $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+              [new Date(bareStart)],
+            );
             if (!rows.length) {
               await client.query('ROLLBACK');
               return;
             }
             const answer = await bareCall(rows[0].refresh_token);
-            await client.query(`UPDATE bare_connection SET refresh_token = $2, expires_at = now() + make_interval(secs => $3), refresh_at = now() + interval '1 hour' WHERE id = $1`, [
-              rows[0].id,
-              answer.refresh_token,
-              answer.expires_in,
-            ]);
+            await client.query(
+              `UPDATE bare_connection SET refresh_token = $2, expires_at = now() + make_interval(secs => $3), refresh_at = now() + interval '1 hour' WHERE id = $1`,
+              [rows[0].id, answer.refresh_token, answer.expires_in],
+            );
             await client.query('COMMIT');
             bareDone++;
           } finally {
@@ -176,8 +199,12 @@ async function main() {
     await barePool.end();
     const perConnection = perConnectionSteady;
     console.log(samples.join('\n'));
-    console.log(`\nOAuth refresh: ${N} connections, ${TTL} s access tokens (refresh ${lead} s ahead, jittered), ${REPLICAS} process(es), ${Math.round(elapsed)} s`);
-    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, node ${process.version}; provider, PostgreSQL, NATS and oauth-refresh on the same machine`);
+    console.log(
+      `\nOAuth refresh: ${N} connections, ${TTL} s access tokens (refresh ${lead} s ahead, jittered), ${REPLICAS} process(es), ${Math.round(elapsed)} s`,
+    );
+    console.log(
+      `machine: ${os.cpus().length} × ${os.cpus()[0].model.trim()}, node ${process.version}; provider, PostgreSQL, NATS and oauth-refresh on the same machine`,
+    );
     console.log('| measure | value |');
     console.log('|---|---:|');
     console.log(`| refreshes per second (needed: ${Math.round(N / (TTL - lead))}) | ${(steadyCalls / elapsed).toFixed(0)} |`);
@@ -189,7 +216,9 @@ async function main() {
     console.log(`| calls per connection over the run, min / max | ${Math.min(...perConnection)} / ${Math.max(...perConnection)} |`);
     console.log(`| connections not active at the end | ${statusRows.filter((r) => r.status !== 'active').reduce((s, r) => s + r.n, 0)} |`);
     console.log(`| capacity: all ${N} due at once, refreshes per second — Zapgate / bare loop | ${zapgateCapacity.toFixed(0)} / ${bareCapacity.toFixed(0)} |`);
-    console.log(`| provider calls per generation in the capacity run | ${((stats.calls - steadyCalls - bareDone) / Math.max(1, genAfter[0].g - genRows[0].g)).toFixed(3)} |`);
+    console.log(
+      `| provider calls per generation in the capacity run | ${((stats.calls - steadyCalls - bareDone) / Math.max(1, genAfter[0].g - genRows[0].g)).toFixed(3)} |`,
+    );
     const result = {
       connections: N,
       ttl: TTL,

@@ -67,7 +67,13 @@ describe('acknowledged means stored', () => {
       for (const [body, path] of cases) {
         const res = await post(route, body);
         const answer = (await res.json()) as { code: string; details?: { path: string }[] };
-        expect({ route, body, status: res.status, code: answer.code, path: answer.details?.[0]?.path }).toEqual({ route, body, status: 400, code: 'invalid_characters', path });
+        expect({ route, body, status: res.status, code: answer.code, path: answer.details?.[0]?.path }).toEqual({
+          route,
+          body,
+          status: 400,
+          code: 'invalid_characters',
+          path,
+        });
       }
     }
     // Form fields and plain text carry NUL bytes too.
@@ -101,11 +107,14 @@ describe('acknowledged means stored', () => {
   it('stores an incoming webhook body as the bytes received, whatever they hold', async () => {
     const bodies = [Buffer.from('{"text":"nul \\u0000 escape"}'), Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x7d]), Buffer.from('plain ✓ text')];
     for (const raw of bodies) {
-      const res = await fetch(`${platform.services.ingest.baseUrl}/api/v2/applications/${fx.app.id}/incoming?appkey=${fx.app.appkey}&zapikey=${fx.appToken}&channel=ams-raw`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream' },
-        body: raw,
-      });
+      const res = await fetch(
+        `${platform.services.ingest.baseUrl}/api/v2/applications/${fx.app.id}/incoming?appkey=${fx.app.appkey}&zapikey=${fx.appToken}&channel=ams-raw`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream' },
+          body: raw,
+        },
+      );
       expect(res.status).toBe(204);
       const eventId = res.headers.get('x-zapgate-event-id')!;
       const event = await api.outcome(eventId, () => true, 30_000);
@@ -160,7 +169,9 @@ describe('acknowledged means stored', () => {
     const letters = await until(async () => {
       const count = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dispatch.dead_letter`);
       if (count[0].n < poison) return undefined;
-      const res = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/dispatch/dead-letters?limit=20&kind=rejected_value`, { headers: { 'x-admin-key': ADMIN_KEY } });
+      const res = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/dispatch/dead-letters?limit=20&kind=rejected_value`, {
+        headers: { 'x-admin-key': ADMIN_KEY },
+      });
       return ((await res.json()) as { data: { id: string; reason: string; consumer: string }[] }).data;
     }, 60_000);
     expect(letters).toHaveLength(20);
@@ -187,7 +198,10 @@ describe('acknowledged means stored', () => {
     await platform.db.query(`CREATE FUNCTION dispatch.ams_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.text LIKE 'dlq %' THEN RAISE EXCEPTION 'a broken trigger refuses %', NEW.text; END IF; RETURN NEW; END $$`);
     await platform.db.query(`CREATE TRIGGER ams_refuse BEFORE INSERT ON dispatch.message FOR EACH ROW EXECUTE FUNCTION dispatch.ams_refuse()`);
-    const ids = [await api.post(fx.token, 'channelsbyname/ams-dlq/message', { text: 'dlq first' }), await api.post(fx.token, 'channelsbyname/ams-dlq/message', { text: 'dlq second' })];
+    const ids = [
+      await api.post(fx.token, 'channelsbyname/ams-dlq/message', { text: 'dlq first' }),
+      await api.post(fx.token, 'channelsbyname/ams-dlq/message', { text: 'dlq second' }),
+    ];
     const dead = await until(async () => {
       const res = await fetch(`${letters}?kind=exhausted&status=dead`, { headers: admin });
       const data = ((await res.json()) as { data: { id: string; reason: string; status: string }[] }).data;
@@ -212,7 +226,10 @@ describe('acknowledged means stored', () => {
     const bulk = await fetch(`${letters}/retry`, { method: 'POST', headers: admin, body: JSON.stringify({ kind: 'exhausted' }) });
     expect(await bulk.json()).toEqual({ retried: 1, still_dead: 0, skipped: 0, more: false });
     await api.outcome(ids[1], (e) => e.status === 'stored', 30_000);
-    const rows = await platform.db.query<{ event_id: string }>(`SELECT m.event_id FROM dispatch.message m WHERE m.event_id = ANY($1::uuid[]) ORDER BY m.store_seq`, [ids]);
+    const rows = await platform.db.query<{ event_id: string }>(
+      `SELECT m.event_id FROM dispatch.message m WHERE m.event_id = ANY($1::uuid[]) ORDER BY m.store_seq`,
+      [ids],
+    );
     expect(rows.map((r) => r.event_id)).toEqual(ids);
 
     expect((await retry('999999999')).status).toBe(404);

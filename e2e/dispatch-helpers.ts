@@ -12,14 +12,20 @@ export interface StoredMessage {
 export function dispatchClient(platform: Platform) {
   const ingest = platform.services.ingest.baseUrl;
   const dispatch = platform.services.dispatch.baseUrl;
-  const call = (base: string) => async (token: string, path: string, init: RequestInit = {}) => {
-    const res = await fetch(base + path, {
-      ...init,
-      headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), authorization: `Zoho-oauthtoken ${token}`, ...(init.headers as Record<string, string>) },
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as any) : undefined };
-  };
+  const call =
+    (base: string) =>
+    async (token: string, path: string, init: RequestInit = {}) => {
+      const res = await fetch(base + path, {
+        ...init,
+        headers: {
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+          authorization: `Zoho-oauthtoken ${token}`,
+          ...(init.headers as Record<string, string>),
+        },
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as any) : undefined };
+    };
   const d = call(dispatch);
   const api = {
     d,

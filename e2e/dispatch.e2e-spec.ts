@@ -70,13 +70,21 @@ describe('message dispatch', () => {
 
       expect((await api.outcome(await api.post(poster, `channelsbyname/${channel}/message`, { text: 'scoped' }))).status).toBe('stored');
       const readByPoster = await api.d(poster, `/api/v2/channelsbyname/${channel}/messages`);
-      expect([readByPoster.status, readByPoster.body.code, readByPoster.body.message]).toEqual([403, 'insufficient_scope', expect.stringContaining('ZohoCliq.Messages.READ')]);
+      expect([readByPoster.status, readByPoster.body.code, readByPoster.body.message]).toEqual([
+        403,
+        'insufficient_scope',
+        expect.stringContaining('ZohoCliq.Messages.READ'),
+      ]);
       expect(readByPoster.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="ZohoCliq.Messages.READ"');
       expect((await api.messages(reader, 'channelsbyname', channel)).map((m) => m.content.text)).toEqual(['scoped']);
 
       const postByReader = await postWith(reader);
       expect([postByReader.status, ((await postByReader.json()) as { code: string }).code]).toEqual([403, 'insufficient_scope']);
-      const incomingByReader = await fetch(`${platform.services.ingest.baseUrl}/api/v2/bots/deploybot/incoming?zapikey=${reader}`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      const incomingByReader = await fetch(`${platform.services.ingest.baseUrl}/api/v2/bots/deploybot/incoming?zapikey=${reader}`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(incomingByReader.status).toBe(403);
       for (const [token, path, method, scope] of [
         [reader, '/api/v1/subscriptions', 'GET', 'Zapgate.Subscriptions.ALL'],
@@ -112,7 +120,9 @@ describe('message dispatch', () => {
       const asBot = await api.outcome(await api.post(a.token, `channelsbyname/${channel}/message?bot_unique_name=deploybot`, { text: 'deployed' }));
       expect(asBot).toMatchObject({ status: 'rejected', error: { code: 'bot_not_participant' } });
       await api.d(a.token, `/api/v2/channelsbyname/${channel}/members`, { method: 'POST', body: JSON.stringify({ bot_unique_names: ['deploybot'] }) });
-      expect((await api.outcome(await api.post(a.token, `channelsbyname/${channel}/message?bot_unique_name=deploybot`, { text: 'deployed' }))).status).toBe('stored');
+      expect((await api.outcome(await api.post(a.token, `channelsbyname/${channel}/message?bot_unique_name=deploybot`, { text: 'deployed' }))).status).toBe(
+        'stored',
+      );
 
       const messages = await api.messages(b.token, 'channelsbyname', channel);
       expect(messages.map((m) => m.content.text)).toEqual(['deployed', 'hello from bob', 'first']);
@@ -217,7 +227,9 @@ describe('message dispatch', () => {
         h.set('x-correlation-id', 'poison-test');
         await js.publish(subject, '{"this is": "not an event"}', { headers: h });
         const letters = await until(async () => {
-          const rows = await platform.db.query<{ reason: string; payload: string }>(`SELECT kind, reason, convert_from(payload, 'UTF8') AS payload FROM dispatch.dead_letter`);
+          const rows = await platform.db.query<{ reason: string; payload: string }>(
+            `SELECT kind, reason, convert_from(payload, 'UTF8') AS payload FROM dispatch.dead_letter`,
+          );
           return rows.length ? rows : undefined;
         });
         expect(letters[0]).toMatchObject({ kind: 'contract', reason: 'payload does not match the contract', payload: '{"this is": "not an event"}' });
@@ -234,8 +246,13 @@ describe('message dispatch', () => {
         const subject = `${platform.namespace}.zapgate.webhook.received.v1`;
         const channel = unique('burst');
         const batches = async () => {
-          const m = /zapgate_dispatch_store_batch_size_(count|sum)\{[^}]*\} (\S+)[\s\S]*zapgate_dispatch_store_batch_size_(count|sum)\{[^}]*\} (\S+)/.exec(await api.metrics());
-          const values = Object.fromEntries([[m![1], Number(m![2])], [m![3], Number(m![4])]]) as { count: number; sum: number };
+          const m = /zapgate_dispatch_store_batch_size_(count|sum)\{[^}]*\} (\S+)[\s\S]*zapgate_dispatch_store_batch_size_(count|sum)\{[^}]*\} (\S+)/.exec(
+            await api.metrics(),
+          );
+          const values = Object.fromEntries([
+            [m![1], Number(m![2])],
+            [m![3], Number(m![4])],
+          ]) as { count: number; sum: number };
           return values;
         };
         const before = await batches();
@@ -245,7 +262,15 @@ describe('message dispatch', () => {
           ids.map((eventId, i) =>
             js.publish(
               subject,
-              JSON.stringify({ eventId, receivedAt: new Date().toISOString(), source: 'channel-post', userId: a.userId, tokenId: randomUUID(), target: { kind: 'channel', name: channel }, message: { text: `#${i}` } }),
+              JSON.stringify({
+                eventId,
+                receivedAt: new Date().toISOString(),
+                source: 'channel-post',
+                userId: a.userId,
+                tokenId: randomUUID(),
+                target: { kind: 'channel', name: channel },
+                message: { text: `#${i}` },
+              }),
               { msgID: eventId },
             ),
           ),
@@ -274,7 +299,15 @@ describe('message dispatch', () => {
         const subject = `${platform.namespace}.zapgate.webhook.received.v1`;
         const channel = unique('rules');
         const event = (eventId: string, userId: string, text: string) =>
-          JSON.stringify({ eventId, receivedAt: new Date().toISOString(), source: 'channel-post', userId, tokenId: randomUUID(), target: { kind: 'channel', name: channel }, message: { text } });
+          JSON.stringify({
+            eventId,
+            receivedAt: new Date().toISOString(),
+            source: 'channel-post',
+            userId,
+            tokenId: randomUUID(),
+            target: { kind: 'channel', name: channel },
+            message: { text },
+          });
         // a creates the channel with the first post; b is no member; one of a's events arrives twice.
         const plan = Array.from({ length: 60 }, (_, i) => ({ id: randomUUID(), user: i % 3 === 1 ? b : a, text: `#${i}` }));
         const repeated = plan[6];
@@ -343,7 +376,11 @@ describe('message dispatch', () => {
 
     it("calls the application's handler with Cliq's payload, signed with its secret, and posts the message it answers", async () => {
       const channel = unique('handled');
-      handler.behave(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'from the handler', post_to: { channel } }) }));
+      handler.behave(() => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'from the handler', post_to: { channel } }),
+      }));
       const eventId = await incoming(a, '&source=ci', '{"hello":"world"}', { 'x-custom': 'yes' });
       const event = await api.outcome(eventId);
       expect(event).toMatchObject({ status: 'stored', message_ids: [eventId], handler: { status: 200 } });
@@ -368,7 +405,9 @@ describe('message dispatch', () => {
       expect(await api.outcome(await incoming(a, '', '{}'))).toMatchObject({ status: 'no_message', message_ids: [] });
 
       const channel = unique('retried');
-      handler.behave((n) => (n % 2 === 0 ? { status: 500, body: 'boom' } : { status: 200, body: JSON.stringify({ text: 'second time lucky', post_to: { channel } }) }));
+      handler.behave((n) =>
+        n % 2 === 0 ? { status: 500, body: 'boom' } : { status: 200, body: JSON.stringify({ text: 'second time lucky', post_to: { channel } }) },
+      );
       handler.received.length = 0;
       const retried = await api.outcome(await incoming(a, '', '{}'), (e) => e.status === 'stored');
       expect(retried.dispatch_attempts).toBe(2);
@@ -402,7 +441,14 @@ describe('message dispatch', () => {
         object_kind: 'merge_request',
         user: { name: 'Grace' },
         project: { path_with_namespace: 'acme/api', web_url: 'https://gitlab.example.com/acme/api' },
-        object_attributes: { iid: 7, title: 'Faster builds', action: 'open', source_branch: 'fast', target_branch: 'main', url: 'https://gitlab.example.com/acme/api/-/merge_requests/7' },
+        object_attributes: {
+          iid: 7,
+          title: 'Faster builds',
+          action: 'open',
+          source_branch: 'fast',
+          target_branch: 'main',
+          url: 'https://gitlab.example.com/acme/api/-/merge_requests/7',
+        },
       });
       await api.outcome(await incoming(b, `&channel=${channel}`, gitlab, { 'x-gitlab-event': 'Merge Request Hook' }));
       await api.outcome(await incoming(b, `&channel=${channel}`, JSON.stringify({ event: 'invoice.paid', amount: 42 })));
@@ -424,7 +470,9 @@ describe('message dispatch', () => {
       const res = await api.d(token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify(body) });
       expect(res.status).toBe(201);
       // dispatch's audit log names the user whose token made it.
-      const audit = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/dispatch/audit?target_type=subscription&target_id=${res.body.id}`, { headers: { 'x-admin-key': ADMIN_KEY } });
+      const audit = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/dispatch/audit?target_type=subscription&target_id=${res.body.id}`, {
+        headers: { 'x-admin-key': ADMIN_KEY },
+      });
       const [entry] = ((await audit.json()) as { data: { action: string; actor: { type: string; id: string } }[] }).data;
       expect([entry.action, entry.actor.type, entry.actor.id]).toEqual(['subscription.created', 'user', token === a.token ? a.userId : b.userId]);
       return res.body as { id: string; secret?: string };
@@ -448,7 +496,11 @@ describe('message dispatch', () => {
       const broken = await receiver(() => ({ status: 500 }));
       const admin = { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY };
       const register = async (body: Record<string, unknown>) => {
-        const res = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+        const res = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, {
+          method: 'POST',
+          headers: admin,
+          body: JSON.stringify(body),
+        });
         expect(res.status).toBe(201);
         return (await res.json()) as { id: string; secret: string; event_types: string[] | null };
       };
@@ -457,7 +509,10 @@ describe('message dispatch', () => {
       const failing = await register({ url: broken.url, event_types: ['user.deactivated'] });
       expect([all.event_types, tokens.event_types]).toEqual([null, ['token.revoked']]);
       expect((await api.d(a.token, '/api/v1/subscriptions')).body.data.map((x: { id: string }) => x.id)).not.toContain(all.id);
-      expect((await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, { headers: { authorization: `Zoho-oauthtoken ${a.token}` } })).status).toBe(401);
+      expect(
+        (await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, { headers: { authorization: `Zoho-oauthtoken ${a.token}` } }))
+          .status,
+      ).toBe(401);
       const typesAt = (r: Receiver) => r.received.map((x) => (JSON.parse(x.body) as { type: string }).type);
 
       // delivery.exhausted: a user's subscription whose receiver always fails (schedule 1,1,1: four attempts).
@@ -468,17 +523,37 @@ describe('message dispatch', () => {
       // subscription.disabled: a receiver that answers 410.
       const gone = await receiver(() => ({ status: 410 }));
       const goneChannel = await newChannel();
-      const goneSub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: goneChannel }, kind: 'standard-webhooks', url: `${gone.url}/bye?token=s3cret` });
+      const goneSub = await subscribe(a.token, {
+        target: { kind: 'channelsbyname', name: goneChannel },
+        kind: 'standard-webhooks',
+        url: `${gone.url}/bye?token=s3cret`,
+      });
       await api.post(a.token, `channelsbyname/${goneChannel}/message`, { text: 'bye' });
       // token.revoked and user.deactivated from token-service, connection.reauth_required from oauth-refresh's stream.
-      const user = await adminPost<{ id: string }>(platform, '/api/v1/admin/users', { email: `ops-${randomUUID().slice(0, 8)}@example.com`, display_name: 'Ops' });
+      const user = await adminPost<{ id: string }>(platform, '/api/v1/admin/users', {
+        email: `ops-${randomUUID().slice(0, 8)}@example.com`,
+        display_name: 'Ops',
+      });
       const minted = await adminPost<{ id: string }>(platform, `/api/v1/admin/users/${user.id}/tokens`, { name: 'to revoke' });
-      expect((await fetch(`${platform.services.token.baseUrl}/api/v1/admin/tokens/${minted.id}`, { method: 'DELETE', headers: { 'x-admin-key': ADMIN_KEY } })).status).toBe(204);
-      expect((await fetch(`${platform.services.token.baseUrl}/api/v1/admin/users/${user.id}/deactivate`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } })).status).toBe(200);
+      expect(
+        (await fetch(`${platform.services.token.baseUrl}/api/v1/admin/tokens/${minted.id}`, { method: 'DELETE', headers: { 'x-admin-key': ADMIN_KEY } }))
+          .status,
+      ).toBe(204);
+      expect(
+        (await fetch(`${platform.services.token.baseUrl}/api/v1/admin/users/${user.id}/deactivate`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } }))
+          .status,
+      ).toBe(200);
       const nc: NatsConnection = await connect({ servers: platform.env.NATS_URL });
       const connectionId = randomUUID();
       try {
-        const failed = { connectionId, connectorId: randomUUID(), userRef: user.id, failedAt: new Date().toISOString(), status: 'reauth_required', error: { code: 'invalid_grant', message: 'revoked at the provider' } };
+        const failed = {
+          connectionId,
+          connectorId: randomUUID(),
+          userRef: user.id,
+          failedAt: new Date().toISOString(),
+          status: 'reauth_required',
+          error: { code: 'invalid_grant', message: 'revoked at the provider' },
+        };
         await nc.jetstream().publish(`${platform.namespace}.zapgate.oauth.connection.failed.v1`, JSON.stringify(failed), { msgID: `failed-${connectionId}` });
       } finally {
         await nc.close();
@@ -488,15 +563,33 @@ describe('message dispatch', () => {
       await until(async () => (expected.every((t) => typesAt(ops).includes(t)) ? true : undefined), 60_000);
       const events = Object.fromEntries(
         ops.received.map((r) => {
-          const verified = new Webhook(all.secret).verify(r.body, r.headers as Record<string, string>) as { type: string; timestamp: string; data: Record<string, any> };
+          const verified = new Webhook(all.secret).verify(r.body, r.headers as Record<string, string>) as {
+            type: string;
+            timestamp: string;
+            data: Record<string, any>;
+          };
           return [verified.type, verified];
         }),
       );
-      expect(events['delivery.exhausted'].data).toMatchObject({ subscription_id: sub.id, message_id: messageId, target: { kind: 'channel', name: channel }, attempts: 4, last_status_code: 500 });
-      expect(events['subscription.disabled'].data).toMatchObject({ subscription_id: goneSub.id, reason: expect.stringMatching(/410/), url: expect.not.stringContaining('s3cret') });
+      expect(events['delivery.exhausted'].data).toMatchObject({
+        subscription_id: sub.id,
+        message_id: messageId,
+        target: { kind: 'channel', name: channel },
+        attempts: 4,
+        last_status_code: 500,
+      });
+      expect(events['subscription.disabled'].data).toMatchObject({
+        subscription_id: goneSub.id,
+        reason: expect.stringMatching(/410/),
+        url: expect.not.stringContaining('s3cret'),
+      });
       expect(events['token.revoked'].data).toMatchObject({ token_id: minted.id, user_id: user.id, reason: 'deleted' });
       expect(events['user.deactivated'].data).toMatchObject({ user_id: user.id });
-      expect(events['connection.reauth_required'].data).toMatchObject({ connection_id: connectionId, status: 'reauth_required', error: { code: 'invalid_grant' } });
+      expect(events['connection.reauth_required'].data).toMatchObject({
+        connection_id: connectionId,
+        status: 'reauth_required',
+        error: { code: 'invalid_grant' },
+      });
 
       // Event types pick what an endpoint gets; a failing operators' endpoint is retried, dies, and tells nobody (no loop).
       await until(async () => (typesAt(onlyTokens).length ? true : undefined), 30_000);
@@ -514,12 +607,19 @@ describe('message dispatch', () => {
       expect(typesAt(onlyTokens)).toEqual(['token.revoked']);
       expect(ops.received.filter((r) => JSON.parse(r.body).data.subscription_id === failing.id)).toHaveLength(0);
       // Dead operational deliveries are retried like any other.
-      const retried = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks/${failing.id}/deliveries/${brokenDelivery.id}/retry`, { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } });
+      const retried = await fetch(
+        `${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks/${failing.id}/deliveries/${brokenDelivery.id}/retry`,
+        { method: 'POST', headers: { 'x-admin-key': ADMIN_KEY } },
+      );
       expect(((await retried.json()) as { status: string }).status).toBe('pending');
       await until(async () => (broken.received.length > 4 ? true : undefined), 30_000);
       // A user's subscription is not an operational webhook.
       expect((await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks/${sub.id}`, { headers: admin })).status).toBe(404);
-      const bad = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, { method: 'POST', headers: admin, body: JSON.stringify({ url: ops.url, event_types: ['message.created'] }) });
+      const bad = await fetch(`${platform.services.dispatch.baseUrl}/api/v1/admin/operational-webhooks`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ url: ops.url, event_types: ['message.created'] }),
+      });
       expect(bad.status).toBe(400);
     });
 
@@ -542,11 +642,18 @@ describe('message dispatch', () => {
       // The first attempt fails (500) and is retried: both carry the headers, and the signature still verifies.
       const [first, second] = await until(async () => (rx.received.length >= 2 ? rx.received : undefined), 30_000);
       for (const r of [first, second]) {
-        expect(r.headers).toMatchObject({ 'x-team': 'ops', 'x-api-key': secrets[0], authorization: `Basic ${Buffer.from(`ci:${secrets[1]}`).toString('base64')}` });
+        expect(r.headers).toMatchObject({
+          'x-team': 'ops',
+          'x-api-key': secrets[0],
+          authorization: `Basic ${Buffer.from(`ci:${secrets[1]}`).toString('base64')}`,
+        });
         expect(() => new Webhook(sub.secret!).verify(r.body, r.headers as Record<string, string>)).not.toThrow();
       }
 
-      const bearer = await api.d(a.token, `/api/v1/subscriptions/${sub.id}`, { method: 'PATCH', body: JSON.stringify({ auth: { type: 'bearer', token: secrets[2] }, headers: null }) });
+      const bearer = await api.d(a.token, `/api/v1/subscriptions/${sub.id}`, {
+        method: 'PATCH',
+        body: JSON.stringify({ auth: { type: 'bearer', token: secrets[2] }, headers: null }),
+      });
       expect(bearer.body).toMatchObject({ header_names: [], auth_type: 'bearer' });
       await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'with a bearer' });
       const third = await until(async () => rx.received[2], 30_000);
@@ -559,7 +666,13 @@ describe('message dispatch', () => {
       const [dl] = (await api.d(a.token, `/api/v1/subscriptions/${sub.id}/deliveries`)).body.data as { id: string }[];
       const attempts = JSON.stringify((await api.d(a.token, `/api/v1/deliveries/${dl.id}`)).body);
       for (const secret of secrets) {
-        for (const [where, text] of Object.entries({ shown, stored: stored.row, attempts, log: platform.services.dispatch.output(), patched: JSON.stringify(bearer.body) })) {
+        for (const [where, text] of Object.entries({
+          shown,
+          stored: stored.row,
+          attempts,
+          log: platform.services.dispatch.output(),
+          patched: JSON.stringify(bearer.body),
+        })) {
           expect([where, text.includes(secret)]).toEqual([where, false]);
         }
       }
@@ -596,9 +709,15 @@ describe('message dispatch', () => {
       const shown = (await api.d(a.token, `/api/v1/subscriptions/${sub.id}`)).body;
       expect(shown.target_ids).toHaveLength(2);
       expect(shown.target_id).toBe(shown.target_ids[0]);
-      const ids = { x: await api.post(a.token, `channelsbyname/${x}/message`, { text: 'in x' }), y: await api.post(a.token, `channelsbyname/${y}/message`, { text: 'in y' }), z: await api.post(a.token, `channelsbyname/${z}/message`, { text: 'in z' }) };
+      const ids = {
+        x: await api.post(a.token, `channelsbyname/${x}/message`, { text: 'in x' }),
+        y: await api.post(a.token, `channelsbyname/${y}/message`, { text: 'in y' }),
+        z: await api.post(a.token, `channelsbyname/${z}/message`, { text: 'in z' }),
+      };
       for (const id of Object.values(ids)) await api.outcome(id, (e) => e.status === 'stored');
-      const delivered = ((await api.d(a.token, `/api/v1/subscriptions/${sub.id}/deliveries`)).body.data as { message_id: string }[]).map((d) => d.message_id).sort();
+      const delivered = ((await api.d(a.token, `/api/v1/subscriptions/${sub.id}/deliveries`)).body.data as { message_id: string }[])
+        .map((d) => d.message_id)
+        .sort();
       expect(delivered).toEqual([ids.x, ids.y].sort());
       await until(async () => (rx.received.length >= 2 ? true : undefined));
 
@@ -608,7 +727,11 @@ describe('message dispatch', () => {
         body: JSON.stringify({ targets: [{ kind: 'channelsbyname', name: x }], kind: 'standard-webhooks', url: rx.url }),
       });
       expect(refused.status).toBe(404);
-      for (const body of [{ kind: 'standard-webhooks', url: rx.url }, { target: { kind: 'channelsbyname', name: x }, targets: [{ kind: 'channelsbyname', name: y }], kind: 'standard-webhooks', url: rx.url }, { targets: [], kind: 'standard-webhooks', url: rx.url }]) {
+      for (const body of [
+        { kind: 'standard-webhooks', url: rx.url },
+        { target: { kind: 'channelsbyname', name: x }, targets: [{ kind: 'channelsbyname', name: y }], kind: 'standard-webhooks', url: rx.url },
+        { targets: [], kind: 'standard-webhooks', url: rx.url },
+      ]) {
         expect((await api.d(a.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify(body) })).status).toBe(400);
       }
     });
@@ -637,11 +760,14 @@ describe('message dispatch', () => {
       expect((await api.d(b.token, `/api/v1/subscriptions/${subs.all}`)).body.filter).toBeNull();
 
       const incoming = async (body: string, headers: Record<string, string>) => {
-        const res = await fetch(`${platform.services.ingest.baseUrl}/api/v2/applications/${b.app.id}/incoming?appkey=${b.app.appkey}&zapikey=${b.appToken}&channel=${channel}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body,
-        });
+        const res = await fetch(
+          `${platform.services.ingest.baseUrl}/api/v2/applications/${b.app.id}/incoming?appkey=${b.app.appkey}&zapikey=${b.appToken}&channel=${channel}`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body,
+          },
+        );
         expect([200, 204]).toContain(res.status);
         return res.headers.get('x-zapgate-event-id')!;
       };
@@ -649,11 +775,22 @@ describe('message dispatch', () => {
         JSON.stringify({
           action: 'opened',
           number: 9,
-          pull_request: { number: 9, title: 'Filters', html_url: 'https://github.com/acme/api/pull/9', user: { login: 'ada' }, labels: labels.map((name) => ({ name })) },
+          pull_request: {
+            number: 9,
+            title: 'Filters',
+            html_url: 'https://github.com/acme/api/pull/9',
+            user: { login: 'ada' },
+            labels: labels.map((name) => ({ name })),
+          },
           repository: { full_name: 'acme/api', html_url: 'https://github.com/acme/api' },
           sender: { login: 'ada' },
         });
-      const gitlab = JSON.stringify({ object_kind: 'merge_request', user: { name: 'Grace' }, project: { path_with_namespace: 'acme/api' }, object_attributes: { iid: 7, action: 'open' } });
+      const gitlab = JSON.stringify({
+        object_kind: 'merge_request',
+        user: { name: 'Grace' },
+        project: { path_with_namespace: 'acme/api' },
+        object_attributes: { iid: 7, action: 'open' },
+      });
       const sent = {
         push: await incoming(githubPush, { 'x-github-event': 'push', 'x-github-delivery': randomUUID() }),
         pr: await incoming(pr(['bug', 'ui']), { 'x-github-event': 'pull_request', 'x-github-delivery': randomUUID() }),
@@ -697,8 +834,23 @@ describe('message dispatch', () => {
             const eventId = randomUUID();
             const event = i % 2 ? 'pull_request' : 'push';
             burst.push({ id: eventId, event });
-            const request = { method: 'POST', headers: { 'x-github-event': event, 'content-type': 'application/json' }, parameters: { channel }, contentType: 'application/json', body: event === 'push' ? githubPush : pr([]) };
-            const payload = { eventId, receivedAt: new Date().toISOString(), source: 'application-incoming', userId: b.userId, tokenId: randomUUID(), target: { kind: 'application', id: b.app.id }, appId: b.app.id, request };
+            const request = {
+              method: 'POST',
+              headers: { 'x-github-event': event, 'content-type': 'application/json' },
+              parameters: { channel },
+              contentType: 'application/json',
+              body: event === 'push' ? githubPush : pr([]),
+            };
+            const payload = {
+              eventId,
+              receivedAt: new Date().toISOString(),
+              source: 'application-incoming',
+              userId: b.userId,
+              tokenId: randomUUID(),
+              target: { kind: 'application', id: b.app.id },
+              appId: b.app.id,
+              request,
+            };
             return js.publish(`${platform.namespace}.zapgate.webhook.received.v1`, JSON.stringify(payload), { msgID: eventId });
           }),
         );
@@ -706,7 +858,9 @@ describe('message dispatch', () => {
         await nc.close();
       }
       await until(async () => {
-        const rows = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dispatch.message WHERE event_id = ANY($1::uuid[])`, [burst.map((e) => e.id)]);
+        const rows = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dispatch.message WHERE event_id = ANY($1::uuid[])`, [
+          burst.map((e) => e.id),
+        ]);
         return rows[0].n === burst.length ? true : undefined;
       }, 60_000);
       const prs = burst.filter((e) => e.event === 'pull_request').map((e) => e.id);
@@ -714,7 +868,10 @@ describe('message dispatch', () => {
       expect(await delivered('opened')).toEqual([sent.pr, later, ...prs].sort());
 
       for (const filter of [{ sources: ['email'] }, { payload: {} }, { event_types: [] }, { colour: 'red' }, { payload: { big: 'x'.repeat(5000) } }]) {
-        const res = await api.d(b.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify({ target, kind: 'standard-webhooks', url: rx.url, filter }) });
+        const res = await api.d(b.token, '/api/v1/subscriptions', {
+          method: 'POST',
+          body: JSON.stringify({ target, kind: 'standard-webhooks', url: rx.url, filter }),
+        });
         expect([JSON.stringify(filter), res.status, res.body.code]).toEqual([JSON.stringify(filter), 400, 'invalid_parameters']);
       }
     });
@@ -733,7 +890,13 @@ describe('message dispatch', () => {
       // Every 23rd request fails, some with 500 and some with a timeout-free 503: the head is retried, nothing overtakes it.
       const rx = await receiver((n) => (n % 23 === 5 ? { status: n % 2 ? 500 : 503 } : { status: 200 }));
       const channel = await newChannel();
-      const sub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: rx.url, ordering: 'strict', max_concurrency: 8 });
+      const sub = await subscribe(a.token, {
+        target: { kind: 'channelsbyname', name: channel },
+        kind: 'standard-webhooks',
+        url: rx.url,
+        ordering: 'strict',
+        max_concurrency: 8,
+      });
       expect((await api.d(a.token, `/api/v1/subscriptions/${sub.id}`)).body.ordering).toBe('strict');
       const texts = Array.from({ length: 200 }, (_, i) => `s${i}`);
       await postInOrder(channel, texts);
@@ -754,7 +917,10 @@ describe('message dispatch', () => {
       const messageId = await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'signed', card: { title: 'T' } });
       const first = await until(async () => rx.received[0]);
       const payload = new Webhook(sub.secret!).verify(first.body, first.headers as Record<string, string>) as any;
-      expect(payload).toMatchObject({ type: 'message.created', data: { id: messageId, target: { kind: 'channel', name: channel }, content: { text: 'signed' } } });
+      expect(payload).toMatchObject({
+        type: 'message.created',
+        data: { id: messageId, target: { kind: 'channel', name: channel }, content: { text: 'signed' } },
+      });
 
       const rotated = (await api.d(a.token, `/api/v1/subscriptions/${sub.id}/secret/rotate`, { method: 'POST', body: '{}' })).body as { secret: string };
       await api.post(a.token, `channelsbyname/${channel}/message`, { text: 'after rotation' });
@@ -768,8 +934,14 @@ describe('message dispatch', () => {
     });
 
     it('retries 500s, timeouts and slow bodies with backoff, honours 429 Retry-After, then dead-letters; retry brings it back', async () => {
-      const rx = await receiver((n) =>
-        [{ status: 500 }, { status: 429, headers: { 'retry-after': '2' } }, { status: 200, delayMs: 3000 }, { status: 200, trickleMs: 400, body: 'slow body' }][n] ?? { status: 200 },
+      const rx = await receiver(
+        (n) =>
+          [
+            { status: 500 },
+            { status: 429, headers: { 'retry-after': '2' } },
+            { status: 200, delayMs: 3000 },
+            { status: 200, trickleMs: 400, body: 'slow body' },
+          ][n] ?? { status: 200 },
       );
       const channel = await newChannel();
       const sub = await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: rx.url });
@@ -897,7 +1069,13 @@ describe('message dispatch', () => {
       const fast = await receiver(() => ({ status: 204 }));
       const channel = await newChannel();
       await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: slow.url, max_concurrency: 1 });
-      await subscribe(a.token, { target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: fast.url, rate_limit_per_second: 4, max_concurrency: 8 });
+      await subscribe(a.token, {
+        target: { kind: 'channelsbyname', name: channel },
+        kind: 'standard-webhooks',
+        url: fast.url,
+        rate_limit_per_second: 4,
+        max_concurrency: 8,
+      });
       for (let i = 0; i < 8; i++) await api.post(a.token, `channelsbyname/${channel}/message`, { text: `limited ${i}` });
       await until(async () => (slow.received.length >= 8 && fast.received.length >= 8 ? true : undefined), 15_000);
       expect(maxInFlight).toBe(1);
@@ -915,7 +1093,10 @@ describe('message dispatch', () => {
         expect(res.status).toBe(400);
         expect(res.body.code).toBe('outbound_url_refused');
       }
-      const bad = await api.d(a.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'ftp', url: 'ftp://x' }) });
+      const bad = await api.d(a.token, '/api/v1/subscriptions', {
+        method: 'POST',
+        body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'ftp', url: 'ftp://x' }),
+      });
       expect(bad.status).toBe(400);
       const notMine = await api.d(b.token, '/api/v1/subscriptions', {
         method: 'POST',
@@ -935,7 +1116,12 @@ describe('message dispatch', () => {
   it('exposes its routes in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${platform.services.dispatch.baseUrl}/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/subscriptions', '/api/v1/deliveries/{id}/retry', '/api/v2/{collection}/{name}/messages/stream', '/api/v1/applications/{appId}/handler-secret']),
+      expect.arrayContaining([
+        '/api/v1/subscriptions',
+        '/api/v1/deliveries/{id}/retry',
+        '/api/v2/{collection}/{name}/messages/stream',
+        '/api/v1/applications/{appId}/handler-secret',
+      ]),
     );
   });
 });
@@ -953,7 +1139,10 @@ function openStream(url: string, token: string, lastEventId?: string) {
   const ready = new Promise<void>((r) => (markReady = r));
   void (async () => {
     try {
-      const res = await fetch(url, { headers: { authorization: `Zoho-oauthtoken ${token}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: controller.signal });
+      const res = await fetch(url, {
+        headers: { authorization: `Zoho-oauthtoken ${token}`, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+        signal: controller.signal,
+      });
       markReady();
       const decoder = new TextDecoder();
       let buffer = '';
@@ -963,7 +1152,12 @@ function openStream(url: string, token: string, lastEventId?: string) {
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((l) => !l.startsWith(':'))
+              .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+          );
           if (fields.event === 'message') events.push({ id: fields.id, data: JSON.parse(fields.data) as StoredMessage });
         }
       }

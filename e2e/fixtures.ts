@@ -26,7 +26,10 @@ export function adminPost<T = any>(platform: Platform, path: string, body: unkno
 export async function createFixture(platform: Platform, email: string): Promise<Fixture> {
   const user = await adminPost<{ id: string }>(platform, '/api/v1/admin/users', { email, display_name: 'Fixture' });
   const { token } = await adminPost<{ token: string }>(platform, `/api/v1/admin/users/${user.id}/tokens`, { name: 'personal' });
-  const app = await adminPost<{ id: string; appkey: string; owner_key: string }>(platform, '/api/v1/admin/applications', { name: `App ${email}`, owner_email: 'dev@example.com' });
+  const app = await adminPost<{ id: string; appkey: string; owner_key: string }>(platform, '/api/v1/admin/applications', {
+    name: `App ${email}`,
+    owner_email: 'dev@example.com',
+  });
   const invoked = await fetch(`${platform.services.token.baseUrl}/api/v2/applications/${app.id}/functions/connect/invoke?appkey=${app.appkey}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-owner-key': app.owner_key },

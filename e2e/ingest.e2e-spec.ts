@@ -62,8 +62,13 @@ describe('webhook ingestion', () => {
     });
 
     it('accepts form fields and plain text, and the token in the Authorization header', async () => {
-      expect((await post(`/api/v2/channelsbyname/forms/message?zapikey=${fx.token}`, 'text=from+a+form', { 'content-type': 'application/x-www-form-urlencoded' })).status).toBe(204);
-      expect((await post('/api/v2/channelsbyname/forms/message', 'plain words', { 'content-type': 'text/plain', authorization: `Bearer ${fx.token}` })).status).toBe(204);
+      expect(
+        (await post(`/api/v2/channelsbyname/forms/message?zapikey=${fx.token}`, 'text=from+a+form', { 'content-type': 'application/x-www-form-urlencoded' }))
+          .status,
+      ).toBe(204);
+      expect(
+        (await post('/api/v2/channelsbyname/forms/message', 'plain words', { 'content-type': 'text/plain', authorization: `Bearer ${fx.token}` })).status,
+      ).toBe(204);
       const texts = await until(async () => {
         const m = await messagesOf('forms');
         return m.length === 2 ? m.map((x) => x.content.text) : undefined;
@@ -156,7 +161,10 @@ describe('webhook ingestion', () => {
     });
 
     it('checks GitHub signatures (produced by @octokit/webhooks-methods) on a real push payload', async () => {
-      await admin(`/api/v1/admin/sender-verification/application/${fx.app.id}`, { method: 'PUT', body: JSON.stringify({ scheme: 'github', secrets: ['gh-webhook-secret'] }) });
+      await admin(`/api/v1/admin/sender-verification/application/${fx.app.id}`, {
+        method: 'PUT',
+        body: JSON.stringify({ scheme: 'github', secrets: ['gh-webhook-secret'] }),
+      });
       const url = `/api/v2/applications/${fx.app.id}/incoming?appkey=${fx.app.appkey}&zapikey=${fx.appToken}`;
       const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': randomUUID() };
       const unsigned = await post(url, githubPush, headers);
@@ -164,7 +172,10 @@ describe('webhook ingestion', () => {
       expect(((await unsigned.json()) as { code: string }).code).toBe('invalid_signature');
       const badly = await post(url, githubPush, { ...headers, 'x-hub-signature-256': await sign({ secret: 'wrong', algorithm: 'sha256' }, githubPush) });
       expect(badly.status).toBe(401);
-      const signed = await post(url, githubPush, { ...headers, 'x-hub-signature-256': await sign({ secret: 'gh-webhook-secret', algorithm: 'sha256' }, githubPush) });
+      const signed = await post(url, githubPush, {
+        ...headers,
+        'x-hub-signature-256': await sign({ secret: 'gh-webhook-secret', algorithm: 'sha256' }, githubPush),
+      });
       expect(signed.status).toBe(204);
       expect((await loggedEvent(signed.headers.get('x-zapgate-event-id')!)).sender).toEqual({ scheme: 'github', event: 'push' });
       const metrics = await (await fetch(`${ingest}/metrics`)).text();
@@ -174,7 +185,10 @@ describe('webhook ingestion', () => {
 
     it('checks Standard Webhooks signatures on a bot, refusing replays of old timestamps', async () => {
       const secret = `whsec_${randomBytes(24).toString('base64')}`;
-      const put = await admin('/api/v1/admin/sender-verification/bot/alerts', { method: 'PUT', body: JSON.stringify({ scheme: 'standard-webhooks', secrets: [secret] }) });
+      const put = await admin('/api/v1/admin/sender-verification/bot/alerts', {
+        method: 'PUT',
+        body: JSON.stringify({ scheme: 'standard-webhooks', secrets: [secret] }),
+      });
       expect(await put.json()).toEqual({ kind: 'bot', id: 'alerts', scheme: 'standard-webhooks', secrets: 1 });
       expect(JSON.stringify(await (await admin('/api/v1/admin/sender-verification/bot/alerts')).json())).not.toContain(secret);
       const body = '{"type":"alert.fired"}';
@@ -190,7 +204,10 @@ describe('webhook ingestion', () => {
     });
 
     it('checks GitLab tokens', async () => {
-      await admin('/api/v1/admin/sender-verification/bot/gitlabbot', { method: 'PUT', body: JSON.stringify({ scheme: 'gitlab', secrets: ['gitlab-secret-token'] }) });
+      await admin('/api/v1/admin/sender-verification/bot/gitlabbot', {
+        method: 'PUT',
+        body: JSON.stringify({ scheme: 'gitlab', secrets: ['gitlab-secret-token'] }),
+      });
       const send = (token?: string) =>
         post(`/api/v2/bots/gitlabbot/incoming?zapikey=${fx.token}`, '{"object_kind":"push"}', {
           'content-type': 'application/json',
@@ -206,7 +223,8 @@ describe('webhook ingestion', () => {
   describe('idempotency', () => {
     it('answers a repeated delivery with the original event id and dispatches it once', async () => {
       const key = randomUUID();
-      const send = () => post(`/api/v2/channelsbyname/idem/message?zapikey=${fx.token}`, '{"text":"once"}', { 'content-type': 'application/json', 'idempotency-key': key });
+      const send = () =>
+        post(`/api/v2/channelsbyname/idem/message?zapikey=${fx.token}`, '{"text":"once"}', { 'content-type': 'application/json', 'idempotency-key': key });
       const first = await send();
       const second = await send();
       expect(first.status).toBe(204);
@@ -227,7 +245,11 @@ describe('webhook ingestion', () => {
 
     it('lets JetStream drop a repeat that arrives before the first is in the event log', async () => {
       const key = randomUUID();
-      const send = () => post(`/api/v2/channelsbyname/idem2/message?zapikey=${fx.token}`, '{"text":"twice at once"}', { 'content-type': 'application/json', 'idempotency-key': key });
+      const send = () =>
+        post(`/api/v2/channelsbyname/idem2/message?zapikey=${fx.token}`, '{"text":"twice at once"}', {
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        });
       const answers = await Promise.all([send(), send(), send()]);
       const ids = new Set(answers.map((a) => a.headers.get('x-zapgate-event-id')));
       expect(ids.size).toBe(1);
@@ -242,7 +264,10 @@ describe('webhook ingestion', () => {
       const other = await createFixture(platform, 'other-app@example.com');
       const delivery = randomUUID();
       const send = (f: Fixture) =>
-        post(`/api/v2/applications/${f.app.id}/incoming?appkey=${f.app.appkey}&zapikey=${f.appToken}`, '{}', { 'content-type': 'application/json', 'x-github-delivery': delivery });
+        post(`/api/v2/applications/${f.app.id}/incoming?appkey=${f.app.appkey}&zapikey=${f.appToken}`, '{}', {
+          'content-type': 'application/json',
+          'x-github-delivery': delivery,
+        });
       const a = await send(fx);
       const b = await send(other);
       expect(a.headers.get('x-zapgate-event-id')).not.toBe(b.headers.get('x-zapgate-event-id'));
@@ -295,7 +320,9 @@ describe('webhook ingestion', () => {
       expect(all.status).toBe(202);
       expect(((await all.json()) as { replayed: number }).replayed).toBeGreaterThanOrEqual(5);
       const replays = await until(async () => {
-        const page = (await (await admin(`/api/v1/events?source=channel-post&from=${since}&limit=100`)).json()) as { data: { replay_of: string | null; status: string; message_ids: string[] }[] };
+        const page = (await (await admin(`/api/v1/events?source=channel-post&from=${since}&limit=100`)).json()) as {
+          data: { replay_of: string | null; status: string; message_ids: string[] }[];
+        };
         const mine = page.data.filter((e) => e.replay_of);
         return mine.length >= 6 && mine.every((e) => e.status !== 'received') ? mine : undefined;
       });

@@ -41,7 +41,10 @@ describe('npm start launcher', () => {
         await new Promise((r) => setTimeout(r, 300));
         ready = [];
         for (const port of [token, ingest, dispatch, oauth]) {
-          const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
+          const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+            (r) => r.status === 200,
+            () => false,
+          );
           if (ok) ready.push(port);
         }
       }
@@ -53,7 +56,7 @@ describe('npm start launcher', () => {
       expect(output).toMatch(/token-service\s+\|/);
       // Once all four are ready, one banner says where everything is and what to try; Nest's route and module lines stay out.
       const banner = await (async () => {
-        for (const until = Date.now() + 10_000; Date.now() < until && !output.includes('Zapgate is ready'); ) await new Promise((r) => setTimeout(r, 100));
+        for (const until = Date.now() + 10_000; Date.now() < until && !output.includes('Zapgate is ready');) await new Promise((r) => setTimeout(r, 100));
         return output.slice(output.indexOf('Zapgate is ready'));
       })();
       expect(banner).toContain(`http://127.0.0.1:${ingest}   API docs http://127.0.0.1:${ingest}/docs`);

@@ -89,8 +89,23 @@ describe('OAuth refresh', () => {
   });
 
   it('refuses a connector whose endpoints point inside the network, in any address form', async () => {
-    const base = { name: 'Internal', preset: 'generic', client_id: 'c', client_secret: 's', authorization_url: `${peer.issuer}/auth`, token_url: `${peer.issuer}/token`, scopes: ['api'] };
-    const internal = ['http://169.254.169.254/latest', 'http://10.0.0.1/token', 'http://[::ffff:169.254.169.254]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::1]/', 'http://[2001:0:a00:1::1]/'];
+    const base = {
+      name: 'Internal',
+      preset: 'generic',
+      client_id: 'c',
+      client_secret: 's',
+      authorization_url: `${peer.issuer}/auth`,
+      token_url: `${peer.issuer}/token`,
+      scopes: ['api'],
+    };
+    const internal = [
+      'http://169.254.169.254/latest',
+      'http://10.0.0.1/token',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[64:ff9b::a9fe:a9fe]/',
+      'http://[2002:a9fe:a9fe::1]/',
+      'http://[2001:0:a00:1::1]/',
+    ];
     for (const field of ['token_url', 'authorization_url', 'refresh_url', 'revoke_url']) {
       for (const url of internal) {
         const res = await admin('/api/v1/connectors', { method: 'POST', body: JSON.stringify({ ...base, [field]: url }) });
@@ -104,20 +119,34 @@ describe('OAuth refresh', () => {
   });
 
   it("lets an application's owner key manage its own connectors, and never its appkey", async () => {
-    const make = (name: string) => adminPost<{ id: string; appkey: string; owner_key: string }>(platform, '/api/v1/admin/applications', { name, owner_email: 'dev@example.com' });
+    const make = (name: string) =>
+      adminPost<{ id: string; appkey: string; owner_key: string }>(platform, '/api/v1/admin/applications', { name, owner_email: 'dev@example.com' });
     const [mine, theirs] = await Promise.all([make('Owner A'), make('Owner B')]);
-    const as = (headers: Record<string, string>) => async (path: string, init: RequestInit = {}) => {
-      const res = await fetch(oauth + path, { ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...headers } });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined };
-    };
+    const as =
+      (headers: Record<string, string>) =>
+      async (path: string, init: RequestInit = {}) => {
+        const res = await fetch(oauth + path, { ...init, headers: { ...(init.body ? { 'content-type': 'application/json' } : {}), ...headers } });
+        const text = await res.text();
+        return { status: res.status, body: text ? (JSON.parse(text) as any) : undefined };
+      };
     const owner = as({ 'x-owner-key': mine.owner_key });
-    const body = JSON.stringify({ name: 'Owned', preset: 'generic', client_id: 'c', client_secret: 's', authorization_url: `${peer.issuer}/auth`, token_url: `${peer.issuer}/token`, scopes: ['api'] });
+    const body = JSON.stringify({
+      name: 'Owned',
+      preset: 'generic',
+      client_id: 'c',
+      client_secret: 's',
+      authorization_url: `${peer.issuer}/auth`,
+      token_url: `${peer.issuer}/token`,
+      scopes: ['api'],
+    });
     const created = await owner(`/api/v1/connectors?app_id=${mine.id}`, { method: 'POST', body });
     expect([created.status, created.body.app_id]).toEqual([201, mine.id]);
     expect((await owner(`/api/v1/connectors?app_id=${mine.id}`)).body.data.map((c: { id: string }) => c.id)).toEqual([created.body.id]);
     expect((await owner(`/api/v1/connectors/${created.body.id}?app_id=${mine.id}`)).status).toBe(200);
-    const link = await owner(`/api/v1/connectors/${created.body.id}/authorize-links?app_id=${mine.id}`, { method: 'POST', body: JSON.stringify({ user: 'u-1' }) });
+    const link = await owner(`/api/v1/connectors/${created.body.id}/authorize-links?app_id=${mine.id}`, {
+      method: 'POST',
+      body: JSON.stringify({ user: 'u-1' }),
+    });
     expect(link.status).toBe(200);
 
     // The appkey is in every user's webhook URL: it creates, lists and authorizes nothing.
@@ -125,7 +154,10 @@ describe('OAuth refresh', () => {
     expect((await byAppkey(`/api/v1/connectors?app_id=${mine.id}`)).status).toBe(401);
     expect((await byAppkey(`/api/v1/connectors?app_id=${mine.id}`, { method: 'POST', body })).status).toBe(401);
     expect((await fetch(`${oauth}/api/v1/connectors/${created.body.id}/authorize?user=victim&appkey=${mine.appkey}`, { redirect: 'manual' })).status).toBe(401);
-    const ownerAuthorize = await fetch(`${oauth}/api/v1/connectors/${created.body.id}/authorize?user=u-2`, { redirect: 'manual', headers: { 'x-owner-key': mine.owner_key } });
+    const ownerAuthorize = await fetch(`${oauth}/api/v1/connectors/${created.body.id}/authorize?user=u-2`, {
+      redirect: 'manual',
+      headers: { 'x-owner-key': mine.owner_key },
+    });
     expect(ownerAuthorize.status).toBe(302);
     // Another application's owner sees nothing of it.
     const other = as({ 'x-owner-key': theirs.owner_key });
@@ -225,7 +257,9 @@ describe('OAuth refresh', () => {
 
       const stats = await peer.stats();
       expect(stats.refreshErrors).toEqual({});
-      const statuses = await platform.db.query<{ status: string; generation: number }>(`SELECT status, generation FROM oauth.connection WHERE id = ANY($1)`, [ids]);
+      const statuses = await platform.db.query<{ status: string; generation: number }>(`SELECT status, generation FROM oauth.connection WHERE id = ANY($1)`, [
+        ids,
+      ]);
       expect(statuses.every((s) => s.status === 'active')).toBe(true);
       // One provider call per connection per cycle: refreshes of one grant are at least most of a token's life apart.
       for (const times of Object.values(stats.byGrant)) {
@@ -267,7 +301,10 @@ describe('OAuth refresh', () => {
 
     const keys = encryptionKeysSchema.parse(platform.env.ENCRYPTION_KEYS);
     const box = new SecretBox(keys.keys, keys.currentKeyId);
-    await platform.db.query(`UPDATE oauth.connection SET refresh_token_sealed = $2 WHERE id = $1`, [connection_id, box.seal('not-a-real-refresh-token', `${connection_id}:refresh`)]);
+    await platform.db.query(`UPDATE oauth.connection SET refresh_token_sealed = $2 WHERE id = $1`, [
+      connection_id,
+      box.seal('not-a-real-refresh-token', `${connection_id}:refresh`),
+    ]);
     const broken = await admin(`/api/v1/connections/${connection_id}/refresh`, { method: 'POST' });
     expect(broken.status).toBe(409);
     expect(broken.body.code).toBe('reauth_required');
@@ -285,7 +322,10 @@ describe('OAuth refresh', () => {
     const connector = await genericConnector();
     const { connection_id } = await authorize(connector.id, 'user-outage');
     // Inside the refresh margin, still valid: every read would like a refresh.
-    await platform.db.query(`UPDATE oauth.connection SET expires_at = now() + interval '30 seconds', last_refreshed_at = now() - interval '1 hour', refresh_at = now() + interval '1 hour' WHERE id = $1`, [connection_id]);
+    await platform.db.query(
+      `UPDATE oauth.connection SET expires_at = now() + interval '30 seconds', last_refreshed_at = now() - interval '1 hour', refresh_at = now() + interval '1 hour' WHERE id = $1`,
+      [connection_id],
+    );
     const before = await peer.stats();
     await peer.failTokenRequests(10);
     const reads = [];
@@ -307,7 +347,10 @@ describe('OAuth refresh', () => {
   it('shows reauth_required for an expired connection that has no refresh token, in its status and the list filter', async () => {
     const connector = await genericConnector();
     const { connection_id } = await authorize(connector.id, 'user-online');
-    await platform.db.query(`UPDATE oauth.connection SET refresh_token_sealed = NULL, refresh_at = NULL, expires_at = now() - interval '1 second' WHERE id = $1`, [connection_id]);
+    await platform.db.query(
+      `UPDATE oauth.connection SET refresh_token_sealed = NULL, refresh_at = NULL, expires_at = now() - interval '1 second' WHERE id = $1`,
+      [connection_id],
+    );
     expect((await admin(`/api/v1/connections/${connection_id}`)).body.status).toBe('reauth_required');
     const listed = await admin(`/api/v1/connections?connector_id=${connector.id}&status=reauth_required`);
     expect(listed.body.data.map((c: { id: string }) => c.id)).toEqual([connection_id]);
@@ -356,7 +399,10 @@ describe('OAuth refresh', () => {
     const before = (await peer.stats()).revocations;
     expect((await admin(`/api/v1/connections/${connection_id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await peer.stats()).revocations).toBe(before + 1);
-    const row = await platform.db.query<Record<string, unknown>>(`SELECT status, access_token_sealed, refresh_token_sealed FROM oauth.connection WHERE id = $1`, [connection_id]);
+    const row = await platform.db.query<Record<string, unknown>>(
+      `SELECT status, access_token_sealed, refresh_token_sealed FROM oauth.connection WHERE id = $1`,
+      [connection_id],
+    );
     expect(row[0]).toEqual({ status: 'revoked', access_token_sealed: null, refresh_token_sealed: null });
     expect((await admin(`/api/v1/connections/${connection_id}/token`)).status).toBe(410);
   });
@@ -396,7 +442,12 @@ describe('OAuth refresh', () => {
     it("asks for offline access with consent, exchanges the code at the user's data centre and keeps api_domain", async () => {
       const { connection_id } = await authorize(connectorId, 'zoho-user');
       const auth = us.calls.find((c) => c.path === '/oauth/v2/auth')!;
-      expect(auth.params).toMatchObject({ access_type: 'offline', prompt: 'consent', scope: 'Desk.tickets.READ,Desk.basic.READ', code_challenge_method: 'S256' });
+      expect(auth.params).toMatchObject({
+        access_type: 'offline',
+        prompt: 'consent',
+        scope: 'Desk.tickets.READ,Desk.basic.READ',
+        code_challenge_method: 'S256',
+      });
       expect(us.tokenCalls('authorization_code')).toHaveLength(0);
       expect(eu.tokenCalls('authorization_code')).toHaveLength(1);
       expect((await admin(`/api/v1/connections/${connection_id}`)).body.api_domain).toBe('https://www.zohoapis.eu');
@@ -411,7 +462,9 @@ describe('OAuth refresh', () => {
       const link = await admin(`/api/v1/connectors/${connectorId}/authorize-links`, { method: 'POST', body: JSON.stringify({ user: 'zoho-forged' }) });
       const toZoho = await fetch(link.body.url, { redirect: 'manual' });
       const state = new URL(toZoho.headers.get('location')!).searchParams.get('state')!;
-      const forged = await fetch(`${oauth}/api/v1/oauth/callback?code=1000.code.x&state=${encodeURIComponent(state)}&location=eu&accounts-server=http://127.0.0.1:9`);
+      const forged = await fetch(
+        `${oauth}/api/v1/oauth/callback?code=1000.code.x&state=${encodeURIComponent(state)}&location=eu&accounts-server=http://127.0.0.1:9`,
+      );
       expect(forged.status).toBe(400);
       expect(((await forged.json()) as { code: string }).code).toBe('authorization_denied');
     });
@@ -423,7 +476,8 @@ describe('OAuth refresh', () => {
       expect(throttled.body).toMatchObject({ status: 'active', last_error: { code: 'Access Denied' } });
       eu.mode = 'ok';
 
-      const calls = () => eu.tokenCalls('refresh_token').filter((c) => c.params.refresh_token === eu.tokenCalls('refresh_token').at(-1)!.params.refresh_token).length;
+      const calls = () =>
+        eu.tokenCalls('refresh_token').filter((c) => c.params.refresh_token === eu.tokenCalls('refresh_token').at(-1)!.params.refresh_token).length;
       let status = 200;
       for (let i = 0; i < 12 && status === 200; i++) status = (await admin(`/api/v1/connections/${connection_id}/refresh`, { method: 'POST' })).status;
       expect(status).toBe(429);
@@ -442,14 +496,18 @@ describe('OAuth refresh', () => {
     const connector = await genericConnector();
     const { connection_id } = await authorize(connector.id, 'user-rekey');
     // Neither the scheduler nor an on-demand refresh may replace the token while the service restarts, however long that takes.
-    await platform.db.query(`UPDATE oauth.connection SET refresh_at = now() + interval '1 hour', expires_at = now() + interval '1 hour' WHERE id = $1`, [connection_id]);
+    await platform.db.query(`UPDATE oauth.connection SET refresh_at = now() + interval '1 hour', expires_at = now() + interval '1 hour' WHERE id = $1`, [
+      connection_id,
+    ]);
     const before = (await admin(`/api/v1/connections/${connection_id}/token`)).body.access_token as string;
     const keys = `k2:${randomBytes(32).toString('base64')},${platform.env.ENCRYPTION_KEYS}`;
     const { stdout } = await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'apps/oauth-refresh/dist/rekey.main.js')], {
       env: { ...platform.env, ENCRYPTION_KEYS: keys },
     });
     expect(stdout).toMatch(/re-sealed under key k2: .*"connection.access_token_sealed":[1-9]/);
-    const left = await platform.db.query(`SELECT id FROM oauth.connection WHERE access_token_sealed NOT LIKE 'v1.k2.%' OR refresh_token_sealed NOT LIKE 'v1.k2.%'`);
+    const left = await platform.db.query(
+      `SELECT id FROM oauth.connection WHERE access_token_sealed NOT LIKE 'v1.k2.%' OR refresh_token_sealed NOT LIKE 'v1.k2.%'`,
+    );
     expect(left).toEqual([]);
     expect((await platform.db.query(`SELECT id FROM oauth.connector WHERE client_secret_sealed NOT LIKE 'v1.k2.%'`)).length).toBe(0);
 

@@ -39,11 +39,14 @@ describe('retention and erasure', () => {
   });
 
   const incoming = async (channel: string, body: string) => {
-    const res = await fetch(`${platform.services.ingest.baseUrl}/api/v2/applications/${fx.app.id}/incoming?appkey=${fx.app.appkey}&zapikey=${fx.appToken}&channel=${channel}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
+    const res = await fetch(
+      `${platform.services.ingest.baseUrl}/api/v2/applications/${fx.app.id}/incoming?appkey=${fx.app.appkey}&zapikey=${fx.appToken}&channel=${channel}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      },
+    );
     expect([200, 204]).toContain(res.status);
     return res.headers.get('x-zapgate-event-id')!;
   };
@@ -56,21 +59,33 @@ describe('retention and erasure', () => {
     platform.db.query(`UPDATE ${table} SET ${column} = now() - make_interval(days => $1) WHERE ${key} = ANY($2::uuid[])`, [days, ids]);
 
   it('lists every policy with its period, on each service', async () => {
-    const ingest = ((await (await fetch(`${platform.services.ingest.baseUrl}/api/v1/ingest/retention`, { headers: admin })).json()) as { data: { name: string; days: number }[] }).data;
+    const ingest = (
+      (await (await fetch(`${platform.services.ingest.baseUrl}/api/v1/ingest/retention`, { headers: admin })).json()) as {
+        data: { name: string; days: number }[];
+      }
+    ).data;
     expect(ingest.map((p) => [p.name, p.days]).sort()).toEqual([
       ['dead_letters', 30],
       ['dedup_keys', 1],
       ['events', 90],
       ['raw_bodies', 30],
     ]);
-    const dispatch = ((await (await fetch(`${platform.services.dispatch.baseUrl}/api/v1/dispatch/retention`, { headers: admin })).json()) as { data: { name: string; days: number }[] }).data;
+    const dispatch = (
+      (await (await fetch(`${platform.services.dispatch.baseUrl}/api/v1/dispatch/retention`, { headers: admin })).json()) as {
+        data: { name: string; days: number }[];
+      }
+    ).data;
     expect(dispatch.map((p) => [p.name, p.days]).sort()).toEqual([
       ['dead_letters', 30],
       ['delivery_attempts', 30],
       ['messages', 365],
     ]);
     expect((await fetch(`${platform.services.ingest.baseUrl}/api/v1/ingest/retention`)).status).toBe(401);
-    const token = ((await (await fetch(`${platform.services.token.baseUrl}/api/v1/token-service/retention`, { headers: admin })).json()) as { data: { name: string; days: number }[] }).data;
+    const token = (
+      (await (await fetch(`${platform.services.token.baseUrl}/api/v1/token-service/retention`, { headers: admin })).json()) as {
+        data: { name: string; days: number }[];
+      }
+    ).data;
     expect(token.map((p) => [p.name, p.days]).sort()).toEqual([
       ['dead_letters', 30],
       ['usage_counts', 90],
@@ -84,11 +99,17 @@ describe('retention and erasure', () => {
       const rows = await platform.db.query<{ token_id: string }>(`SELECT token_id FROM token.usage_hourly ORDER BY hour DESC LIMIT 1`);
       return rows.length ? rows : undefined;
     }, 30_000);
-    await platform.db.query(`INSERT INTO token.usage_hourly (token_id, hour, count) VALUES ($1, date_trunc('hour', now()) - interval '100 days', 7), ($1, date_trunc('hour', now()) - interval '89 days', 3)`, [token_id]);
+    await platform.db.query(
+      `INSERT INTO token.usage_hourly (token_id, hour, count) VALUES ($1, date_trunc('hour', now()) - interval '100 days', 7), ($1, date_trunc('hour', now()) - interval '89 days', 3)`,
+      [token_id],
+    );
     const res = await fetch(`${platform.services.token.baseUrl}/api/v1/token-service/retention/run`, { method: 'POST', headers: admin });
     const purged = Object.fromEntries(((await res.json()) as { data: { name: string; purged: number }[] }).data.map((r) => [r.name, r.purged]));
     expect(purged.usage_counts).toBe(1);
-    const left = await platform.db.query<{ days: number }>(`SELECT round(extract(epoch FROM now() - hour) / 86400)::int AS days FROM token.usage_hourly WHERE token_id = $1 ORDER BY hour`, [token_id]);
+    const left = await platform.db.query<{ days: number }>(
+      `SELECT round(extract(epoch FROM now() - hour) / 86400)::int AS days FROM token.usage_hourly WHERE token_id = $1 ORDER BY hour`,
+      [token_id],
+    );
     expect(left[0].days).toBe(89);
   });
 
@@ -132,8 +153,16 @@ describe('retention and erasure', () => {
   it('purges finished deliveries with their attempts, and old messages unless a delivery of theirs is pending', async () => {
     const channel = `ret-${randomUUID().slice(0, 8)}`;
     await api.d(fx.token, '/api/v2/channels', { method: 'POST', body: JSON.stringify({ unique_name: channel }) });
-    const sub = (await api.d(fx.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: ok.url }) })).body;
-    const ids = [await api.post(fx.token, `channelsbyname/${channel}/message`, { text: 'delivered long ago' }), await api.post(fx.token, `channelsbyname/${channel}/message`, { text: 'delivered today' })];
+    const sub = (
+      await api.d(fx.token, '/api/v1/subscriptions', {
+        method: 'POST',
+        body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: ok.url }),
+      })
+    ).body;
+    const ids = [
+      await api.post(fx.token, `channelsbyname/${channel}/message`, { text: 'delivered long ago' }),
+      await api.post(fx.token, `channelsbyname/${channel}/message`, { text: 'delivered today' }),
+    ];
     const done = await until(async () => {
       const rows = (await api.d(fx.token, `/api/v1/subscriptions/${sub.id}/deliveries`)).body.data as { id: string; message_id: string; status: string }[];
       return rows.length === 2 && rows.every((d) => d.status === 'succeeded') ? rows : undefined;
@@ -144,7 +173,12 @@ describe('retention and erasure', () => {
     // A message whose delivery is pending (its receiver fails, the next attempt is an hour away) is not purged, however old.
     const stuck = `ret-${randomUUID().slice(0, 8)}`;
     await api.d(fx.token, '/api/v2/channels', { method: 'POST', body: JSON.stringify({ unique_name: stuck }) });
-    const failingSub = (await api.d(fx.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify({ target: { kind: 'channelsbyname', name: stuck }, kind: 'standard-webhooks', url: failing.url }) })).body;
+    const failingSub = (
+      await api.d(fx.token, '/api/v1/subscriptions', {
+        method: 'POST',
+        body: JSON.stringify({ target: { kind: 'channelsbyname', name: stuck }, kind: 'standard-webhooks', url: failing.url }),
+      })
+    ).body;
     const pendingMessage = await api.post(fx.token, `channelsbyname/${stuck}/message`, { text: 'still being delivered' });
     await until(async () => (failing.received.length ? true : undefined), 30_000);
     const oldMessage = await api.post(fx.token, `channelsbyname/${stuck}/message`, { text: 'old and undelivered' });
@@ -157,7 +191,9 @@ describe('retention and erasure', () => {
     const left = await platform.db.query<{ id: string }>(`SELECT id FROM dispatch.delivery WHERE id = $1`, [oldDelivery]);
     expect(left).toHaveLength(0);
     expect(await platform.db.query(`SELECT 1 FROM dispatch.delivery_attempt WHERE delivery_id = $1`, [oldDelivery])).toHaveLength(0);
-    const messages = await platform.db.query<{ id: string }>(`SELECT id FROM dispatch.message WHERE id = ANY($1::uuid[])`, [[...ids, pendingMessage, oldMessage]]);
+    const messages = await platform.db.query<{ id: string }>(`SELECT id FROM dispatch.message WHERE id = ANY($1::uuid[])`, [
+      [...ids, pendingMessage, oldMessage],
+    ]);
     expect(messages.map((m) => m.id).sort()).toEqual([...ids, pendingMessage].sort());
     expect((await api.d(fx.token, `/api/v1/subscriptions/${failingSub.id}/deliveries`)).body.data).toHaveLength(1);
   });
@@ -194,14 +230,20 @@ describe('retention and erasure', () => {
     const toThem = await api.post(stays.token, 'buddies/erase-me@example.com/message', { text: 'to the one who goes' });
     const kept = await api.post(stays.token, `channelsbyname/${channel}/message`, { text: 'not mine' });
     for (const id of [...theirs, toThem, kept]) await api.outcome(id, (e) => e.status === 'stored');
-    const sub = (await api.d(gone.token, '/api/v1/subscriptions', { method: 'POST', body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: ok.url }) })).body;
+    const sub = (
+      await api.d(gone.token, '/api/v1/subscriptions', {
+        method: 'POST',
+        body: JSON.stringify({ target: { kind: 'channelsbyname', name: channel }, kind: 'standard-webhooks', url: ok.url }),
+      })
+    ).body;
     expect(sub.id).toBeDefined();
     // Connections as the authorize flow leaves them, one by user id and one by e-mail, and another user's.
     const [connector] = await platform.db.query<{ id: string }>(
       `INSERT INTO oauth.connector (name, preset, client_id, client_secret_sealed, authorization_url, token_url, refresh_url, redirect_url)
        VALUES ('erase', 'generic', 'c', 'x', 'https://p.example/a', 'https://p.example/t', 'https://p.example/t', 'https://z.example/cb') RETURNING id`,
     );
-    for (const ref of [gone.userId, 'Erase-Me@example.com', stays.userId]) await platform.db.query(`INSERT INTO oauth.connection (connector_id, user_ref) VALUES ($1, $2)`, [connector.id, ref]);
+    for (const ref of [gone.userId, 'Erase-Me@example.com', stays.userId])
+      await platform.db.query(`INSERT INTO oauth.connection (connector_id, user_ref) VALUES ($1, $2)`, [connector.id, ref]);
 
     const res = await fetch(`${platform.services.token.baseUrl}/api/v1/admin/users/${gone.userId}/erase`, { method: 'POST', headers: admin });
     expect(res.status).toBe(202);
@@ -218,7 +260,9 @@ describe('retention and erasure', () => {
       ['oauth', 'oauth'],
     ] as const) {
       await until(async () => {
-        const audit = await fetch(`${platform.services[service].baseUrl}/api/v1/${route}/audit?action=user.erased&target_id=${gone.userId}`, { headers: admin });
+        const audit = await fetch(`${platform.services[service].baseUrl}/api/v1/${route}/audit?action=user.erased&target_id=${gone.userId}`, {
+          headers: admin,
+        });
         return ((await audit.json()) as { data: unknown[] }).data.length ? true : undefined;
       }, 30_000);
     }

@@ -9,7 +9,7 @@ describe('walking skeleton across all four services', () => {
   let platform: Platform;
 
   beforeAll(async () => {
-    platform = await startPlatform('skel');
+    platform = await startPlatform('skel', { LOG_LEVEL: 'debug' });
   });
 
   afterAll(async () => {
@@ -30,9 +30,13 @@ describe('walking skeleton across all four services', () => {
       const doc = (await (await fetch(`${service.baseUrl}/docs/openapi.json`)).json()) as any;
       // Throws on any schema violation, including a security requirement naming an undefined scheme.
       await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
-      const ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+      const ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+        Object.entries(item).map(([method, op]) => ({ path, method, op })),
+      );
       expect(ops.length).toBeGreaterThan(3);
-      const withoutErrors = ops.filter(({ op }) => !op.responses?.['4XX']?.content?.['application/json']?.schema).map(({ method, path }) => `${method} ${path}`);
+      const withoutErrors = ops
+        .filter(({ op }) => !op.responses?.['4XX']?.content?.['application/json']?.schema)
+        .map(({ method, path }) => `${method} ${path}`);
       expect({ service: service.name, withoutErrors }).toEqual({ service: service.name, withoutErrors: [] });
       expect(doc.components.schemas.Error.required).toEqual(['code', 'message']);
     }
@@ -89,6 +93,14 @@ describe('walking skeleton across all four services', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    expect(await platform.services.oauth.stop()).toBe(0);
+    const before = platform.services.oauth.output().length;
+    const t = Date.now();
+    const code = await platform.services.oauth.stop();
+    // A shutdown that hangs says where: the service logs its phases at debug.
+    if (code !== 0)
+      process.stdout.write(
+        `oauth-refresh stopped with ${code} after ${Date.now() - t} ms:\n${platform.services.oauth.output().slice(Math.max(0, before - 1500))}\n`,
+      );
+    expect(code).toBe(0);
   });
 });

@@ -33,10 +33,16 @@ describe('exact token usage across replicas and caches', () => {
       headers: { ...json, 'x-admin-key': ADMIN_KEY },
       body: JSON.stringify({ email: 'counted@example.com', display_name: 'C', password: PASSWORD }),
     });
-    const signedIn = await fetch(`${token}/api/v1/sessions`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'counted@example.com', password: PASSWORD }) });
+    const signedIn = await fetch(`${token}/api/v1/sessions`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'counted@example.com', password: PASSWORD }),
+    });
     const session = ((await signedIn.json()) as { session_token: string }).session_token;
     const auth = { authorization: `Bearer ${session}` };
-    const minted = (await (await fetch(`${token}/api/v1/tokens`, { method: 'POST', headers: { ...json, ...auth }, body: JSON.stringify({ name: 'counted' }) })).json()) as {
+    const minted = (await (
+      await fetch(`${token}/api/v1/tokens`, { method: 'POST', headers: { ...json, ...auth }, body: JSON.stringify({ name: 'counted' }) })
+    ).json()) as {
       id: string;
       token: string;
     };
@@ -44,11 +50,16 @@ describe('exact token usage across replicas and caches', () => {
     const N = 40;
     const replicas = [platform.services.ingest.baseUrl, second.baseUrl];
     for (let i = 0; i < N; i++) {
-      const res = await fetch(`${replicas[i % 2]}/api/v2/channelsbyname/general/message?zapikey=${minted.token}`, { method: 'POST', headers: json, body: JSON.stringify({ text: `#${i}` }) });
+      const res = await fetch(`${replicas[i % 2]}/api/v2/channelsbyname/general/message?zapikey=${minted.token}`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ text: `#${i}` }),
+      });
       expect(res.status).toBe(204);
     }
 
-    const total = async (query: string) => ((await (await fetch(`${token}/api/v1/tokens/${minted.id}/usage?${query}`, { headers: auth })).json()) as { total: number }).total;
+    const total = async (query: string) =>
+      ((await (await fetch(`${token}/api/v1/tokens/${minted.id}/usage?${query}`, { headers: auth })).json()) as { total: number }).total;
     const deadline = Date.now() + 30_000;
     while ((await total('window=24h')) < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     // Several report and flush intervals more: nothing may be counted twice either.

@@ -35,7 +35,12 @@ function comments(src) {
       const l = lines[j].trim();
       if (l.startsWith('//')) block.unshift(l.replace(/^\/\/\s?/, ''));
       else if (l.endsWith('*/') || l.startsWith('*') || l.startsWith('/**')) {
-        block.unshift(l.replace(/^\/\*\*\s?/, '').replace(/\*\/$/, '').replace(/^\*\s?/, ''));
+        block.unshift(
+          l
+            .replace(/^\/\*\*\s?/, '')
+            .replace(/\*\/$/, '')
+            .replace(/^\*\s?/, ''),
+        );
         if (l.startsWith('/**')) break;
       } else break;
     }
@@ -96,7 +101,9 @@ stops the service with a message naming the variable. Secrets are never printed.
       }
       written.add(key);
       if (note) env += `# ${note}\n`;
-      env += d.required ? `${key}=${PLACEHOLDERS[key] ?? `change-me-${key.toLowerCase().replace(/_/g, '-')}-0123456789abcdef0123456789`}\n` : `# ${key}=${d.text}\n`;
+      env += d.required
+        ? `${key}=${PLACEHOLDERS[key] ?? `change-me-${key.toLowerCase().replace(/_/g, '-')}-0123456789abcdef0123456789`}\n`
+        : `# ${key}=${d.text}\n`;
     }
     md += '\n';
   }

@@ -35,7 +35,13 @@ function log(message) {
 function localSecrets() {
   const file = path.join(STATE_DIR, 'local.env');
   const stored = fs.existsSync(file)
-    ? Object.fromEntries(fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)))
+    ? Object.fromEntries(
+        fs
+          .readFileSync(file, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+      )
     : {};
   const secrets = {
     ADMIN_API_KEY: stored.ADMIN_API_KEY || crypto.randomBytes(24).toString('base64url'),
@@ -43,7 +49,13 @@ function localSecrets() {
     ENCRYPTION_KEYS: stored.ENCRYPTION_KEYS || `k1:${crypto.randomBytes(32).toString('base64')}`,
   };
   fs.mkdirSync(STATE_DIR, { recursive: true });
-  fs.writeFileSync(file, Object.entries(secrets).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+  fs.writeFileSync(
+    file,
+    Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+    { mode: 0o600 },
+  );
   for (const name of Object.keys(secrets)) if (env[name]) secrets[name] = env[name];
   return secrets;
 }
@@ -109,12 +121,14 @@ function startService(service, serviceEnv) {
 
 /** What a service's last words say about a dependency, and what to do about it. */
 function hintFor(output) {
-  if (/EADDRINUSE/.test(output)) return 'a port is taken: stop what listens there, or set TOKEN_SERVICE_PORT / WEBHOOK_INGEST_PORT / MESSAGE_DISPATCH_PORT / OAUTH_REFRESH_PORT';
+  if (/EADDRINUSE/.test(output))
+    return 'a port is taken: stop what listens there, or set TOKEN_SERVICE_PORT / WEBHOOK_INGEST_PORT / MESSAGE_DISPATCH_PORT / OAUTH_REFRESH_PORT';
   if (/invalid configuration/.test(output)) return 'a variable is wrong (named above): fix it in the environment or in .zapgate/local.env';
   if (/ECONNREFUSED[^\n]*:5432|postgres|database/i.test(output) && /ECONNREFUSED|does not exist|password authentication/i.test(output)) {
     return 'PostgreSQL is not reachable as DATABASE_URL says: start it, or unset DATABASE_URL and let npm start run its own';
   }
-  if (/ECONNREFUSED[^\n]*:4222|NATS|CONNECTION_REFUSED/i.test(output)) return 'NATS is not reachable as NATS_URL says: start nats-server -js, or unset NATS_URL and let npm start run its own';
+  if (/ECONNREFUSED[^\n]*:4222|NATS|CONNECTION_REFUSED/i.test(output))
+    return 'NATS is not reachable as NATS_URL says: start nats-server -js, or unset NATS_URL and let npm start run its own';
   return undefined;
 }
 
@@ -123,7 +137,10 @@ async function announceWhenReady(started) {
   const pending = new Set(SERVICES);
   while (pending.size && !stopping) {
     for (const service of [...pending]) {
-      const ok = await fetch(`http://127.0.0.1:${portOf(service)}/health/ready`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${portOf(service)}/health/ready`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) pending.delete(service);
     }
     if (pending.size) await new Promise((r) => setTimeout(r, 250));

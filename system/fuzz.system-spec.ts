@@ -97,7 +97,7 @@ const ROUTES: Record<'token' | 'ingest' | 'dispatch' | 'oauth', [string, string]
 /** A small seeded PRNG, so a failing case can be replayed. */
 function rng(seed: number) {
   let s = seed >>> 0;
-  const next = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
 }
 
@@ -134,7 +134,10 @@ function bodies(r: ReturnType<typeof rng>): { body?: string | Buffer; type?: str
     { body: JSON.stringify({ text: 1, card: 'no', slides: [{ type: 'table', data: null }], buttons: 'x'.repeat(50) }), type: 'application/json' },
     { body: JSON.stringify([1, 2, 3]), type: 'application/json' },
     { body: 'null', type: 'application/json' },
-    { body: JSON.stringify({ __proto__: { admin: true }, constructor: { prototype: { x: 1 } }, email: 'a@b.c', name: '\u0000\ud800' }), type: 'application/json' },
+    {
+      body: JSON.stringify({ __proto__: { admin: true }, constructor: { prototype: { x: 1 } }, email: 'a@b.c', name: '\u0000\ud800' }),
+      type: 'application/json',
+    },
     { body: '<xml><a>1</a></xml>', type: 'application/xml' },
     { body: 'text=hello&bot[name]=x&text=again', type: 'application/x-www-form-urlencoded' },
     { body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--', type: 'multipart/form-data; boundary=x' },
@@ -145,9 +148,33 @@ function bodies(r: ReturnType<typeof rng>): { body?: string | Buffer; type?: str
   ];
 }
 
-const PLACEHOLDERS = ['x', '0', '-1', 'ä-ü', '%00', '..%2F..%2Fetc', 'a'.repeat(3000), '00000000-0000-0000-0000-000000000000', '<script>', "'; DROP TABLE x; --"];
+const PLACEHOLDERS = [
+  'x',
+  '0',
+  '-1',
+  'ä-ü',
+  '%00',
+  '..%2F..%2Fetc',
+  'a'.repeat(3000),
+  '00000000-0000-0000-0000-000000000000',
+  '<script>',
+  "'; DROP TABLE x; --",
+];
 const TOKENS = ['', 'zapk_', 'zapk_' + 'A'.repeat(36), 'Bearer', 'Bearer ' + 'x'.repeat(5000), 'Zoho-oauthtoken \u00ff', 'Basic Og=='];
-const QUERIES = ['', '?zapikey=zapk_x', '?limit=-5&before=abc', '?limit=99999999999999999999', '?a=1&a=2&a[b]=3', `?q=${'z'.repeat(6000)}`, '?user=&expires=1e309&sig=', '?since=not-a-date', '?cursor=%ZZ', '?link=a.b.c.d', `?link=${'.'.repeat(4000)}`, '?cursor=MjAyNnw'];
+const QUERIES = [
+  '',
+  '?zapikey=zapk_x',
+  '?limit=-5&before=abc',
+  '?limit=99999999999999999999',
+  '?a=1&a=2&a[b]=3',
+  `?q=${'z'.repeat(6000)}`,
+  '?user=&expires=1e309&sig=',
+  '?since=not-a-date',
+  '?cursor=%ZZ',
+  '?link=a.b.c.d',
+  `?link=${'.'.repeat(4000)}`,
+  '?cursor=MjAyNnw',
+];
 
 interface Outcome {
   cases: number;
@@ -160,7 +187,12 @@ interface Outcome {
 async function fuzzRound(platform: Platform, fx: Fixture, seed: number): Promise<Outcome> {
   const r = rng(seed);
   const outcome: Outcome = { cases: 0, byStatus: new Map(), failures: [], accepted: [] };
-  const base = { token: platform.services.token.baseUrl, ingest: platform.services.ingest.baseUrl, dispatch: platform.services.dispatch.baseUrl, oauth: platform.services.oauth.baseUrl };
+  const base = {
+    token: platform.services.token.baseUrl,
+    ingest: platform.services.ingest.baseUrl,
+    dispatch: platform.services.dispatch.baseUrl,
+    oauth: platform.services.oauth.baseUrl,
+  };
   const jobs: (() => Promise<void>)[] = [];
   for (const [service, routes] of Object.entries(ROUTES) as [keyof typeof ROUTES, [string, string][]][]) {
     for (const [method, template] of routes) {
@@ -179,12 +211,19 @@ async function fuzzRound(platform: Platform, fx: Fixture, seed: number): Promise
         jobs.push(async () => {
           outcome.cases++;
           try {
-            const res = await fetch(url, { method, headers, body: withBody ? variant.body : undefined, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+            const res = await fetch(url, {
+              method,
+              headers,
+              body: withBody ? variant.body : undefined,
+              redirect: 'manual',
+              signal: AbortSignal.timeout(15_000),
+            });
             await res.arrayBuffer();
             outcome.byStatus.set(res.status, (outcome.byStatus.get(res.status) ?? 0) + 1);
             const eventId = res.headers.get('x-zapgate-event-id');
             if (service === 'ingest' && res.status < 300 && eventId) outcome.accepted.push(eventId);
-            if (res.status >= 500) outcome.failures.push(`${res.status} ${method} ${url.slice(0, 200)} ${variant.type ?? '-'} ${String(variant.body ?? '').slice(0, 60)}`);
+            if (res.status >= 500)
+              outcome.failures.push(`${res.status} ${method} ${url.slice(0, 200)} ${variant.type ?? '-'} ${String(variant.body ?? '').slice(0, 60)}`);
           } catch (err) {
             // Header values fetch itself refuses to send are not a server's answer.
             if ((err as Error).name === 'TypeError' && /header|ByteString/i.test(String((err as Error).message))) return;
@@ -194,7 +233,9 @@ async function fuzzRound(platform: Platform, fx: Fixture, seed: number): Promise
               outcome.byStatus.set(413, (outcome.byStatus.get(413) ?? 0) + 1);
               return;
             }
-            outcome.failures.push(`no answer: ${method} ${url.slice(0, 200)} ${variant.type ?? '-'} ${size} bytes: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`);
+            outcome.failures.push(
+              `no answer: ${method} ${url.slice(0, 200)} ${variant.type ?? '-'} ${size} bytes: ${(err as Error).message} ${String((err as { cause?: unknown }).cause ?? '')}`,
+            );
           }
         });
       }
@@ -202,9 +243,11 @@ async function fuzzRound(platform: Platform, fx: Fixture, seed: number): Promise
   }
   // Eight at a time, so a case that hangs the event loop shows up as timeouts elsewhere.
   const queue = [...jobs];
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let job = queue.shift(); job; job = queue.shift()) await job();
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) await job();
+    }),
+  );
   return outcome;
 }
 
@@ -215,7 +258,9 @@ async function slowClients(url: string, count: number): Promise<number> {
   for (let i = 0; i < count; i++) {
     const socket = tcpConnect(Number(port), hostname);
     socket.on('error', () => undefined);
-    socket.write(`POST /api/v2/channelsbyname/slow/message HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"text":"`);
+    socket.write(
+      `POST /api/v2/channelsbyname/slow/message HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"text":"`,
+    );
     sockets.push(socket);
   }
   const trickle = setInterval(() => sockets.forEach((s) => s.write('a')), 200);
@@ -316,7 +361,9 @@ describe('fuzz: every public endpoint with bad input', () => {
     const refused = await platform.db.query<{ n: number }>(
       `SELECT (SELECT count(*) FROM ingest.dead_letter)::int + (SELECT count(*) FROM dispatch.dead_letter WHERE kind <> 'contract')::int AS n`,
     );
-    process.stdout.write(`fuzz: ${accepted.length} events acknowledged, ${accepted.length - unsettled.length} read back with a verdict, ${refused[0].n} dead letters\n`);
+    process.stdout.write(
+      `fuzz: ${accepted.length} events acknowledged, ${accepted.length - unsettled.length} read back with a verdict, ${refused[0].n} dead letters\n`,
+    );
     expect(accepted.length).toBeGreaterThan(0);
     expect(unsettled).toEqual([]);
     expect(refused[0].n).toBe(0);

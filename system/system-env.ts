@@ -102,7 +102,9 @@ export class SystemEnv {
 
   /** Embedded PostgreSQL in a helper process (scripts/pg-server.js); SIGTERM stops it cleanly. */
   private async startPostgres(): Promise<void> {
-    const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'scripts/pg-server.js'), String(this.pgPort), join(this.dir, 'pg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(WORKSPACE_ROOT, 'scripts/pg-server.js'), String(this.pgPort), join(this.dir, 'pg')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -130,7 +132,11 @@ export class SystemEnv {
 
   /** Stops every process it started and removes its data. */
   async stop(): Promise<void> {
-    await Promise.allSettled(Object.values(this.replicas).flat().map((s) => s.stop()));
+    await Promise.allSettled(
+      Object.values(this.replicas)
+        .flat()
+        .map((s) => s.stop()),
+    );
     await this.nats?.stop().catch(() => undefined);
     await this.pg?.stop().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });

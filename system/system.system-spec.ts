@@ -99,7 +99,11 @@ describe('system: replicas, faults and a ledger', () => {
       headers: { 'content-type': 'application/json', 'x-owner-key': app.owner_key },
       body: JSON.stringify({
         user: { id: '1', email: 'system@example.com' },
-        button: { label: 'Connect', type: '+', action: { type: 'invoke.function', data: { name: 'connect' }, confirm: { title: 'T', description: 'D', input: { type: 'user_webhook_token' } } } },
+        button: {
+          label: 'Connect',
+          type: '+',
+          action: { type: 'invoke.function', data: { name: 'connect' }, confirm: { title: 'T', description: 'D', input: { type: 'user_webhook_token' } } },
+        },
       }),
     }).then((r) => r.json() as Promise<{ slides: { data: { Token: string }[] }[] }>);
     const appToken = invoked.slides[0].data[0].Token;
@@ -144,16 +148,34 @@ describe('system: replicas, faults and a ledger', () => {
         const base = ingest[(worker + attempt) % ingest.length];
         const request: { url: string; body: string; headers: Record<string, string> } =
           kind === 'post'
-            ? { url: `${base}/api/v2/channelsbyname/${channel}/message`, body: JSON.stringify({ text: `post ${key}` }), headers: { 'idempotency-key': key, authorization: `Zoho-oauthtoken ${zapikey}` } }
+            ? {
+                url: `${base}/api/v2/channelsbyname/${channel}/message`,
+                body: JSON.stringify({ text: `post ${key}` }),
+                headers: { 'idempotency-key': key, authorization: `Zoho-oauthtoken ${zapikey}` },
+              }
             : kind === 'github'
-              ? { url: `${base}/api/v2/applications/${app.id}/incoming?appkey=${app.appkey}&zapikey=${appToken}&channel=${channel}`, body: githubPush, headers: { 'x-github-event': 'push', 'x-github-delivery': key } }
+              ? {
+                  url: `${base}/api/v2/applications/${app.id}/incoming?appkey=${app.appkey}&zapikey=${appToken}&channel=${channel}`,
+                  body: githubPush,
+                  headers: { 'x-github-event': 'push', 'x-github-delivery': key },
+                }
               : {
                   url: `${base}/api/v2/applications/${app.id}/incoming?appkey=${app.appkey}&zapikey=${appToken}&channel=${channel}`,
-                  body: JSON.stringify({ object_kind: 'merge_request', user: { name: 'Load' }, project: { path_with_namespace: 'sys/p' }, object_attributes: { iid: n, title: key, action: 'open' } }),
+                  body: JSON.stringify({
+                    object_kind: 'merge_request',
+                    user: { name: 'Load' },
+                    project: { path_with_namespace: 'sys/p' },
+                    object_attributes: { iid: n, title: key, action: 'open' },
+                  }),
                   headers: { 'x-gitlab-event': 'Merge Request Hook', 'idempotency-key': key },
                 };
         try {
-          const res = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json', ...request.headers }, body: request.body, signal: AbortSignal.timeout(10_000) });
+          const res = await fetch(request.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...request.headers },
+            body: request.body,
+            signal: AbortSignal.timeout(10_000),
+          });
           if (res.status === 200 || res.status === 204) {
             answered2xx++;
             sent.push({ key, eventId: res.headers.get('x-zapgate-event-id')!, kind });
@@ -187,7 +209,10 @@ describe('system: replicas, faults and a ledger', () => {
           const old = current;
           current = await mint(token[revocations % 2], `load-${revocations}`);
           zapikey = current.token;
-          const deleted = await fetch(`${token[(revocations + 1) % 2]}/api/v1/tokens/${old.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${session}` } });
+          const deleted = await fetch(`${token[(revocations + 1) % 2]}/api/v1/tokens/${old.id}`, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${session}` },
+          });
           if (deleted.status !== 204) continue;
           revocations++;
           await sleep(2500);
@@ -234,7 +259,15 @@ describe('system: replicas, faults and a ledger', () => {
             Array.from({ length: Math.min(100, poisonPublished - i) }, (_, j) => {
               const eventId = randomUUID();
               const target = { kind: 'user', email: `poison\u0000${i + j}@example.com` };
-              const event = { eventId, receivedAt: new Date().toISOString(), source: 'buddy-message', userId: randomUUID(), tokenId: randomUUID(), target, message: { text: 'poison' } };
+              const event = {
+                eventId,
+                receivedAt: new Date().toISOString(),
+                source: 'buddy-message',
+                userId: randomUUID(),
+                tokenId: randomUUID(),
+                target,
+                message: { text: 'poison' },
+              };
               return js.publish('zapgate.webhook.received.v1', JSON.stringify(event), { msgID: eventId });
             }),
           );
@@ -295,7 +328,8 @@ describe('system: replicas, faults and a ledger', () => {
         if (row.dispatch >= poisonPublished && row.ingest >= poisonPublished) break;
         await sleep(500);
       }
-      const oauthStatus = (await pg.query(`SELECT status, count(*)::int AS n FROM oauth.connection WHERE id = ANY($1::uuid[]) GROUP BY status`, [connections])).rows;
+      const oauthStatus = (await pg.query(`SELECT status, count(*)::int AS n FROM oauth.connection WHERE id = ANY($1::uuid[]) GROUP BY status`, [connections]))
+        .rows;
 
       const ledger = {
         'requests answered 2xx': answered2xx,
@@ -322,8 +356,20 @@ describe('system: replicas, faults and a ledger', () => {
             .join('\n') +
           '\n',
       );
-      if (unexpected.length) process.stdout.write(`unexpected answers:\n${unexpected.slice(0, 5).join('\n')}\nservice errors:\n${system.logLines((l) => l.includes('"level":"error"')).slice(0, 30).join('\n')}\n`);
-      if (provider.ledger.doubles) process.stdout.write(`oauth-refresh warnings:\n${system.logLines((l) => l.includes('"service":"oauth-refresh"') && /"level":"(warn|error)"/.test(l)).slice(0, 40).join('\n')}\n`);
+      if (unexpected.length)
+        process.stdout.write(
+          `unexpected answers:\n${unexpected.slice(0, 5).join('\n')}\nservice errors:\n${system
+            .logLines((l) => l.includes('"level":"error"'))
+            .slice(0, 30)
+            .join('\n')}\n`,
+        );
+      if (provider.ledger.doubles)
+        process.stdout.write(
+          `oauth-refresh warnings:\n${system
+            .logLines((l) => l.includes('"service":"oauth-refresh"') && /"level":"(warn|error)"/.test(l))
+            .slice(0, 40)
+            .join('\n')}\n`,
+        );
       expect(unexpected).toEqual([]);
       expect(lost).toEqual([]);
       expect(unstorableAccepted).toBe(0);

@@ -53,7 +53,9 @@ provider.use(async (ctx, next) => {
       await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId } }, { mergeWithLastSubmission: false });
       return;
     }
-    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
+    const grant = details.grantId
+      ? await provider.Grant.find(details.grantId)
+      : new provider.Grant({ accountId: details.session.accountId, clientId: details.params.client_id });
     grant.addOIDCScope(details.params.scope);
     for (const resource of Object.keys(details.prompt.details.missingResourceScopes ?? {})) grant.addResourceScope(resource, details.params.scope);
     const grantId = await grant.save();
@@ -73,7 +75,8 @@ provider.on('grant.success', (ctx) => {
   }
 });
 provider.on('grant.error', (ctx, err) => {
-  if (ctx.oidc?.params?.grant_type === 'refresh_token') stats.refreshErrors[err.error_description ?? err.message] = (stats.refreshErrors[err.error_description ?? err.message] ?? 0) + 1;
+  if (ctx.oidc?.params?.grant_type === 'refresh_token')
+    stats.refreshErrors[err.error_description ?? err.message] = (stats.refreshErrors[err.error_description ?? err.message] ?? 0) + 1;
 });
 
 provider.listen(port, '127.0.0.1', () => process.send?.({ ready: true, issuer }));

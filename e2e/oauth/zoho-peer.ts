@@ -47,17 +47,32 @@ export class ZohoPeer {
         if (url.pathname === '/oauth/v2/token/revoke') return json(200, { status: 'success' });
         if (url.pathname !== '/oauth/v2/token') return json(404, { error: 'not_found' });
         if (this.mode === 'throttle') {
-          return json(200, { error_description: 'You have made too many requests continuously. Please try again after some time.', error: 'Access Denied', status: 'failure' });
+          return json(200, {
+            error_description: 'You have made too many requests continuously. Please try again after some time.',
+            error: 'Access Denied',
+            status: 'failure',
+          });
         }
         if (params.grant_type === 'authorization_code') {
           if (!params.code?.startsWith('1000.code.') || !params.code_verifier) return json(200, { error: 'invalid_code' });
           const refreshToken = `1000.refresh.${randomUUID()}`;
           this.refreshTokens.add(refreshToken);
-          return json(200, { access_token: `1000.access.${randomUUID()}`, refresh_token: refreshToken, api_domain: `https://www.zohoapis.${this.dc}`, token_type: 'Bearer', expires_in: 3600 });
+          return json(200, {
+            access_token: `1000.access.${randomUUID()}`,
+            refresh_token: refreshToken,
+            api_domain: `https://www.zohoapis.${this.dc}`,
+            token_type: 'Bearer',
+            expires_in: 3600,
+          });
         }
         if (params.grant_type === 'refresh_token') {
           if (this.mode === 'revoked' || !this.refreshTokens.has(params.refresh_token)) return json(200, { error: 'invalid_code' });
-          return json(200, { access_token: `1000.access.${randomUUID()}`, api_domain: `https://www.zohoapis.${this.dc}`, token_type: 'Bearer', expires_in: 3600 });
+          return json(200, {
+            access_token: `1000.access.${randomUUID()}`,
+            api_domain: `https://www.zohoapis.${this.dc}`,
+            token_type: 'Bearer',
+            expires_in: 3600,
+          });
         }
         return json(200, { error: 'unsupported_grant_type' });
       });

@@ -13,7 +13,10 @@ export interface TestDatabase {
 
 /** A fresh, empty database for one test file; dropped (with its connections) afterwards. */
 export async function createTestDatabase(label = 'zg'): Promise<TestDatabase> {
-  const name = `zgt_${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const name = `zgt_${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 20)}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: TEST_PG_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);

@@ -5,7 +5,10 @@ export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222
 
 /** A namespace no other run uses: its subjects, streams and consumers are private to the test. */
 export function testNamespace(label = 't'): string {
-  return `${label.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 12)}${randomBytes(4).toString('hex')}`;
+  return `${label
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 12)}${randomBytes(4).toString('hex')}`;
 }
 
 export function connectTestNats(): Promise<NatsConnection> {

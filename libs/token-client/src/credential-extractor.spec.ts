@@ -12,10 +12,7 @@ describe('extractToken', () => {
     expect(extractToken(source)).toBe(expected);
   });
 
-  it.each([{ headers: {} }, { headers: { authorization: 'Basic a b' } }, { query: { zapikey: '' }, headers: {} }])(
-    'finds nothing in %j',
-    (source) => {
-      expect(extractToken(source)).toBeUndefined();
-    },
-  );
+  it.each([{ headers: {} }, { headers: { authorization: 'Basic a b' } }, { query: { zapikey: '' }, headers: {} }])('finds nothing in %j', (source) => {
+    expect(extractToken(source)).toBeUndefined();
+  });
 });

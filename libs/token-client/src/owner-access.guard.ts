@@ -37,9 +37,12 @@ export class OwnerAccessGuard implements CanActivate {
       }
     }
     if (!ownerKey && presentedAppkey(req.query, req.headers)) {
-      throw new CommonException(CommonCodes.Unauthorized, "The appkey only identifies an application on its webhook URLs; manage it with its owner key (X-Owner-Key) or X-Admin-Key.");
+      throw new CommonException(
+        CommonCodes.Unauthorized,
+        'The appkey only identifies an application on its webhook URLs; manage it with its owner key (X-Owner-Key) or X-Admin-Key.',
+      );
     }
-    throw new CommonException(CommonCodes.Unauthorized, 'Use X-Admin-Key, or your application\'s owner key (X-Owner-Key) with the application id.');
+    throw new CommonException(CommonCodes.Unauthorized, "Use X-Admin-Key, or your application's owner key (X-Owner-Key) with the application id.");
   }
 }
 

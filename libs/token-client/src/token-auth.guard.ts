@@ -32,7 +32,9 @@ export class TokenAuthGuard implements CanActivate {
     const principal = await this.verifier.verify(token, { ip: request.ip, correlationId: request.id });
     if (!principal) throw new CommonException(CommonCodes.Unauthorized, 'The token is invalid, revoked or expired.');
     if (!grantsScope(principal.scopes, required)) {
-      const refused = new CommonException(CommonCodes.InsufficientScope, `This token was not granted the scope ${required}.`, [{ path: 'scope', message: required }]);
+      const refused = new CommonException(CommonCodes.InsufficientScope, `This token was not granted the scope ${required}.`, [
+        { path: 'scope', message: required },
+      ]);
       refused.headers['www-authenticate'] = `Bearer error="insufficient_scope", scope="${required}"`;
       throw refused;
     }

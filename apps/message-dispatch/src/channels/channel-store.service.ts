@@ -16,11 +16,7 @@ export class ChannelStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   findTarget(kind: TargetKind, name: string, tx: EntityManager = this.dataSource.manager): Promise<ChannelEntity | null> {
-    return tx
-      .getRepository(ChannelEntity)
-      .createQueryBuilder('c')
-      .where('c.kind = :kind AND lower(c.unique_name) = lower(:name)', { kind, name })
-      .getOne();
+    return tx.getRepository(ChannelEntity).createQueryBuilder('c').where('c.kind = :kind AND lower(c.unique_name) = lower(:name)', { kind, name }).getOne();
   }
 
   async isMember(targetId: string, memberKind: 'user' | 'bot', memberId: string, tx: EntityManager = this.dataSource.manager): Promise<boolean> {
@@ -50,7 +46,9 @@ export class ChannelStore {
   }
 
   async members(targetId: string): Promise<{ member_kind: 'user' | 'bot'; member_id: string; added_at: Date }[]> {
-    return this.dataSource.query(`SELECT member_kind, member_id, added_at FROM "dispatch"."member" WHERE target_id = $1 ORDER BY added_at, member_id`, [targetId]);
+    return this.dataSource.query(`SELECT member_kind, member_id, added_at FROM "dispatch"."member" WHERE target_id = $1 ORDER BY added_at, member_id`, [
+      targetId,
+    ]);
   }
 
   /** Creates a channel or chat owned by `ownerUserId`; false if the name is taken. */

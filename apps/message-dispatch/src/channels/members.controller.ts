@@ -22,7 +22,14 @@ const AddMembersSchema = z
   .refine((b) => b.user_ids.length + b.bot_unique_names.length > 0, 'give user_ids or bot_unique_names');
 const MemberKindQuery = z.looseObject({ kind: z.enum(['user', 'bot']).default('user') });
 
-const targetView = (t: ChannelEntity) => ({ id: t.id, kind: t.kind, unique_name: t.uniqueName, title: t.title, owner_user_id: t.ownerUserId, created_at: t.createdAt });
+const targetView = (t: ChannelEntity) => ({
+  id: t.id,
+  kind: t.kind,
+  unique_name: t.uniqueName,
+  title: t.title,
+  owner_user_id: t.ownerUserId,
+  created_at: t.createdAt,
+});
 
 /** Channels and chats, and who is in them: only members may read, post or add others. */
 @ApiTags('channels')

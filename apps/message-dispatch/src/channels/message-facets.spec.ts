@@ -19,13 +19,21 @@ describe('message facets (what subscription filters match)', () => {
   });
 
   it('tags an incoming webhook with its writer and its sender, by signature scheme or event header', () => {
-    expect(facetsOf(incoming({ 'x-github-event': 'Push' }, '{ "ref": "main" }'), 'formatter')).toEqual({ sources: ['webhook', 'formatter', 'github'], eventType: 'push', payload: '{"ref":"main"}' });
+    expect(facetsOf(incoming({ 'x-github-event': 'Push' }, '{ "ref": "main" }'), 'formatter')).toEqual({
+      sources: ['webhook', 'formatter', 'github'],
+      eventType: 'push',
+      payload: '{"ref":"main"}',
+    });
     expect(facetsOf(incoming({}, '[1]', { sender: { scheme: 'gitlab', event: 'Merge Request Hook' } }), 'handler')).toEqual({
       sources: ['webhook', 'handler', 'gitlab'],
       eventType: 'merge request hook',
       payload: '[1]',
     });
-    expect(facetsOf(incoming({ 'x-event-type': 'invoice.paid' }, '{}'), 'handler')).toEqual({ sources: ['webhook', 'handler'], eventType: 'invoice.paid', payload: '{}' });
+    expect(facetsOf(incoming({ 'x-event-type': 'invoice.paid' }, '{}'), 'handler')).toEqual({
+      sources: ['webhook', 'handler'],
+      eventType: 'invoice.paid',
+      payload: '{}',
+    });
   });
 
   it('has no payload for a body that is not JSON, or not text', () => {
@@ -37,6 +45,8 @@ describe('message facets (what subscription filters match)', () => {
     expect(facetsOf(incoming({}, '{"n":1e999999}'), 'formatter').payload).toBe('{"n":null}');
     // jsonb refuses NUL and lone surrogates: matched as U+FFFD, so the message is still stored.
     expect(facetsOf(incoming({}, '{"a":"x\\u0000y","b":"\\ud800"}'), 'formatter').payload).toBe('{"a":"x\ufffdy","b":"\ufffd"}');
-    expect(facetsOf(incoming({}, 'e30=', { request: { method: 'POST', headers: {}, parameters: {}, body: 'e30=', bodyEncoding: 'base64' } }), 'formatter').payload).toBeNull();
+    expect(
+      facetsOf(incoming({}, 'e30=', { request: { method: 'POST', headers: {}, parameters: {}, body: 'e30=', bodyEncoding: 'base64' } }), 'formatter').payload,
+    ).toBeNull();
   });
 });

@@ -14,9 +14,17 @@ import { TargetAccess } from './target-access.service';
 
 const ListQuerySchema = z.looseObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  before: z.string().regex(/^\d{1,19}$/, 'must be a cursor from next_cursor').optional(),
+  before: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be a cursor from next_cursor')
+    .optional(),
 });
-const StreamQuerySchema = z.looseObject({ after: z.string().regex(/^\d{1,19}$/, 'must be an id from an earlier event').optional() });
+const StreamQuerySchema = z.looseObject({
+  after: z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be an id from an earlier event')
+    .optional(),
+});
 const HEARTBEAT_MS = 15_000;
 /** Re-read even without a wake-up, in case a broadcast was missed. */
 const REREAD_MS = 5_000;

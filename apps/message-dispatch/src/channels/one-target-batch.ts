@@ -64,10 +64,10 @@ export async function postToOneTarget(tx: EntityManager, inputs: PostInput[], au
     toStore.push({ input, index });
   }
   if (joining.length) {
-    await tx.query(
-      `INSERT INTO "dispatch"."member" (target_id, member_kind, member_id) SELECT $1, 'user', unnest($2::text[]) ON CONFLICT DO NOTHING`,
-      [targetId, joining],
-    );
+    await tx.query(`INSERT INTO "dispatch"."member" (target_id, member_kind, member_id) SELECT $1, 'user', unnest($2::text[]) ON CONFLICT DO NOTHING`, [
+      targetId,
+      joining,
+    ]);
   }
   if (toStore.length) {
     const rows = toStore.map(({ input }) => ({

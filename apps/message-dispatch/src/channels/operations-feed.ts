@@ -35,13 +35,21 @@ export class OperationsFeed {
   /** The operations target (made by a migration, never renamed: read once). */
   async target(): Promise<{ id: string; uniqueName: string }> {
     if (!this.targetRow) {
-      const [row] = (await this.dataSource.query(`SELECT id FROM "dispatch"."channel" WHERE kind = $1 AND unique_name = $2`, [OPERATIONS_TARGET.kind, OPERATIONS_TARGET.name])) as { id: string }[];
+      const [row] = (await this.dataSource.query(`SELECT id FROM "dispatch"."channel" WHERE kind = $1 AND unique_name = $2`, [
+        OPERATIONS_TARGET.kind,
+        OPERATIONS_TARGET.name,
+      ])) as { id: string }[];
       this.targetRow = { id: row.id, uniqueName: OPERATIONS_TARGET.name };
     }
     return this.targetRow;
   }
 
-  async emit<T extends OperationalEventType>(type: T, data: OperationalEventData<T>, key: string, tx: EntityManager = this.dataSource.manager): Promise<number> {
+  async emit<T extends OperationalEventType>(
+    type: T,
+    data: OperationalEventData<T>,
+    key: string,
+    tx: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
     const [row] = (await tx.query(
       `WITH t AS (SELECT id FROM "dispatch"."channel" WHERE kind = $1 AND unique_name = $2),
        m AS (

@@ -58,7 +58,12 @@ describe('OrderedBatcher', () => {
     const b = new OrderedBatcher(r.write);
     const head = b.reserve('t');
     const slots = ['x', 'bad', 'y'].map(() => b.reserve('t'));
-    const results = slots.map((s, i) => s.submit(['x', 'bad', 'y'][i]).then((v) => v, (e: Error) => `failed: ${e.message}`));
+    const results = slots.map((s, i) =>
+      s.submit(['x', 'bad', 'y'][i]).then(
+        (v) => v,
+        (e: Error) => `failed: ${e.message}`,
+      ),
+    );
     head.skip();
     await r.openAll();
     expect(await Promise.all(results)).toEqual(['stored:x', 'failed: refused bad', 'stored:y']);

@@ -1,5 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { CHAT_ID_PATTERN, Consumers, Streams, Subjects, UNIQUE_NAME_PATTERN, type CliqMessage, type PayloadOf, type WebhookReceivedV1 } from '@zapgate/contracts';
+import {
+  CHAT_ID_PATTERN,
+  Consumers,
+  Streams,
+  Subjects,
+  UNIQUE_NAME_PATTERN,
+  type CliqMessage,
+  type PayloadOf,
+  type WebhookReceivedV1,
+} from '@zapgate/contracts';
 import {
   APP_CONFIG,
   DeadLetterRepository,
@@ -31,7 +40,12 @@ type Report = Omit<OutcomeReport, 'eventId' | 'attempts'>;
 
 /** Either a message to store (then reported as stored or rejected) or a verdict reached without storing. */
 type Plan =
-  | { post: { target: TargetRef; content: CliqMessage; asBot?: string; facets: MessageFacets }; handler?: Report['handler']; report?: undefined; outcome?: undefined }
+  | {
+      post: { target: TargetRef; content: CliqMessage; asBot?: string; facets: MessageFacets };
+      handler?: Report['handler'];
+      report?: undefined;
+      outcome?: undefined;
+    }
   | { post?: undefined; report: Report; outcome?: HandleOutcome };
 
 /**
@@ -86,7 +100,10 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
         // The store refused a value: no retry can change that. Dead-lettered at once, and the event says so.
         if (!isRejectedValue(err)) throw err;
         const reason = `the store refused a value: ${(err as Error).message}`;
-        plan = { report: { outcome: 'dead_lettered', messageIds: [], error: { code: 'rejected_value', message: reason } }, outcome: Outcome.poison(reason, 'rejected_value') };
+        plan = {
+          report: { outcome: 'dead_lettered', messageIds: [], error: { code: 'rejected_value', message: reason } },
+          outcome: Outcome.poison(reason, 'rejected_value'),
+        };
         report = plan.report;
       } finally {
         // Nothing to store (or it failed before storing): the events behind this one must not wait for it.
@@ -190,7 +207,13 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
 
 function partitionKey(event: WebhookReceivedV1): string {
   const t = event.target;
-  return t.kind === 'chat' ? `chat:${t.id}` : t.kind === 'user' ? `user:${t.email}` : t.kind === 'application' ? `app:${t.id}` : `${t.kind}:${t.name.toLowerCase()}`;
+  return t.kind === 'chat'
+    ? `chat:${t.id}`
+    : t.kind === 'user'
+      ? `user:${t.email}`
+      : t.kind === 'application'
+        ? `app:${t.id}`
+        : `${t.kind}:${t.name.toLowerCase()}`;
 }
 
 function fromPostTo(p: PostTo): TargetRef | undefined {

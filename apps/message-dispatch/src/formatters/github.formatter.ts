@@ -14,7 +14,9 @@ export function formatGitHub(event: string, body: Json): CliqMessage | undefined
       const commits = arr(body.commits).map(obj);
       const branch = branchOf(str(body.ref));
       const pusher = str(obj(body.pusher).name, sender);
-      const lines = commits.slice(0, 10).map((c) => `• ${link(str(c.id).slice(0, 7), str(c.url))} ${clip(firstLine(str(c.message)), 120)} — ${str(obj(c.author).name)}`);
+      const lines = commits
+        .slice(0, 10)
+        .map((c) => `• ${link(str(c.id).slice(0, 7), str(c.url))} ${clip(firstLine(str(c.message)), 120)} — ${str(obj(c.author).name)}`);
       if (commits.length > 10) lines.push(`…and ${commits.length - 10} more`);
       return message({
         title: `${pusher} pushed ${commits.length} commit${commits.length === 1 ? '' : 's'} to ${repoName}:${branch}`,

@@ -30,7 +30,9 @@ export function formatGitLab(body: Json): CliqMessage | undefined {
     case 'push': {
       const commits = arr(body.commits).map(obj);
       const count = Number(body.total_commits_count ?? commits.length);
-      const lines = commits.slice(0, 10).map((c) => `• ${link(str(c.id).slice(0, 8), str(c.url))} ${clip(firstLine(str(c.message)), 120)} — ${str(obj(c.author).name)}`);
+      const lines = commits
+        .slice(0, 10)
+        .map((c) => `• ${link(str(c.id).slice(0, 8), str(c.url))} ${clip(firstLine(str(c.message)), 120)} — ${str(obj(c.author).name)}`);
       return message({
         title: `${str(body.user_name, user)} pushed ${count} commit${count === 1 ? '' : 's'} to ${projectName}:${branchOf(str(body.ref))}`,
         text: lines.join('\n') || 'No commits.',

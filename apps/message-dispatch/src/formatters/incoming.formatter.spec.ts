@@ -35,19 +35,74 @@ describe('formatIncoming', () => {
 
   it('names the merged pull request, its branches and a link', () => {
     const example = githubExamples.find((e) => e.name === 'pull_request')!.examples.find((e: any) => e.action === 'closed') as any;
-    const message = formatIncoming(request(JSON.stringify({ ...example, pull_request: { ...example.pull_request, merged: true } }), { 'x-github-event': 'pull_request' }));
+    const message = formatIncoming(
+      request(JSON.stringify({ ...example, pull_request: { ...example.pull_request, merged: true } }), { 'x-github-event': 'pull_request' }),
+    );
     expect(message.card?.title).toContain('merged pull request');
     expect(message.buttons?.[0]).toMatchObject({ label: 'View pull request', action: { type: 'open.url' } });
   });
 
   it.each([
-    [{ object_kind: 'push', user_name: 'Ann', ref: 'refs/heads/main', total_commits_count: 1, project: { path_with_namespace: 'g/p', web_url: 'https://gl.example/g/p' }, commits: [{ id: 'abcdef123456', message: 'Fix\nmore', url: 'https://gl.example/c', author: { name: 'Ann' } }] }, 'Ann pushed 1 commit to g/p:main'],
-    [{ object_kind: 'pipeline', user: { name: 'Bo' }, project: { path_with_namespace: 'g/p', web_url: 'https://gl.example/g/p' }, object_attributes: { id: 9, status: 'failed', ref: 'main' } }, 'Pipeline #9 failed in g/p'],
-    [{ object_kind: 'issue', user: { name: 'Cy' }, project: { path_with_namespace: 'g/p' }, object_attributes: { iid: 3, title: 'Crash', action: 'close' } }, 'Cy closed issue #3 in g/p'],
-    [{ object_kind: 'merge_request', user: { name: 'Di' }, project: { path_with_namespace: 'g/p' }, object_attributes: { iid: 4, title: 'MR', action: 'merge' } }, 'Di merged merge request !4 in g/p'],
-    [{ object_kind: 'merge_request', user: { name: 'Administrator' }, project: { path_with_namespace: 'g/p' }, object_attributes: { iid: 1, title: 'MR', action: 'open' } }, 'Administrator opened merge request !1 in g/p'],
-    [{ object_kind: 'merge_request', user: { name: 'Ed' }, project: { path_with_namespace: 'g/p' }, object_attributes: { iid: 2, title: 'MR', action: 'approval' } }, 'Ed approved merge request !2 in g/p'],
-    [{ object_kind: 'merge_request', user: { name: 'Fay' }, project: { path_with_namespace: 'g/p' }, object_attributes: { iid: 5, title: 'MR', state: 'locked' } }, 'Fay locked merge request !5 in g/p'],
+    [
+      {
+        object_kind: 'push',
+        user_name: 'Ann',
+        ref: 'refs/heads/main',
+        total_commits_count: 1,
+        project: { path_with_namespace: 'g/p', web_url: 'https://gl.example/g/p' },
+        commits: [{ id: 'abcdef123456', message: 'Fix\nmore', url: 'https://gl.example/c', author: { name: 'Ann' } }],
+      },
+      'Ann pushed 1 commit to g/p:main',
+    ],
+    [
+      {
+        object_kind: 'pipeline',
+        user: { name: 'Bo' },
+        project: { path_with_namespace: 'g/p', web_url: 'https://gl.example/g/p' },
+        object_attributes: { id: 9, status: 'failed', ref: 'main' },
+      },
+      'Pipeline #9 failed in g/p',
+    ],
+    [
+      { object_kind: 'issue', user: { name: 'Cy' }, project: { path_with_namespace: 'g/p' }, object_attributes: { iid: 3, title: 'Crash', action: 'close' } },
+      'Cy closed issue #3 in g/p',
+    ],
+    [
+      {
+        object_kind: 'merge_request',
+        user: { name: 'Di' },
+        project: { path_with_namespace: 'g/p' },
+        object_attributes: { iid: 4, title: 'MR', action: 'merge' },
+      },
+      'Di merged merge request !4 in g/p',
+    ],
+    [
+      {
+        object_kind: 'merge_request',
+        user: { name: 'Administrator' },
+        project: { path_with_namespace: 'g/p' },
+        object_attributes: { iid: 1, title: 'MR', action: 'open' },
+      },
+      'Administrator opened merge request !1 in g/p',
+    ],
+    [
+      {
+        object_kind: 'merge_request',
+        user: { name: 'Ed' },
+        project: { path_with_namespace: 'g/p' },
+        object_attributes: { iid: 2, title: 'MR', action: 'approval' },
+      },
+      'Ed approved merge request !2 in g/p',
+    ],
+    [
+      {
+        object_kind: 'merge_request',
+        user: { name: 'Fay' },
+        project: { path_with_namespace: 'g/p' },
+        object_attributes: { iid: 5, title: 'MR', state: 'locked' },
+      },
+      'Fay locked merge request !5 in g/p',
+    ],
   ])('formats GitLab events', (body, title) => {
     const message = formatIncoming(request(JSON.stringify(body), { 'x-gitlab-event': 'Hook' }));
     expect(message.card?.title).toBe(title);

@@ -17,7 +17,10 @@ const header = (request: CapturedRequest, name: string): string | undefined => {
 export function formatIncoming(request: CapturedRequest): CliqMessage {
   if (request.bodyEncoding === 'base64') {
     const bytes = Buffer.byteLength(request.body, 'base64');
-    return message({ title: 'Webhook received', text: `${request.method} with ${bytes} bytes of binary data${request.contentType ? ` (${request.contentType})` : ''}` });
+    return message({
+      title: 'Webhook received',
+      text: `${request.method} with ${bytes} bytes of binary data${request.contentType ? ` (${request.contentType})` : ''}`,
+    });
   }
   let body: unknown;
   try {

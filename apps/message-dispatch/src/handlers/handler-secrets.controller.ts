@@ -7,7 +7,14 @@ import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
 import { Directory } from './directory.service';
 import { HandlerSecrets } from './handler-secret.service';
 
-const RotateSchema = z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).default(86_400) });
+const RotateSchema = z.object({
+  grace_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(86_400),
+});
 const AppIdSchema = z.uuid();
 
 /** The application owner's view of the secret that signs calls to their extension's handlers. */
@@ -22,7 +29,7 @@ export class HandlerSecretsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: "The whsec_ secret handler calls are signed with (Standard Webhooks); made on first read" })
+  @ApiOperation({ summary: 'The whsec_ secret handler calls are signed with (Standard Webhooks); made on first read' })
   async get(@Param('appId') appId: string) {
     await this.mustExist(appId);
     return { app_id: appId, scheme: 'standard-webhooks', secret: await this.secrets.current(appId) };

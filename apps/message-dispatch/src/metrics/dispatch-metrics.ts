@@ -14,7 +14,12 @@ export class DispatchMetrics {
   readonly attemptSeconds;
   readonly storeBatchSize;
 
-  constructor(readonly platform: MetricsService, consumers: EventConsumerService, @InjectDataSource() dataSource: DataSource, live: LiveFeed) {
+  constructor(
+    readonly platform: MetricsService,
+    consumers: EventConsumerService,
+    @InjectDataSource() dataSource: DataSource,
+    live: LiveFeed,
+  ) {
     const metrics = platform;
     metrics.gauge('zapgate_sse_streams', 'Open message streams (SSE).', [], async (g) => g.set(live.streams.size));
     metrics.gauge('zapgate_sse_buffered_bytes', 'Bytes written to SSE streams that their readers have not taken yet, in this process.', [], async (g) => {
@@ -28,10 +33,18 @@ export class DispatchMetrics {
     ]);
     this.handlerCalls = metrics.counter('zapgate_dispatch_handler_calls_total', 'Extension handler calls by outcome.', ['outcome']);
     this.deliveries = metrics.counter('zapgate_deliveries_total', 'Outbound delivery attempts by subscription kind and outcome.', ['kind', 'outcome']);
-    this.attemptSeconds = metrics.histogram('zapgate_delivery_attempt_seconds', 'Outbound delivery attempt latency by kind.', ['kind'], [
-      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15,
-    ]);
-    this.storeBatchSize = metrics.histogram('zapgate_dispatch_store_batch_size', 'Messages of one target stored per transaction.', [], [1, 2, 4, 8, 16, 32, 64]);
+    this.attemptSeconds = metrics.histogram(
+      'zapgate_delivery_attempt_seconds',
+      'Outbound delivery attempt latency by kind.',
+      ['kind'],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+    );
+    this.storeBatchSize = metrics.histogram(
+      'zapgate_dispatch_store_batch_size',
+      'Messages of one target stored per transaction.',
+      [],
+      [1, 2, 4, 8, 16, 32, 64],
+    );
     metrics.gauge('zapgate_dispatch_consumer_pending', 'Events not yet acked by the dispatch consumer (lag).', [], async (g) => {
       g.set(await consumers.pending(Streams.Webhooks, Consumers.DispatchWebhooks));
     });
@@ -43,7 +56,10 @@ export class DispatchMetrics {
       g.set({ kind: 'delivery' }, row.deliveries);
     });
     metrics.gauge('zapgate_subscriptions', 'Outbound subscriptions by status.', ['status'], async (g) => {
-      const rows = (await dataSource.query(`SELECT status, count(*)::int AS n FROM "dispatch"."subscription" GROUP BY status`)) as { status: string; n: number }[];
+      const rows = (await dataSource.query(`SELECT status, count(*)::int AS n FROM "dispatch"."subscription" GROUP BY status`)) as {
+        status: string;
+        n: number;
+      }[];
       g.set({ status: 'active' }, 0);
       g.set({ status: 'disabled' }, 0);
       for (const r of rows) g.set({ status: r.status }, r.n);

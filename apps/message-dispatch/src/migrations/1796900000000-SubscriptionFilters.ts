@@ -8,7 +8,9 @@ export class SubscriptionFilters1796900000000 implements MigrationInterface {
   name = 'SubscriptionFilters1796900000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE "dispatch"."subscription" ADD COLUMN filter_sources text[], ADD COLUMN filter_event_types text[], ADD COLUMN filter_payload jsonb`);
+    await q.query(
+      `ALTER TABLE "dispatch"."subscription" ADD COLUMN filter_sources text[], ADD COLUMN filter_event_types text[], ADD COLUMN filter_payload jsonb`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

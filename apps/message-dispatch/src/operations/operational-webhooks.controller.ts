@@ -11,7 +11,10 @@ import { CustomHeadersSchema, EndpointAuthSchema } from '../outbound/endpoint-cr
 import { deliveryView, HttpUrl, ListDeliveriesQuery, RetrySinceSchema, RotateSchema, subscriptionView } from '../outbound/subscription.views';
 import { SubscriptionsService, type SubscriptionRow } from '../outbound/subscriptions.service';
 
-const EventTypes = z.array(z.enum(OperationalEventTypes as [OperationalEventType, ...OperationalEventType[]])).min(1).max(OperationalEventTypes.length);
+const EventTypes = z
+  .array(z.enum(OperationalEventTypes as [OperationalEventType, ...OperationalEventType[]]))
+  .min(1)
+  .max(OperationalEventTypes.length);
 const Fields = {
   description: z.string().max(500).optional(),
   event_types: EventTypes.optional().describe('the events this endpoint receives; all when absent'),
@@ -169,7 +172,8 @@ export class OperationalWebhooksController {
   /** The subscription if it is an operators' endpoint; the same 404 for a user's subscription. */
   private async endpoint(id: string): Promise<SubscriptionRow> {
     const row = /^[0-9a-f-]{36}$/i.test(id) ? await this.subscriptions.row(id).catch(() => undefined) : undefined;
-    if (!row || row.target_id !== (await this.operations.target()).id) throw new DispatchException(DispatchErrorCodes.SubscriptionNotFound, 'No such operational webhook.');
+    if (!row || row.target_id !== (await this.operations.target()).id)
+      throw new DispatchException(DispatchErrorCodes.SubscriptionNotFound, 'No such operational webhook.');
     return row;
   }
 }

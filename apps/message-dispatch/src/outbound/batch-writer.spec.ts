@@ -7,7 +7,10 @@ describe('BatchWriter', () => {
       batches.push(items);
     }, 3);
     await Promise.all([1, 2, 3, 4, 5].map((n) => writer.add(n)));
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]); // full at 3; the rest after the linger
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]); // full at 3; the rest after the linger
   });
 
   it('rejects every caller of a failed batch, and keeps going', async () => {
@@ -23,9 +26,13 @@ describe('BatchWriter', () => {
 
   it('writes what is pending on drain', async () => {
     const seen: string[] = [];
-    const writer = new BatchWriter<string>(async (items) => {
-      seen.push(...items);
-    }, 100, 60_000);
+    const writer = new BatchWriter<string>(
+      async (items) => {
+        seen.push(...items);
+      },
+      100,
+      60_000,
+    );
     const pending = writer.add('x');
     await writer.drain();
     await pending;

@@ -40,7 +40,9 @@ export class DeliveriesService {
   }
 
   async get(id: string): Promise<DeliveryRow> {
-    const [row] = /^[0-9a-f-]{36}$/i.test(id) ? ((await this.dataSource.query(`SELECT * FROM "dispatch"."delivery" WHERE id = $1`, [id])) as DeliveryRow[]) : [];
+    const [row] = /^[0-9a-f-]{36}$/i.test(id)
+      ? ((await this.dataSource.query(`SELECT * FROM "dispatch"."delivery" WHERE id = $1`, [id])) as DeliveryRow[])
+      : [];
     if (!row) throw new DispatchException(DispatchErrorCodes.DeliveryNotFound, 'No such delivery.');
     return row;
   }

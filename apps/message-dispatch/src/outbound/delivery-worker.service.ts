@@ -191,7 +191,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       if (skip.has(row)) continue;
       // First attempts only: a retry's wait is its back-off, not the path's.
       if (row.attempts === 0) this.metrics.platform.observeStage(PipelineStages.DeliveryWait, row.waited_s);
-      const message: MessageRow = { id: row.message_id, content: row.content, sender_user_id: row.sender_user_id, sender_bot: row.sender_bot, received_at: row.received_at, target_kind: row.target_kind, target_name: row.target_name };
+      const message: MessageRow = {
+        id: row.message_id,
+        content: row.content,
+        sender_user_id: row.sender_user_id,
+        sender_bot: row.sender_bot,
+        received_at: row.received_at,
+        target_kind: row.target_kind,
+        target_name: row.target_name,
+      };
       const task = this.deliver(row, row.subscription, message)
         .catch((err: unknown) => this.logger.error({ err, deliveryId: row.id }, 'delivery bookkeeping failed; the lease will bring it back'))
         .finally(() => {
@@ -289,7 +297,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private async record(row: ClaimedDelivery, sub: SubscriptionRow, message: MessageRow, result: AttemptResult): Promise<void> {
     const attempts = row.attempts + 1;
-    const attempt: AttemptParams = [row.id, result.durationMs, result.status ?? null, result.ok ? null : result.error, result.ok ? null : (result.body ?? null), true];
+    const attempt: AttemptParams = [
+      row.id,
+      result.durationMs,
+      result.status ?? null,
+      result.ok ? null : result.error,
+      result.ok ? null : (result.body ?? null),
+      true,
+    ];
     if (result.ok) {
       this.metrics.deliveries.inc({ kind: sub.kind, outcome: 'succeeded' });
       await this.successes.add({ id: row.id, durationMs: Math.round(result.durationMs), status: result.status, attempts, partsSent: result.partsSent });
@@ -330,7 +345,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
    * A delivery that used up its attempts is dead, and operators hear of it (delivery.exhausted) in the
    * same transaction — except for the operators' own endpoints, whose failures must not feed themselves.
    */
-  private async exhausted(row: ClaimedDelivery, message: MessageRow, f: { attempts: number; status?: number; error: string; partsSent: number }, attempt: AttemptParams): Promise<void> {
+  private async exhausted(
+    row: ClaimedDelivery,
+    message: MessageRow,
+    f: { attempts: number; status?: number; error: string; partsSent: number },
+    attempt: AttemptParams,
+  ): Promise<void> {
     if (message.target_kind === OPERATIONS_TARGET.kind) return this.finish(row, 'dead', f, attempt);
     const queued = await this.dataSource.transaction(async (tx) => {
       await this.finish(row, 'dead', f, attempt, tx);
@@ -361,7 +381,6 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
       [...attempt, status, f.attempts ?? row.attempts, f.partsSent ?? row.parts_sent, f.status ?? null, f.error ?? null],
     );
   }
-
 
   private async recordSuccesses(batch: Success[]): Promise<void> {
     const col = <K extends keyof Success>(k: K) => batch.map((b) => b[k]);

@@ -28,7 +28,10 @@ const HeaderName = z
   .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/, 'must be an HTTP header name')
   .refine((n) => !RESERVED.has(n.toLowerCase()), 'is set by Zapgate (use auth for Authorization)');
 // Visible ASCII, spaces and tabs: no CR or LF, so a value cannot start another header.
-const HeaderValue = z.string().max(1000).regex(/^[\t\x20-\x7e]*$/, 'must be printable ASCII without line breaks');
+const HeaderValue = z
+  .string()
+  .max(1000)
+  .regex(/^[\t\x20-\x7e]*$/, 'must be printable ASCII without line breaks');
 
 export const CustomHeadersSchema = z
   .record(HeaderName, HeaderValue)
@@ -38,8 +41,26 @@ export const CustomHeadersSchema = z
 
 export const EndpointAuthSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('basic'), username: z.string().min(1).max(200).regex(/^[^:\r\n]*$/, 'must not hold a colon or a line break'), password: z.string().max(500).regex(/^[^\r\n]*$/, 'must not hold a line break') }),
-    z.strictObject({ type: z.literal('bearer'), token: z.string().min(1).max(4000).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces') }),
+    z.strictObject({
+      type: z.literal('basic'),
+      username: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[^:\r\n]*$/, 'must not hold a colon or a line break'),
+      password: z
+        .string()
+        .max(500)
+        .regex(/^[^\r\n]*$/, 'must not hold a line break'),
+    }),
+    z.strictObject({
+      type: z.literal('bearer'),
+      token: z
+        .string()
+        .min(1)
+        .max(4000)
+        .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+    }),
   ])
   .describe('Authorization sent with every delivery; stored sealed, shown only by type.');
 

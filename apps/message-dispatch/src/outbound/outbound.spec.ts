@@ -31,7 +31,17 @@ describe('payload mapping', () => {
       text: 'Deploy report',
       card: { title: 'Release 1.2' },
       slides: [
-        { type: 'table', title: 'Services', data: { headers: ['Name', 'Status'], rows: [{ Name: 'api', Status: 'up' }, { Name: 'web', Status: 'down' }] } },
+        {
+          type: 'table',
+          title: 'Services',
+          data: {
+            headers: ['Name', 'Status'],
+            rows: [
+              { Name: 'api', Status: 'up' },
+              { Name: 'web', Status: 'down' },
+            ],
+          },
+        },
         { type: 'label', title: 'Details', data: [{ Region: 'eu-1' }, { Duration: '42 s' }] },
       ],
       buttons: [{ label: 'Open', type: '+', action: { type: 'open.url', data: { web: 'https://example.com/r' } } }],
@@ -64,7 +74,10 @@ describe('payload mapping', () => {
     const m = message({
       text: 'see [docs](https://d.example)',
       card: { title: 'Deploy' },
-      slides: [{ type: 'table', title: 'T', data: { headers: ['a', 'b'], rows: [{ a: 1, b: 2 }] } }, { type: 'list', data: ['x', 'y'] }],
+      slides: [
+        { type: 'table', title: 'T', data: { headers: ['a', 'b'], rows: [{ a: 1, b: 2 }] } },
+        { type: 'list', data: ['x', 'y'] },
+      ],
       buttons: [{ label: 'Go', type: '+', action: { type: 'open.url', data: { web: 'https://go.example' } } }],
     });
     expect(markdownOf(m)).toBe('**Deploy**\n\nsee [docs](https://d.example)\n\n**T**\na | b\n1 | 2\n\n- x\n- y\n\n[Go](https://go.example)');
@@ -99,7 +112,19 @@ describe('retry policy', () => {
 describe('SSRF guard', () => {
   it('refuses private, loopback, link-local and mapped addresses unless allow-listed', () => {
     const guard = new SsrfGuard([]);
-    for (const ip of ['10.0.0.1', '127.0.0.1', '169.254.169.254', '172.20.1.1', '192.168.1.1', '100.64.0.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0']) {
+    for (const ip of [
+      '10.0.0.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '172.20.1.1',
+      '192.168.1.1',
+      '100.64.0.1',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '0.0.0.0',
+    ]) {
       expect([ip, guard.isAllowed(ip)]).toEqual([ip, false]);
     }
     for (const ip of ['93.184.216.34', '2606:4700::1111', '8.8.8.8']) expect(guard.isAllowed(ip)).toBe(true);
@@ -152,4 +177,3 @@ describe('subscription throttle', () => {
     expect(t.saturated()).toEqual([]);
   });
 });
-

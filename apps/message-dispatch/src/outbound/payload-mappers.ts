@@ -20,7 +20,8 @@ const SLACK_MAX_BLOCKS = 50;
 /** The bodies to POST, in order; more than one only where the receiver's limit splits a message. */
 export function mapPayload(kind: SubscriptionKind, message: OutboundMessage): string[] {
   // An operational event is already {type, data}: sent as it is, whatever the endpoint's kind.
-  if (message.target.kind === 'operations') return [JSON.stringify({ type: message.content.type, timestamp: new Date().toISOString(), data: message.content.data })];
+  if (message.target.kind === 'operations')
+    return [JSON.stringify({ type: message.content.type, timestamp: new Date().toISOString(), data: message.content.data })];
   switch (kind) {
     case 'standard-webhooks':
       return [JSON.stringify({ type: 'message.created', timestamp: new Date().toISOString(), data: message })];
@@ -58,7 +59,8 @@ function slideMarkdown(slide: Record<string, unknown>): string {
   const data = slide.data;
   if (slide.type === 'text') lines.push(str(data));
   else if (slide.type === 'list' || slide.type === 'images') for (const item of Array.isArray(data) ? data : []) lines.push(`- ${str(item)}`);
-  else if (slide.type === 'label') for (const entry of Array.isArray(data) ? data : []) for (const [k, v] of Object.entries(obj(entry))) lines.push(`${k}: ${str(v, JSON.stringify(v))}`);
+  else if (slide.type === 'label')
+    for (const entry of Array.isArray(data) ? data : []) for (const [k, v] of Object.entries(obj(entry))) lines.push(`${k}: ${str(v, JSON.stringify(v))}`);
   else if (slide.type === 'table') {
     const t = obj(data);
     const headers = (Array.isArray(t.headers) ? t.headers : []).map((h) => str(h));
@@ -96,7 +98,10 @@ function slackPayload(message: OutboundMessage): Record<string, unknown> {
     if (slide && blocks.length < SLACK_MAX_BLOCKS - 1) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(slide, SLACK_SECTION_MAX) } });
   }
   if (buttons.length) {
-    blocks.push({ type: 'actions', elements: buttons.slice(0, 5).map((b) => ({ type: 'button', text: { type: 'plain_text', text: truncate(b.label, 75) }, url: b.url })) });
+    blocks.push({
+      type: 'actions',
+      elements: buttons.slice(0, 5).map((b) => ({ type: 'button', text: { type: 'plain_text', text: truncate(b.label, 75) }, url: b.url })),
+    });
   }
   return blocks.length ? { text, blocks } : { text };
 }

@@ -21,7 +21,12 @@ export const Limits = {
 export const CreateSchema = z
   .object({
     target: TargetSchema.optional(),
-    targets: z.array(TargetSchema).min(1).max(MAX_TARGETS).optional().describe('several targets instead of one; the first decides who manages the subscription'),
+    targets: z
+      .array(TargetSchema)
+      .min(1)
+      .max(MAX_TARGETS)
+      .optional()
+      .describe('several targets instead of one; the first decides who manages the subscription'),
     kind: Kind,
     url: HttpUrl,
     description: z.string().max(500).optional(),
@@ -31,9 +36,21 @@ export const CreateSchema = z
   .strict()
   .refine((b) => (b.target === undefined) !== (b.targets === undefined), { message: 'name either target or targets', path: ['target'] });
 export const PatchSchema = z
-  .object({ url: HttpUrl.optional(), description: z.string().max(500).nullable().optional(), cliq: z.object({ zapikey: z.string().min(10).max(200) }).optional(), ...Limits })
+  .object({
+    url: HttpUrl.optional(),
+    description: z.string().max(500).nullable().optional(),
+    cliq: z.object({ zapikey: z.string().min(10).max(200) }).optional(),
+    ...Limits,
+  })
   .strict();
-export const RotateSchema = z.object({ grace_seconds: z.number().int().min(0).max(7 * 86_400).default(86_400) });
+export const RotateSchema = z.object({
+  grace_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(86_400),
+});
 export const ListDeliveriesQuery = z.looseObject({
   status: z.enum(['pending', 'succeeded', 'dead']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

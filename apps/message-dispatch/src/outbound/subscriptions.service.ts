@@ -103,30 +103,31 @@ export class SubscriptionsService {
   ): Promise<{ subscription: SubscriptionRow; secret?: string }> {
     const target = targets[0];
     await this.checkUrl(input.url);
-    if (input.kind === 'cliq' && !input.cliq) throw CommonException.invalid([{ path: 'cliq.zapikey', message: 'a cliq subscription needs the ZAPI key to post with' }]);
+    if (input.kind === 'cliq' && !input.cliq)
+      throw CommonException.invalid([{ path: 'cliq.zapikey', message: 'a cliq subscription needs the ZAPI key to post with' }]);
     const [{ id }] = (await this.dataSource.query(`SELECT gen_random_uuid() AS id`)) as { id: string }[];
     const secret = input.kind === 'standard-webhooks' ? newWebhookSecret() : undefined;
     await this.dataSource.transaction(async (tx) => {
       await tx.query(
-      `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency, ordering,
+        `INSERT INTO "dispatch"."subscription" (id, target_id, owner_user_id, kind, url, description, secret_sealed, cliq_channel, zapikey_sealed, rate_limit_per_second, max_concurrency, ordering,
          filter_sources, filter_event_types, filter_payload, endpoint_sealed, header_names, auth_type)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
-      [
-        id,
-        target.id,
-        ownerUserId,
-        input.kind,
-        input.url,
-        input.description ?? null,
-        secret ? this.box.seal(secret, id) : null,
-        input.kind === 'cliq' ? (input.cliq?.channel ?? target.uniqueName) : null,
-        input.kind === 'cliq' && input.cliq ? this.box.seal(input.cliq.zapikey, id) : null,
-        input.rateLimitPerSecond ?? null,
-        input.maxConcurrency ?? 4,
-        input.ordering ?? 'best_effort',
-        ...filterParams(input.filter),
-        ...endpointParams(endpointColumns(this.box, id, undefined, { headers: input.headers, auth: input.auth })),
-      ],
+        [
+          id,
+          target.id,
+          ownerUserId,
+          input.kind,
+          input.url,
+          input.description ?? null,
+          secret ? this.box.seal(secret, id) : null,
+          input.kind === 'cliq' ? (input.cliq?.channel ?? target.uniqueName) : null,
+          input.kind === 'cliq' && input.cliq ? this.box.seal(input.cliq.zapikey, id) : null,
+          input.rateLimitPerSecond ?? null,
+          input.maxConcurrency ?? 4,
+          input.ordering ?? 'best_effort',
+          ...filterParams(input.filter),
+          ...endpointParams(endpointColumns(this.box, id, undefined, { headers: input.headers, auth: input.auth })),
+        ],
       );
       await tx.query(
         `INSERT INTO "dispatch"."subscription_target" (subscription_id, target_id, position) SELECT $1, t, p - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS u(t, p)`,
@@ -230,10 +231,10 @@ export class SubscriptionsService {
    */
   private async setOrdering(id: string, ordering: SubscriptionOrdering): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      const [[changed]] = (await tx.query(`UPDATE "dispatch"."subscription" SET ordering = $2 WHERE id = $1 AND ordering <> $2 RETURNING id`, [id, ordering])) as [
-        { id: string }[],
-        number,
-      ];
+      const [[changed]] = (await tx.query(`UPDATE "dispatch"."subscription" SET ordering = $2 WHERE id = $1 AND ordering <> $2 RETURNING id`, [
+        id,
+        ordering,
+      ])) as [{ id: string }[], number];
       if (!changed) return;
       await tx.query(
         ordering === 'strict'

@@ -61,7 +61,7 @@ export class AuthorizationController {
 
   @Get('connectors/:id/authorize')
   @ApiOperation({ summary: "Redirects the user's browser to the provider (state: signed, single use, 10 minutes; PKCE S256)" })
-  @ApiQuery({ name: 'user', description: "your reference for the user the connection belongs to" })
+  @ApiQuery({ name: 'user', description: 'your reference for the user the connection belongs to' })
   async authorize(@Param('id') id: string, @Query() query: unknown, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const q = parseOrThrow(AuthorizeQuery, query);
     const connector = await this.connectors.row(id);
@@ -93,7 +93,11 @@ export class AuthorizationController {
   async callback(@Query() query: unknown) {
     const q = parseOrThrow(CallbackQuery, query);
     const pending = await this.states.consume(q.state);
-    if (q.error) throw new OAuthException(OAuthErrorCodes.AuthorizationDenied, `The provider refused the authorization: ${q.error}${q.error_description ? ` (${q.error_description})` : ''}.`);
+    if (q.error)
+      throw new OAuthException(
+        OAuthErrorCodes.AuthorizationDenied,
+        `The provider refused the authorization: ${q.error}${q.error_description ? ` (${q.error_description})` : ''}.`,
+      );
     if (!q.code) throw new OAuthException(OAuthErrorCodes.AuthorizationDenied, 'The provider sent no code.');
     const connector = await this.connectors.row(pending.connectorId);
     const tokenHost = this.tokenHost(connector, q.location, q['accounts-server']);
@@ -127,7 +131,7 @@ export class AuthorizationController {
     const servers = Object.entries(connector.accounts_servers).map(([dc, url]) => [dc, url.replace(/\/$/, '')] as const);
     if (accountsServer) {
       const match = servers.find(([, url]) => url === accountsServer.replace(/\/$/, ''));
-      if (!match) throw new OAuthException(OAuthErrorCodes.AuthorizationDenied, 'The accounts-server is not one of this connector\'s data centres.');
+      if (!match) throw new OAuthException(OAuthErrorCodes.AuthorizationDenied, "The accounts-server is not one of this connector's data centres.");
       return match[1];
     }
     if (location) {
@@ -154,6 +158,9 @@ export class AuthorizationController {
       const app = await this.appkeys.verifyOwner(connector.app_id, ownerKey, req.id);
       if (app && canSee({ role: 'application', appId: app.id }, connector.app_id)) return;
     }
-    throw new OAuthException(OAuthErrorCodes.InvalidLink, "Authorize with a signed link (POST …/authorize-links), the application's owner key (X-Owner-Key) or X-Admin-Key.");
+    throw new OAuthException(
+      OAuthErrorCodes.InvalidLink,
+      "Authorize with a signed link (POST …/authorize-links), the application's owner key (X-Owner-Key) or X-Admin-Key.",
+    );
   }
 }

@@ -84,7 +84,7 @@ export class ConnectionsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: "Revoke at the provider (the refresh token, which ends its access tokens too) and delete the tokens here" })
+  @ApiOperation({ summary: 'Revoke at the provider (the refresh token, which ends its access tokens too) and delete the tokens here' })
   @Audited('connection.revoked', { target: 'connection', id: 'id' })
   async revoke(@Param('id') id: string, @Access() access: OwnerAccess): Promise<void> {
     const row = await this.connections.visible(id, access);
@@ -97,7 +97,8 @@ export class ConnectionsController {
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
       // The provider could not be reached: keep the tokens so the revocation can be tried again.
-      if (err.kind === 'transient') throw new OAuthException(OAuthErrorCodes.ProviderUnavailable, 'The provider could not be reached to revoke; nothing was deleted. Try again.');
+      if (err.kind === 'transient')
+        throw new OAuthException(OAuthErrorCodes.ProviderUnavailable, 'The provider could not be reached to revoke; nothing was deleted. Try again.');
     }
     await this.connections.markRevoked(row.id);
   }

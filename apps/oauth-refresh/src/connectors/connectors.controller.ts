@@ -24,7 +24,10 @@ const CreateSchema = z
     extra_params: Params.default({}),
     /** Zoho: data centre → accounts server, replacing the built-in map (e.g. for a private test server). */
     accounts_servers: z.record(z.string().regex(/^[a-z]{2,10}$/), HttpUrl).optional(),
-    refresh_budget: z.object({ count: z.number().int().min(1).max(100_000), window_seconds: z.number().int().min(1).max(86_400) }).nullable().optional(),
+    refresh_budget: z
+      .object({ count: z.number().int().min(1).max(100_000), window_seconds: z.number().int().min(1).max(86_400) })
+      .nullable()
+      .optional(),
   })
   .strict();
 const PatchSchema = z
@@ -90,7 +93,8 @@ export class ConnectorsController {
       redirectUrl: b.redirect_url,
       extraParams: b.extra_params,
       accountsServers: b.accounts_servers,
-      refreshBudget: b.refresh_budget === undefined ? undefined : b.refresh_budget && { count: b.refresh_budget.count, windowSeconds: b.refresh_budget.window_seconds },
+      refreshBudget:
+        b.refresh_budget === undefined ? undefined : b.refresh_budget && { count: b.refresh_budget.count, windowSeconds: b.refresh_budget.window_seconds },
     });
     return connectorView(row);
   }

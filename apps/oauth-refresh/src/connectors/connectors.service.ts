@@ -109,9 +109,7 @@ export class ConnectorsService {
   }
 
   async row(id: string): Promise<ConnectorRow> {
-    const [row] = /^[0-9a-f-]{36}$/i.test(id)
-      ? ((await this.dataSource.query(`SELECT * FROM "oauth"."connector" WHERE id = $1`, [id])) as ConnectorRow[])
-      : [];
+    const [row] = /^[0-9a-f-]{36}$/i.test(id) ? ((await this.dataSource.query(`SELECT * FROM "oauth"."connector" WHERE id = $1`, [id])) as ConnectorRow[]) : [];
     if (!row) throw new OAuthException(OAuthErrorCodes.ConnectorNotFound, 'No such connector.');
     return row;
   }
@@ -129,7 +127,10 @@ export class ConnectorsService {
     ]);
   }
 
-  async update(id: string, patch: Partial<Pick<ConnectorInput, 'name' | 'clientSecret' | 'scopes' | 'accessType' | 'extraParams' | 'redirectUrl' | 'revokeUrl'>>) {
+  async update(
+    id: string,
+    patch: Partial<Pick<ConnectorInput, 'name' | 'clientSecret' | 'scopes' | 'accessType' | 'extraParams' | 'redirectUrl' | 'revokeUrl'>>,
+  ) {
     if (patch.revokeUrl) await this.guard.refuseUnsafe(patch.revokeUrl, 'revoke_url');
     await this.dataSource.query(
       `UPDATE "oauth"."connector" SET name = coalesce($2, name), client_secret_sealed = coalesce($3, client_secret_sealed),

@@ -94,7 +94,8 @@ export class ProviderClient {
     const description = typeof body.error_description === 'string' ? body.error_description.slice(0, 300) : '';
     // Zoho answers some failures with HTTP 200 and an `error` field: an error all the same.
     if (error || res.status < 200 || res.status >= 300) throw classify(res.status, error ?? `http_${res.status}`, description);
-    if (typeof body.access_token !== 'string' || !body.access_token) throw new ProviderError('transient', 'invalid_answer', 'the token answer has no access_token', res.status);
+    if (typeof body.access_token !== 'string' || !body.access_token)
+      throw new ProviderError('transient', 'invalid_answer', 'the token answer has no access_token', res.status);
     const expiresIn = Number(body.expires_in ?? body.expires_in_sec);
     return {
       accessToken: body.access_token,

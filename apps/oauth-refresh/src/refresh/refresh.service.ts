@@ -148,7 +148,13 @@ export class RefreshService implements OnApplicationBootstrap {
     if (!force && trigger !== 'schedule' && this.fresh(row)) return this.release(row, lease);
     const refreshToken = this.connections.refreshToken(row);
     if (!refreshToken) {
-      return this.fail(row, lease, connector, trigger, new ProviderError('reauth', 'no_refresh_token', 'the connection has no refresh token (online access); the user must authorize again'));
+      return this.fail(
+        row,
+        lease,
+        connector,
+        trigger,
+        new ProviderError('reauth', 'no_refresh_token', 'the connection has no refresh token (online access); the user must authorize again'),
+      );
     }
 
     // A lease left behind means the last refresh never finished: its answer may be in the journal.
@@ -161,7 +167,10 @@ export class RefreshService implements OnApplicationBootstrap {
         await this.reschedule(row, lease, budget / 1000, null);
         // A caller that only needs a token still gets the current one; an explicit refresh is told no.
         if (trigger !== 'manual' && row.expires_at && row.expires_at.getTime() > Date.now()) return this.connections.row(row.id);
-        throw new OAuthException(OAuthErrorCodes.BudgetExhausted, `The provider's refresh budget for this token is used up; the next refresh is in ${Math.ceil(budget / 1000)} s.`);
+        throw new OAuthException(
+          OAuthErrorCodes.BudgetExhausted,
+          `The provider's refresh budget for this token is used up; the next refresh is in ${Math.ceil(budget / 1000)} s.`,
+        );
       }
       await this.dataSource.query(`INSERT INTO "oauth"."refresh_call" (connection_id, refresh_token_fp) VALUES ($1, $2)`, [row.id, fingerprint(refreshToken)]);
       try {
@@ -269,7 +278,14 @@ export class RefreshService implements OnApplicationBootstrap {
         await this.publish(() =>
           this.jetstream.publish(
             Subjects.OAuthConnectionFailed,
-            { connectionId: row.id, connectorId: row.connector_id, userRef: row.user_ref, failedAt: new Date().toISOString(), status: 'reauth_required', error },
+            {
+              connectionId: row.id,
+              connectorId: row.connector_id,
+              userRef: row.user_ref,
+              failedAt: new Date().toISOString(),
+              status: 'reauth_required',
+              error,
+            },
             { msgID: `${row.id}:failed:${row.generation}` },
           ),
         );

@@ -40,9 +40,7 @@ export class AdminUsersController {
   @Audited('user.created', { target: 'user', id: 'response' })
   async create(@Body() body: unknown) {
     const input = parseOrThrow(CreateUserSchema, body);
-    return userView(
-      await this.users.create({ email: input.email, displayName: input.display_name, password: input.password, confirmed: input.confirmed }),
-    );
+    return userView(await this.users.create({ email: input.email, displayName: input.display_name, password: input.password, confirmed: input.confirmed }));
   }
 
   @Get()
@@ -78,7 +76,8 @@ export class AdminUsersController {
   @Post(':userId/erase')
   @HttpCode(202)
   @ApiOperation({
-    summary: "Erase a user and their data in every service: tokens, sessions and usage here at once; events, messages, memberships, subscriptions and OAuth connections as each service handles the erasure",
+    summary:
+      'Erase a user and their data in every service: tokens, sessions and usage here at once; events, messages, memberships, subscriptions and OAuth connections as each service handles the erasure',
   })
   @Audited('user.erased', { target: 'user', id: 'userId' })
   async erase(@Param('userId') userId: string) {

@@ -22,13 +22,26 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     const msg = await nc.request(`${svc.namespace}.${RpcSubjects.TokensVerify}`, JSON.stringify({ token, ip }), { timeout: 2000 });
     return (msg.json() as { data: unknown }).data;
   };
-  const mint = (userId: string, name = 'ci') => svc.call('POST', `/api/v1/admin/users/${userId}/tokens`, { admin: true, body: { name, scopes: ['ZohoCliq.Messages.READ'] } });
+  const mint = (userId: string, name = 'ci') =>
+    svc.call('POST', `/api/v1/admin/users/${userId}/tokens`, { admin: true, body: { name, scopes: ['ZohoCliq.Messages.READ'] } });
 
   it('runs its migrations into its own schema', async () => {
     const tables = await svc.db.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'token' ORDER BY table_name`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['application', 'audit_event', 'dead_letter', 'migrations', 'operator_key', 'session', 'signin_throttle', 'token', 'usage_hourly', 'usage_report', 'user']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'application',
+      'audit_event',
+      'dead_letter',
+      'migrations',
+      'operator_key',
+      'session',
+      'signin_throttle',
+      'token',
+      'usage_hourly',
+      'usage_report',
+      'user',
+    ]);
   });
 
   it('creates a user, mints a token once, and verifies it over NATS', async () => {
@@ -153,11 +166,17 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
 
   it('refuses handler URLs that point inside the network, when registered and when changed', async () => {
     for (const url of ['http://169.254.169.254/latest', 'http://[::ffff:10.0.0.1]/', 'http://[2002:7f00:1::1]/', 'http://127.0.0.1:8080/in']) {
-      const res = await svc.call('POST', '/api/v1/admin/applications', { admin: true, body: { name: 'Internal', owner_email: 'dev@example.com', handler_urls: { incoming: url } } });
+      const res = await svc.call('POST', '/api/v1/admin/applications', {
+        admin: true,
+        body: { name: 'Internal', owner_email: 'dev@example.com', handler_urls: { incoming: url } },
+      });
       expect([url, res.status, res.body.code, res.body.details?.[0]?.path]).toEqual([url, 400, 'outbound_url_refused', 'handler_urls.incoming']);
     }
     const app = await svc.createApplication();
-    const patched = await svc.call('PATCH', `/api/v1/admin/applications/${app.id}`, { admin: true, body: { handler_urls: { function: 'http://10.1.2.3/fn' } } });
+    const patched = await svc.call('PATCH', `/api/v1/admin/applications/${app.id}`, {
+      admin: true,
+      body: { handler_urls: { function: 'http://10.1.2.3/fn' } },
+    });
     expect([patched.status, patched.body.code]).toEqual([400, 'outbound_url_refused']);
   });
 
@@ -202,7 +221,12 @@ describe('token-service operator API and tokens.verify (real PostgreSQL + NATS)'
     expect(metrics).toContain('process_cpu_seconds_total');
     const doc = (await svc.call('GET', '/docs/openapi.json')).body as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/admin/users', '/api/v2/applications/{appId}/functions/{name}/invoke', '/apiauthtoken/nb/create', '/api/v1/tokens/{id}/rotate']),
+      expect.arrayContaining([
+        '/api/v1/admin/users',
+        '/api/v2/applications/{appId}/functions/{name}/invoke',
+        '/apiauthtoken/nb/create',
+        '/api/v1/tokens/{id}/rotate',
+      ]),
     );
   });
 });

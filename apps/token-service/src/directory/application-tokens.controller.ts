@@ -24,7 +24,11 @@ export class ApplicationTokensController {
   @ApiOperation({ summary: "Tokens of this application's users, newest first (filters: user_id, status; cursor pagination)" })
   async list(@Param('appId') appId: string, @Query() query: unknown) {
     const q = parseOrThrow(TokenListQuerySchema, query);
-    const page = await this.directory.tokens({ applicationId: parseOrThrow(IdParamSchema, appId, 'appId'), userId: q.user_id, status: q.status }, q.limit, q.cursor);
+    const page = await this.directory.tokens(
+      { applicationId: parseOrThrow(IdParamSchema, appId, 'appId'), userId: q.user_id, status: q.status },
+      q.limit,
+      q.cursor,
+    );
     return { data: page.rows.map(tokenView), next_cursor: encodeCursor(page.next) };
   }
 

@@ -45,7 +45,10 @@ describe('operators and owners manage tokens (real PostgreSQL + NATS)', () => {
     let pages = 0;
     do {
       const sep = path.includes('?') ? '&' : '?';
-      const res: { status: number; body: any } = await svc.call('GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { admin: !headers['x-owner-key'], headers });
+      const res: { status: number; body: any } = await svc.call('GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, {
+        admin: !headers['x-owner-key'],
+        headers,
+      });
       expect(res.status).toBe(200);
       ids.push(...res.body.data.map((r: { id: string }) => r.id));
       cursor = res.body.next_cursor;
@@ -97,7 +100,9 @@ describe('operators and owners manage tokens (real PostgreSQL + NATS)', () => {
     expect(found).toHaveLength(3);
     const gone = await svc.createUser('find-me-gone@example.com');
     await svc.call('POST', `/api/v1/admin/users/${gone.id}/deactivate`, { admin: true });
-    expect((await svc.call('GET', '/api/v1/admin/users?email=find-me&active=false', { admin: true })).body.data.map((u: { id: string }) => u.id)).toEqual([gone.id]);
+    expect((await svc.call('GET', '/api/v1/admin/users?email=find-me&active=false', { admin: true })).body.data.map((u: { id: string }) => u.id)).toEqual([
+      gone.id,
+    ]);
     expect((await svc.call('GET', '/api/v1/admin/users?email=%25', { admin: true })).body.data).toEqual([]); // LIKE wildcards are literal
 
     const apps = await Promise.all([svc.createApplication(), svc.createApplication()]);
@@ -123,7 +128,9 @@ describe('operators and owners manage tokens (real PostgreSQL + NATS)', () => {
     // Neither the appkey nor another application's owner key opens the list.
     expect((await svc.call('GET', `/api/v1/applications/${mine.id}/tokens`, { headers: { 'x-appkey': mine.appkey } })).status).toBe(401);
     expect((await svc.call('GET', `/api/v1/applications/${mine.id}/tokens`, { headers: { 'x-owner-key': theirs.owner_key } })).status).toBe(401);
-    expect((await svc.call('GET', `/api/v1/applications/${mine.id}/tokens?status=active`, { admin: true })).body.data.map((t: { id: string }) => t.id)).toEqual([b.id]);
+    expect((await svc.call('GET', `/api/v1/applications/${mine.id}/tokens?status=active`, { admin: true })).body.data.map((t: { id: string }) => t.id)).toEqual(
+      [b.id],
+    );
   });
 
   it('lets a button user see and revoke their own tokens of one extension through the signed link, and nothing more', async () => {
@@ -137,8 +144,7 @@ describe('operators and owners manage tokens (real PostgreSQL + NATS)', () => {
     expect(invoked.body.buttons[0]).toMatchObject({ label: 'Manage your tokens', action: { type: 'open.url' } });
     const second = await buttonToken(app, email);
     const foreign = await buttonToken(elsewhere, email);
-    const self = (method: string, path: string, link = manage.searchParams.get('link')!) =>
-      svc.call(method, `${path}?link=${encodeURIComponent(link)}`);
+    const self = (method: string, path: string, link = manage.searchParams.get('link')!) => svc.call(method, `${path}?link=${encodeURIComponent(link)}`);
 
     const listed = await self('GET', '/api/v1/self/tokens');
     expect(listed.status).toBe(200);
@@ -154,16 +160,29 @@ describe('operators and owners manage tokens (real PostgreSQL + NATS)', () => {
 
     // An altered link (another user's id) or none at all opens nothing.
     const [, appId, expires, sig] = manage.searchParams.get('link')!.split('.');
-    const altered = await self('GET', '/api/v1/self/tokens', [foreign.userId === second.userId ? '00000000-0000-4000-8000-000000000000' : foreign.userId, appId, expires, sig].join('.'));
+    const altered = await self(
+      'GET',
+      '/api/v1/self/tokens',
+      [foreign.userId === second.userId ? '00000000-0000-4000-8000-000000000000' : foreign.userId, appId, expires, sig].join('.'),
+    );
     expect([altered.status, altered.body.code]).toEqual([401, 'invalid_link']);
     expect((await svc.call('GET', '/api/v1/self/tokens')).status).toBe(401);
 
     // The extension asks for a fresh link for the same user (a "Manage tokens" button), with its owner key only.
-    const issued = await svc.call('POST', `/api/v2/applications/${app.id}/self-service-links`, { headers: { 'x-owner-key': app.owner_key }, body: { user: { id: '1', email } } });
+    const issued = await svc.call('POST', `/api/v2/applications/${app.id}/self-service-links`, {
+      headers: { 'x-owner-key': app.owner_key },
+      body: { user: { id: '1', email } },
+    });
     expect(issued.status).toBe(200);
     expect((await svc.call('GET', new URL(issued.body.url).pathname + new URL(issued.body.url).search)).status).toBe(200);
-    expect((await svc.call('POST', `/api/v2/applications/${app.id}/self-service-links`, { headers: { 'x-appkey': app.appkey }, body: { user: { id: '1', email } } })).status).toBe(401);
-    const unknown = await svc.call('POST', `/api/v2/applications/${app.id}/self-service-links`, { headers: { 'x-owner-key': app.owner_key }, body: { user: { id: '2', email: 'never-seen@example.com' } } });
+    expect(
+      (await svc.call('POST', `/api/v2/applications/${app.id}/self-service-links`, { headers: { 'x-appkey': app.appkey }, body: { user: { id: '1', email } } }))
+        .status,
+    ).toBe(401);
+    const unknown = await svc.call('POST', `/api/v2/applications/${app.id}/self-service-links`, {
+      headers: { 'x-owner-key': app.owner_key },
+      body: { user: { id: '2', email: 'never-seen@example.com' } },
+    });
     expect(unknown.status).toBe(404);
   });
 });

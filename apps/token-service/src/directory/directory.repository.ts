@@ -70,7 +70,11 @@ export class DirectoryRepository {
   ): Promise<Page<T>> {
     const at = `date_trunc('milliseconds', ${alias}.created_at)`;
     if (after) qb.andWhere(`(${at}, ${alias}.id) < (:afterAt::timestamptz, :afterId::uuid)`, { afterAt: after.at, afterId: after.id });
-    const rows = await qb.orderBy(at, 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(limit + 1).getMany();
+    const rows = await qb
+      .orderBy(at, 'DESC')
+      .addOrderBy(`${alias}.id`, 'DESC')
+      .limit(limit + 1)
+      .getMany();
     return pageOf(rows, limit);
   }
 }

@@ -102,9 +102,7 @@ export class ExtensionsController {
     const parsed = ButtonsSchema.safeParse(body);
     if (!parsed.success) {
       // A union error hides the per-field reasons; report against the shape the caller sent.
-      const issues = Array.isArray(body)
-        ? body.flatMap((b, i) => detailsOf(b, `[${i}]`))
-        : detailsOf(body, '');
+      const issues = Array.isArray(body) ? body.flatMap((b, i) => detailsOf(b, `[${i}]`)) : detailsOf(body, '');
       throw CommonException.invalid(issues.length ? issues : zodDetails(parsed.error), 'The button is not valid.');
     }
     return { valid: true, buttons: Array.isArray(parsed.data) ? parsed.data.length : 1 };

@@ -76,7 +76,12 @@ describe('token generation button (extension invoke callback)', () => {
   it('lists every violation of the button and the user object in one 400', async () => {
     const res = await invoke({
       user: { id: '1', email: 'nope' },
-      button: { label: 'x'.repeat(21), type: '*', hint: 'h'.repeat(101), action: { type: 'open.url', data: { name: 'other' }, confirm: { title: 't', description: 'd', input: { type: 'text' } } } },
+      button: {
+        label: 'x'.repeat(21),
+        type: '*',
+        hint: 'h'.repeat(101),
+        action: { type: 'open.url', data: { name: 'other' }, confirm: { title: 't', description: 'd', input: { type: 'text' } } },
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('invalid_parameters');
@@ -91,7 +96,7 @@ describe('token generation button (extension invoke callback)', () => {
     ]);
   });
 
-  it("refuses a button whose function name is not the invoked one", async () => {
+  it('refuses a button whose function name is not the invoked one', async () => {
     const res = await invoke({ user: cliqUser, button: button('something-else') });
     expect(res.status).toBe(400);
     expect(res.body.details).toEqual([{ path: 'button.action.data.name', message: "must be the invoked function's name ('authenticate')" }]);

@@ -39,7 +39,7 @@ export class SelfServiceController {
   @UseGuards(OwnerKeyGuard)
   @ApiHeader({ name: 'X-Owner-Key', required: true })
   @ZodApiBody(LinkRequestSchema)
-  @ApiOperation({ summary: "A signed link for one Cliq user to see and revoke their own tokens of this extension, as a Cliq message" })
+  @ApiOperation({ summary: 'A signed link for one Cliq user to see and revoke their own tokens of this extension, as a Cliq message' })
   async issue(@Param('appId') appId: string, @Body() body: unknown) {
     const application = await this.applications.get(parseOrThrow(IdParamSchema, appId, 'appId'));
     const { user: cliqUser } = parseOrThrow(LinkRequestSchema, body);
@@ -56,7 +56,7 @@ export class SelfServiceController {
 
   @Get('api/v1/self/tokens')
   @ApiQuery({ name: 'link', required: true, description: 'the signed link the extension gave you' })
-  @ApiOperation({ summary: "Your tokens of one extension (metadata only), through a signed self-service link" })
+  @ApiOperation({ summary: 'Your tokens of one extension (metadata only), through a signed self-service link' })
   async list(@Query('link') link: string | undefined) {
     const grant = this.links.verify(link);
     const [application, user, page] = await Promise.all([

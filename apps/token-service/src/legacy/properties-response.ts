@@ -14,5 +14,13 @@ export function propertiesBody(fields: [string, string][], now = new Date()): st
   return ['#', `#${javaDate(now)}`, ...fields.map(([k, v]) => `${k}=${v}`)].join('\n') + '\n';
 }
 
-export const legacySuccess = (authtoken: string) => propertiesBody([['AUTHTOKEN', authtoken], ['RESULT', 'TRUE']]);
-export const legacyFailure = (cause: string) => propertiesBody([['CAUSE', cause], ['RESULT', 'FALSE']]);
+export const legacySuccess = (authtoken: string) =>
+  propertiesBody([
+    ['AUTHTOKEN', authtoken],
+    ['RESULT', 'TRUE'],
+  ]);
+export const legacyFailure = (cause: string) =>
+  propertiesBody([
+    ['CAUSE', cause],
+    ['RESULT', 'FALSE'],
+  ]);

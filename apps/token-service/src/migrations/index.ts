@@ -9,7 +9,9 @@ import { DeadLetterRetry1796800000000 } from './1796800000000-DeadLetterRetry';
 
 /** In order of application; TypeORM records each by name in "token"."migrations". */
 export const tokenMigrations = [
-  CreateUsersAndTokens1795376943016, TokenLifecycle1795378500000, UsageReportsAndDeadLetters1796100000000,
+  CreateUsersAndTokens1795376943016,
+  TokenLifecycle1795378500000,
+  UsageReportsAndDeadLetters1796100000000,
   ApplicationOwnerKeys1796200000000,
   ExplicitScopes1796300000000,
   OperatorKeys1796400000000,

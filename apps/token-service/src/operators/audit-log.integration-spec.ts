@@ -21,13 +21,20 @@ describe('audit log of token-service (real PostgreSQL + NATS)', () => {
   const audit = async (query: string, key?: string) => {
     const res = await svc.call('GET', `/api/v1/token-service/audit?${query}`, key ? { headers: { 'x-admin-key': key } } : { admin: true });
     expect(res.status).toBe(200);
-    return res.body.data as { action: string; actor: { type: string; id: string; name: string | null }; target: { type: string; id: string }; ip: string; at: string }[];
+    return res.body.data as {
+      action: string;
+      actor: { type: string; id: string; name: string | null };
+      target: { type: string; id: string };
+      ip: string;
+      at: string;
+    }[];
   };
 
   it('records who did what to which user, application, token and key, from where, and never a secret', async () => {
     const alice = (await svc.call('POST', '/api/v1/admin/operator-keys', { admin: true, body: { name: 'alice', role: 'operator' } })).body;
     const asAlice = { headers: { 'x-admin-key': alice.key } };
-    const user = (await svc.call('POST', '/api/v1/admin/users', { ...asAlice, body: { email: 'audited@example.com', display_name: 'A', password: PASSWORD } })).body;
+    const user = (await svc.call('POST', '/api/v1/admin/users', { ...asAlice, body: { email: 'audited@example.com', display_name: 'A', password: PASSWORD } }))
+      .body;
     const minted = (await svc.call('POST', `/api/v1/admin/users/${user.id}/tokens`, { ...asAlice, body: { name: 'ci' } })).body;
     expect((await svc.call('DELETE', `/api/v1/admin/tokens/${minted.id}`, asAlice)).status).toBe(204);
 
@@ -43,9 +50,14 @@ describe('audit log of token-service (real PostgreSQL + NATS)', () => {
     const own = (await svc.call('POST', '/api/v1/tokens', { session, body: { name: 'mine' } })).body;
     expect((await audit(`target_id=${own.id}`))[0]).toMatchObject({ action: 'token.created', actor: { type: 'user', id: user.id } });
     const app = await svc.createApplication();
-    await svc.call('POST', `/api/v2/applications/${app.id}/functions/connect/invoke?appkey=${app.appkey}`, { headers: { 'x-owner-key': app.owner_key }, body: { user: { id: '1', email: 'audited@example.com' }, button } });
+    await svc.call('POST', `/api/v2/applications/${app.id}/functions/connect/invoke?appkey=${app.appkey}`, {
+      headers: { 'x-owner-key': app.owner_key },
+      body: { user: { id: '1', email: 'audited@example.com' }, button },
+    });
     expect((await audit(`action=token.created_by_button&target_id=${app.id}`))[0].actor).toMatchObject({ type: 'owner', id: app.id });
-    await svc.call('POST', '/apiauthtoken/nb/create', { form: { SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'audited@example.com', PASSWORD, DISPLAY_NAME: 'old client' } });
+    await svc.call('POST', '/apiauthtoken/nb/create', {
+      form: { SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'audited@example.com', PASSWORD, DISPLAY_NAME: 'old client' },
+    });
     expect((await audit(`actor_id=${user.id}&action=token.created`)).map((e) => e.actor.name)).toContain('legacy authtoken API');
 
     await svc.call('DELETE', `/api/v1/admin/operator-keys/${alice.id}`, { admin: true });

@@ -29,10 +29,9 @@ export class OperatorKeysRepository {
   }
 
   list(includeRevoked: boolean): Promise<OperatorKeyRow[]> {
-    return this.dataSource.query(
-      `SELECT ${COLUMNS} FROM "token"."operator_key" WHERE $1 OR revoked_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1000`,
-      [includeRevoked],
-    );
+    return this.dataSource.query(`SELECT ${COLUMNS} FROM "token"."operator_key" WHERE $1 OR revoked_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1000`, [
+      includeRevoked,
+    ]);
   }
 
   /** The live key with this hash; its last use is written at most once a minute, so a check is rarely a write. */

@@ -42,7 +42,8 @@ describe('no secret in any log line, error body or event', () => {
     const rotatedAppkey = (await call('POST', `/api/v1/admin/applications/${app.id}/appkey/rotate`, { admin: true })).body.appkey;
     secrets.add(rotatedAppkey);
     secrets.add(app.owner_key);
-    const ownerKey = (await call('POST', `/api/v1/admin/applications/${app.id}/owner-key/rotate`, { admin: true, headers: { 'x-owner-key': app.owner_key } })).body.owner_key;
+    const ownerKey = (await call('POST', `/api/v1/admin/applications/${app.id}/owner-key/rotate`, { admin: true, headers: { 'x-owner-key': app.owner_key } }))
+      .body.owner_key;
     secrets.add(ownerKey);
 
     const button = {
@@ -55,19 +56,31 @@ describe('no secret in any log line, error body or event', () => {
       body: { user: { id: '1', email: 'sec@example.com' }, button },
     });
     secrets.add(invoked.body.slides[0].data[0].Token);
-    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke?appkey=${app.appkey}`, { body: { user: { id: '1', email: 'sec@example.com' }, button } });
-    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke`, { headers: { 'x-appkey': rotatedAppkey, 'x-owner-key': ownerKey }, body: { button: { ...button, label: '' } } });
-    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke`, { headers: { 'x-appkey': rotatedAppkey, 'x-owner-key': app.owner_key }, body: { button } });
+    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke?appkey=${app.appkey}`, {
+      body: { user: { id: '1', email: 'sec@example.com' }, button },
+    });
+    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke`, {
+      headers: { 'x-appkey': rotatedAppkey, 'x-owner-key': ownerKey },
+      body: { button: { ...button, label: '' } },
+    });
+    await call('POST', `/api/v2/applications/${app.id}/functions/f/invoke`, {
+      headers: { 'x-appkey': rotatedAppkey, 'x-owner-key': app.owner_key },
+      body: { button },
+    });
 
     const adminMinted = (await call('POST', `/api/v1/admin/users/${user.id}/tokens`, { admin: true, body: { name: 'adm' } })).body.token;
     secrets.add(adminMinted);
 
-    const legacy = await call('POST', '/apiauthtoken/nb/create', { form: { SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'sec@example.com', PASSWORD, DISPLAY_NAME: 'd' } });
+    const legacy = await call('POST', '/apiauthtoken/nb/create', {
+      form: { SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'sec@example.com', PASSWORD, DISPLAY_NAME: 'd' },
+    });
     const authtoken = /AUTHTOKEN=(\S+)/.exec(legacy.text)![1];
     secrets.add(authtoken);
     const legacyGet = await call('GET', `/crm/apiauthtoken.do?EMAIL_ID=sec@example.com&PASSWORD=${encodeURIComponent(PASSWORD)}`);
     secrets.add(/AUTHTOKEN=(\S+)/.exec(legacyGet.text)![1]);
-    await call('POST', '/apiauthtoken/nb/create', { form: { SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'sec@example.com', PASSWORD: 'wrong-password-also-secret', DISPLAY_NAME: 'd' } });
+    await call('POST', '/apiauthtoken/nb/create', {
+      form: { SCOPE: 'ZohoCliq/webhooks', EMAIL_ID: 'sec@example.com', PASSWORD: 'wrong-password-also-secret', DISPLAY_NAME: 'd' },
+    });
 
     const session = (await call('POST', '/api/v1/sessions', { body: { email: 'sec@example.com', password: PASSWORD } })).body.session_token;
     secrets.add(session);
@@ -80,7 +93,11 @@ describe('no secret in any log line, error body or event', () => {
     const rotatedAgain = (await call('POST', `/api/v1/tokens/${rotated.id}/rotate`, { session, body: {} })).body;
     secrets.add(rotatedAgain.token);
 
-    for (const headers of [{ authorization: authtoken }, { authorization: `Bearer ${adminMinted}` }, { authorization: `Zoho-oauthtoken ${rotatedAgain.token}` }]) {
+    for (const headers of [
+      { authorization: authtoken },
+      { authorization: `Bearer ${adminMinted}` },
+      { authorization: `Zoho-oauthtoken ${rotatedAgain.token}` },
+    ]) {
       await call('GET', '/api/v1/tokens/current', { headers });
     }
     await call('GET', `/api/v1/tokens/current?zapikey=${adminMinted}&authtoken=${authtoken}`);

@@ -96,7 +96,9 @@ export class TokenServiceHarness {
     return res.body.session_token;
   }
 
-  async createApplication(overrides: Record<string, unknown> = {}): Promise<{ id: string; appkey: string; owner_key: string; owner_key_prefix: string; name: string }> {
+  async createApplication(
+    overrides: Record<string, unknown> = {},
+  ): Promise<{ id: string; appkey: string; owner_key: string; owner_key_prefix: string; name: string }> {
     const res = await this.call('POST', '/api/v1/admin/applications', {
       admin: true,
       body: { name: 'GitLab', owner_email: 'dev@example.com', ...overrides },

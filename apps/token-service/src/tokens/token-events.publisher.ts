@@ -15,11 +15,7 @@ export class TokenEventsPublisher {
 
   async revoked(tokenId: string, userId: string, reason: TokenRevokedV1['reason'], revokedAt = new Date()): Promise<void> {
     await this.publishSafely(() =>
-      this.jetstream.publish(
-        Subjects.TokenRevoked,
-        { tokenId, userId, reason, revokedAt: revokedAt.toISOString() },
-        { msgID: `token-revoked:${tokenId}` },
-      ),
+      this.jetstream.publish(Subjects.TokenRevoked, { tokenId, userId, reason, revokedAt: revokedAt.toISOString() }, { msgID: `token-revoked:${tokenId}` }),
     );
   }
 

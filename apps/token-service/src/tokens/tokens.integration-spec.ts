@@ -32,7 +32,10 @@ describe('sessions and token management', () => {
     });
 
     it('answers the same 401 for an unknown email and a wrong password', async () => {
-      for (const body of [{ email: 'ghost@example.com', password: PASSWORD }, { email: 'owner@example.com', password: 'not-the-password' }]) {
+      for (const body of [
+        { email: 'ghost@example.com', password: PASSWORD },
+        { email: 'owner@example.com', password: 'not-the-password' },
+      ]) {
         const res = await svc.call('POST', '/api/v1/sessions', { body });
         expect(res.status).toBe(401);
         expect(res.body).toEqual({ code: 'INVALID_CREDENTIALS', message: 'The email or password is wrong.' });

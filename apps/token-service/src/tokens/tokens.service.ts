@@ -83,11 +83,7 @@ export class TokensService {
   }
 
   list(userId: string, includeRevoked: boolean): Promise<TokenEntity[]> {
-    const qb = this.dataSource
-      .getRepository(TokenEntity)
-      .createQueryBuilder('t')
-      .where('t.user_id = :userId', { userId })
-      .orderBy('t.created_at', 'DESC');
+    const qb = this.dataSource.getRepository(TokenEntity).createQueryBuilder('t').where('t.user_id = :userId', { userId }).orderBy('t.created_at', 'DESC');
     if (!includeRevoked) qb.andWhere(ACTIVE);
     return qb.getMany();
   }
@@ -176,21 +172,13 @@ export class TokensService {
   }
 
   private async lockActiveUser(tx: EntityManager, userId: string): Promise<UserEntity> {
-    const user = await tx
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .setLock('pessimistic_write')
-      .where('u.id = :userId', { userId })
-      .getOne();
+    const user = await tx.getRepository(UserEntity).createQueryBuilder('u').setLock('pessimistic_write').where('u.id = :userId', { userId }).getOne();
     if (!user) throw new TokenException(TokenErrorCodes.UserNotFound, 'No such user.');
     if (!user.active) throw new TokenException(TokenErrorCodes.UserInactive, 'The user is deactivated.');
     return user;
   }
 
-  private async insert(
-    tx: EntityManager,
-    request: Omit<MintRequest, 'limit'> & { previousTokenId?: string },
-  ): Promise<MintedToken> {
+  private async insert(tx: EntityManager, request: Omit<MintRequest, 'limit'> & { previousTokenId?: string }): Promise<MintedToken> {
     const secret = generateToken(request.kind);
     const repo = tx.getRepository(TokenEntity);
     const token = await repo.save(

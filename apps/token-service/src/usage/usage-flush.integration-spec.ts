@@ -9,9 +9,7 @@ describe('usage counting', () => {
       const user = await svc.createUser('shutdown@example.com');
       const minted = await svc.call('POST', `/api/v1/admin/users/${user.id}/tokens`, { admin: true, body: { name: 'n' } });
       const uses = 25;
-      await Promise.all(
-        Array.from({ length: uses }, () => svc.call('GET', '/api/v1/tokens/current', { headers: { authorization: minted.body.token } })),
-      );
+      await Promise.all(Array.from({ length: uses }, () => svc.call('GET', '/api/v1/tokens/current', { headers: { authorization: minted.body.token } })));
       expect(await svc.db.query(`SELECT * FROM token.usage_hourly`)).toEqual([]);
       await svc.app.close();
       const rows = await svc.db.query<{ count: string }>(`SELECT count FROM token.usage_hourly WHERE token_id = $1`, [minted.body.id]);
@@ -29,7 +27,11 @@ describe('usage counting', () => {
       const user = await svc.createUser('reported@example.com');
       const minted = await svc.call('POST', `/api/v1/admin/users/${user.id}/tokens`, { admin: true, body: { name: 'n' } });
       const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
-      const report = { reporter: 'verifier-test', seq: 7, uses: [{ tokenId: minted.body.id, hour, count: 12, lastUsedAt: new Date().toISOString(), lastIp: '203.0.113.9' }] };
+      const report = {
+        reporter: 'verifier-test',
+        seq: 7,
+        uses: [{ tokenId: minted.body.id, hour, count: 12, lastUsedAt: new Date().toISOString(), lastIp: '203.0.113.9' }],
+      };
       const js = nc.jetstream();
       // Two copies past JetStream's duplicate window (different msgIDs), as a redelivery after a crash would be.
       for (const msgID of ['a', 'b']) await js.publish(`${svc.namespace}.${Subjects.TokenUsed}`, JSON.stringify(report), { msgID });
@@ -54,4 +56,3 @@ describe('usage counting', () => {
     }
   });
 });
-

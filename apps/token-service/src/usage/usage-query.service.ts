@@ -19,10 +19,11 @@ export class UsageQuery {
   async report(tokenId: string, from: Date, to: Date): Promise<UsageReport> {
     const start = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS;
     const end = Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS;
-    const rows = (await this.dataSource.query(
-      `SELECT hour, count FROM "token"."usage_hourly" WHERE token_id = $1 AND hour >= $2 AND hour < $3`,
-      [tokenId, new Date(start), new Date(end)],
-    )) as { hour: Date; count: string }[];
+    const rows = (await this.dataSource.query(`SELECT hour, count FROM "token"."usage_hourly" WHERE token_id = $1 AND hour >= $2 AND hour < $3`, [
+      tokenId,
+      new Date(start),
+      new Date(end),
+    ])) as { hour: Date; count: string }[];
     const byHour = new Map(rows.map((r) => [r.hour.getTime(), Number(r.count)]));
     const buckets: UsageReport['buckets'] = [];
     for (let h = start; h < end; h += HOUR_MS) buckets.push({ hour: new Date(h).toISOString(), count: byHour.get(h) ?? 0 });

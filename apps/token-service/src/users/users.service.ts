@@ -86,10 +86,7 @@ export class UsersService {
         [id],
       )) as [{ deactivated_at: Date }[], number];
       if (!row) throw new TokenException(TokenErrorCodes.UserNotFound, 'No such user.');
-      await tx.query(
-        `UPDATE "token"."token" SET revoked_at = now(), revoked_reason = 'user_deactivated' WHERE user_id = $1 AND revoked_at IS NULL`,
-        [id],
-      );
+      await tx.query(`UPDATE "token"."token" SET revoked_at = now(), revoked_reason = 'user_deactivated' WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
       await tx.query(`UPDATE "token"."session" SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
       return row.deactivated_at;
     });

@@ -68,7 +68,12 @@ export class EventLogWriter {
    */
   private async commit(group: Pending[]): Promise<void> {
     try {
-      const inserted = await this.dataSource.transaction((tx) => this.insert(tx, group.map((p) => p.item)));
+      const inserted = await this.dataSource.transaction((tx) =>
+        this.insert(
+          tx,
+          group.map((p) => p.item),
+        ),
+      );
       for (const p of group) p.resolve(inserted.has(p.item.event.eventId));
     } catch (err) {
       if (!isRejectedValue(err) || group.length === 1) {

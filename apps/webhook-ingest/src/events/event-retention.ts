@@ -58,7 +58,12 @@ export class EventRetention implements OnModuleInit {
     )) as { n: number }[];
     const orphans = await deleteOlderThan(
       this.dataSource,
-      { table: '"ingest"."event_outcome"', key: 'event_id', column: 'processed_at', where: `NOT EXISTS (SELECT 1 FROM "ingest"."webhook_event" e WHERE e.event_id = "ingest"."event_outcome".event_id)` },
+      {
+        table: '"ingest"."event_outcome"',
+        key: 'event_id',
+        column: 'processed_at',
+        where: `NOT EXISTS (SELECT 1 FROM "ingest"."webhook_event" e WHERE e.event_id = "ingest"."event_outcome".event_id)`,
+      },
       cutoff,
       limit,
     );

@@ -64,7 +64,15 @@ export class EventsController {
   @ApiOperation({ summary: 'One event: payload, headers, status, attempts' })
   async get(@Access() access: OwnerAccess, @Param('eventId') eventId: string) {
     const row = await this.events.get(access, parseOrThrow(z.uuid(), eventId, 'eventId'));
-    return { ...summary(row), token_id: row.token_id, dedup_key: row.dedup_key, stream_seq: Number(row.stream_seq), message: row.message, request: row.request, body_purged_at: row.body_purged_at };
+    return {
+      ...summary(row),
+      token_id: row.token_id,
+      dedup_key: row.dedup_key,
+      stream_seq: Number(row.stream_seq),
+      message: row.message,
+      request: row.request,
+      body_purged_at: row.body_purged_at,
+    };
   }
 
   @Post(':eventId/replay')

@@ -92,7 +92,10 @@ export class EventsService {
   /** Publishes the event again under a new id (so consumers' dedup lets it through), pointing at the original. */
   async replay(row: EventRow, correlationId?: string): Promise<string> {
     if (row.body_purged_at) {
-      throw new IngestException(IngestErrorCodes.BodyPurged, `The raw body of this event was purged at ${row.body_purged_at.toISOString()} (RAW_BODY_RETENTION_DAYS); it cannot be replayed.`);
+      throw new IngestException(
+        IngestErrorCodes.BodyPurged,
+        `The raw body of this event was purged at ${row.body_purged_at.toISOString()} (RAW_BODY_RETENTION_DAYS); it cannot be replayed.`,
+      );
     }
     const eventId = randomUUID();
     await this.jetstream.publish(

@@ -17,9 +17,17 @@ export class IngestMetrics {
     this.rejected = metrics.counter('zapgate_ingest_rejected_total', 'Rejected requests by reason.', ['reason']);
     this.signatureFailures = metrics.counter('zapgate_ingest_signature_failures_total', 'Sender signature failures.', ['scheme', 'reason']);
     this.dedupHits = metrics.counter('zapgate_ingest_dedup_hits_total', 'Repeated deliveries answered with their first event.', ['where']);
-    this.bodyBytes = metrics.histogram('zapgate_ingest_body_bytes', 'Accepted body sizes.', ['source'], [128, 512, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576]);
-    this.storeSeconds = metrics.histogram('zapgate_ingest_store_seconds', 'Time to store an event durably (PubAck).', ['source'], [
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
-    ]);
+    this.bodyBytes = metrics.histogram(
+      'zapgate_ingest_body_bytes',
+      'Accepted body sizes.',
+      ['source'],
+      [128, 512, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576],
+    );
+    this.storeSeconds = metrics.histogram(
+      'zapgate_ingest_store_seconds',
+      'Time to store an event durably (PubAck).',
+      ['source'],
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    );
   }
 }

@@ -32,7 +32,13 @@ export class MessagesController {
   @ApiQuery({ name: 'zapikey', required: false })
   @ApiQuery({ name: 'sync_message', required: false })
   @ApiQuery({ name: 'bot_unique_name', required: false, description: 'Post as this bot; it must be a participant of the channel.' })
-  channel(@Param('name') name: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+  channel(
+    @Param('name') name: string,
+    @Query() q: Record<string, unknown>,
+    @Principal() p: VerifiedToken,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ) {
     return this.post('channel-post', { kind: 'channel', name: parseOrThrow(UniqueName, name, 'name') }, q, p, req, res);
   }
 
@@ -46,14 +52,26 @@ export class MessagesController {
   @Post('chats/:chatId/message')
   @HttpCode(204)
   @ApiOperation({ summary: 'Post a message to a chat' })
-  chat(@Param('chatId') chatId: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+  chat(
+    @Param('chatId') chatId: string,
+    @Query() q: Record<string, unknown>,
+    @Principal() p: VerifiedToken,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ) {
     return this.post('chat-message', { kind: 'chat', id: parseOrThrow(ChatId, chatId, 'chatId') }, q, p, req, res);
   }
 
   @Post('buddies/:email/message')
   @HttpCode(204)
   @ApiOperation({ summary: 'Post a message to a user' })
-  buddy(@Param('email') email: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
+  buddy(
+    @Param('email') email: string,
+    @Query() q: Record<string, unknown>,
+    @Principal() p: VerifiedToken,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ) {
     return this.post('buddy-message', { kind: 'user', email: parseOrThrow(Email, email, 'email').toLowerCase() }, q, p, req, res);
   }
 

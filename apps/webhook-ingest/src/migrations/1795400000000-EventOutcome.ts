@@ -23,7 +23,9 @@ export class EventOutcome1795400000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE "ingest"."webhook_event" ADD COLUMN status text NOT NULL DEFAULT 'received', ADD COLUMN dispatch_attempts integer NOT NULL DEFAULT 0`);
+    await q.query(
+      `ALTER TABLE "ingest"."webhook_event" ADD COLUMN status text NOT NULL DEFAULT 'received', ADD COLUMN dispatch_attempts integer NOT NULL DEFAULT 0`,
+    );
     await q.query(`DROP TABLE "ingest"."event_outcome"`);
   }
 }

@@ -55,10 +55,10 @@ export class SenderVerificationStore {
   }
 
   async remove(kind: SubjectKind, id: string): Promise<boolean> {
-    const [, count] = (await this.dataSource.query(
-      `DELETE FROM "ingest"."sender_verification" WHERE subject_kind = $1 AND subject_id = $2`,
-      [kind, id],
-    )) as [unknown, number];
+    const [, count] = (await this.dataSource.query(`DELETE FROM "ingest"."sender_verification" WHERE subject_kind = $1 AND subject_id = $2`, [kind, id])) as [
+      unknown,
+      number,
+    ];
     this.cache.delete(`${kind}:${id}`);
     return count > 0;
   }

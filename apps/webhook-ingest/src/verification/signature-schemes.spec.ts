@@ -12,17 +12,18 @@ describe('sender signatures, produced by the senders own libraries', () => {
   it('GitHub X-Hub-Signature-256 (@octokit/webhooks-methods)', async () => {
     const body = Buffer.from(pushExample);
     const signature = await sign({ secret: 'gh-secret', algorithm: 'sha256' }, pushExample);
-    const check = (headers: Record<string, string>, secrets = ['gh-secret']) =>
-      verifySignature('github', { headers, body, secrets, toleranceSeconds: 300 });
+    const check = (headers: Record<string, string>, secrets = ['gh-secret']) => verifySignature('github', { headers, body, secrets, toleranceSeconds: 300 });
     expect(check({ 'x-hub-signature-256': signature })).toEqual({ ok: true });
     expect(check({ 'x-hub-signature-256': signature }, ['old-secret', 'gh-secret'])).toEqual({ ok: true }); // rotation
     expect(check({ 'x-hub-signature-256': signature }, ['other'])).toEqual({ ok: false, reason: 'bad_signature' });
     expect(check({})).toEqual({ ok: false, reason: 'missing_signature' });
     const tampered = Buffer.from(pushExample.replace('"ref"', '"reff"'));
-    expect(verifySignature('github', { headers: { 'x-hub-signature-256': signature }, body: tampered, secrets: ['gh-secret'], toleranceSeconds: 300 })).toEqual({
-      ok: false,
-      reason: 'bad_signature',
-    });
+    expect(verifySignature('github', { headers: { 'x-hub-signature-256': signature }, body: tampered, secrets: ['gh-secret'], toleranceSeconds: 300 })).toEqual(
+      {
+        ok: false,
+        reason: 'bad_signature',
+      },
+    );
   });
 
   it('GitLab X-Gitlab-Token', () => {

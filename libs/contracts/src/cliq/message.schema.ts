@@ -36,7 +36,12 @@ export const ButtonActionSchema = z.discriminatedUnion(
     z.looseObject({
       type: z.literal('open.url'),
       data: z
-        .looseObject({ web: webUrl(256).optional(), windows: z.string().max(256).optional(), iOS: z.string().max(256).optional(), android: z.string().max(256).optional() })
+        .looseObject({
+          web: webUrl(256).optional(),
+          windows: z.string().max(256).optional(),
+          iOS: z.string().max(256).optional(),
+          android: z.string().max(256).optional(),
+        })
         .refine((d) => d.web || d.windows || d.iOS || d.android, 'give at least one of web, windows, iOS, android'),
       confirm: ConfirmSchema.optional(),
     }),
@@ -48,7 +53,12 @@ export const ButtonActionSchema = z.discriminatedUnion(
     z.looseObject({
       type: z.literal('system.api'),
       data: z.looseObject({
-        api: z.string().regex(/^((audiocall|videocall|startchat|invite)\/[\w.@-]+|locationpermission)$/, 'must be audiocall|videocall|startchat|invite/{zuid} or locationpermission'),
+        api: z
+          .string()
+          .regex(
+            /^((audiocall|videocall|startchat|invite)\/[\w.@-]+|locationpermission)$/,
+            'must be audiocall|videocall|startchat|invite/{zuid} or locationpermission',
+          ),
       }),
       confirm: ConfirmSchema.optional(),
     }),
@@ -87,19 +97,18 @@ const SlideSchema = z.discriminatedUnion(
   { error: 'slide type must be table, list, label, images or text' },
 );
 
-export const CliqMessageSchema = z
-  .looseObject({
-    text: z.string().max(MESSAGE_TEXT_MAX, `text may have at most ${MESSAGE_TEXT_MAX} characters`).optional(),
-    card: CardSchema.optional(),
-    // Counts are checked in checkCliqMessage: a failed array size check would hide the elements' own errors.
-    slides: z.array(SlideSchema).optional(),
-    buttons: z.array(MessageButtonSchema).optional(),
-    bot: z.looseObject({ name: z.string().min(1).max(100), image: z.url({ protocol: /^https$/ }).optional() }).optional(),
-    styles: z.looseObject({ background: z.enum(['red', 'yellow', 'green', 'blue', 'grey']).optional(), markdown: z.boolean().optional() }).optional(),
-    reply_to: z.string().max(100).optional(),
-    message_topic: z.string().max(255).optional(),
-    sync_message: z.boolean().optional(),
-  });
+export const CliqMessageSchema = z.looseObject({
+  text: z.string().max(MESSAGE_TEXT_MAX, `text may have at most ${MESSAGE_TEXT_MAX} characters`).optional(),
+  card: CardSchema.optional(),
+  // Counts are checked in checkCliqMessage: a failed array size check would hide the elements' own errors.
+  slides: z.array(SlideSchema).optional(),
+  buttons: z.array(MessageButtonSchema).optional(),
+  bot: z.looseObject({ name: z.string().min(1).max(100), image: z.url({ protocol: /^https$/ }).optional() }).optional(),
+  styles: z.looseObject({ background: z.enum(['red', 'yellow', 'green', 'blue', 'grey']).optional(), markdown: z.boolean().optional() }).optional(),
+  reply_to: z.string().max(100).optional(),
+  message_topic: z.string().max(255).optional(),
+  sync_message: z.boolean().optional(),
+});
 export type CliqMessage = z.infer<typeof CliqMessageSchema>;
 
 export interface MessageIssue {
@@ -112,9 +121,7 @@ export type MessageCheck = { ok: true; message: CliqMessage } | { ok: false; iss
 /** Validates a Cliq message and lists every violation: field rules, element rules and the limits across them. */
 export function checkCliqMessage(input: unknown): MessageCheck {
   const parsed = CliqMessageSchema.safeParse(input);
-  const issues: MessageIssue[] = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+  const issues: MessageIssue[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
   const raw = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const { text, card, slides, buttons } = raw;
   if (Array.isArray(buttons) && buttons.length > MAX_BUTTONS) issues.push({ path: 'buttons', message: `at most ${MAX_BUTTONS} buttons` });

@@ -6,11 +6,7 @@ import { z } from 'zod';
  * `user_webhook_token`. Limits: label ≤ 20, hint ≤ 100, type `+` or `-`.
  */
 export const TokenButtonSchema = z.object({
-  label: z
-    .string({ error: 'label is required' })
-    .trim()
-    .min(1, 'label is required')
-    .max(20, 'label may have at most 20 characters'),
+  label: z.string({ error: 'label is required' }).trim().min(1, 'label is required').max(20, 'label may have at most 20 characters'),
   hint: z.string().max(100, 'hint may have at most 100 characters').optional(),
   type: z.enum(['+', '-'], { error: "type must be '+' (positive) or '-' (negative or neutral)" }),
   key: z.string().max(100, 'key may have at most 100 characters').optional(),
@@ -27,10 +23,7 @@ export const TokenButtonSchema = z.object({
       confirm: z.object(
         {
           title: z.string({ error: 'action.confirm.title is required' }).min(1, 'action.confirm.title is required').max(100),
-          description: z
-            .string({ error: 'action.confirm.description is required' })
-            .min(1, 'action.confirm.description is required')
-            .max(100),
+          description: z.string({ error: 'action.confirm.description is required' }).min(1, 'action.confirm.description is required').max(100),
           input: z.object(
             { type: z.literal('user_webhook_token', { error: "action.confirm.input.type must be 'user_webhook_token'" }) },
             { error: 'action.confirm.input is required' },

@@ -1,6 +1,13 @@
 import type { z } from 'zod';
 import { Subjects, type EventSubject } from '../subjects';
-import { ApplicationChangedV1Schema, OperatorKeyRevokedV1Schema, TokenRevokedV1Schema, TokenUsedV1Schema, UserDeactivatedV1Schema, UserErasedV1Schema } from './token-lifecycle.event';
+import {
+  ApplicationChangedV1Schema,
+  OperatorKeyRevokedV1Schema,
+  TokenRevokedV1Schema,
+  TokenUsedV1Schema,
+  UserDeactivatedV1Schema,
+  UserErasedV1Schema,
+} from './token-lifecycle.event';
 import { OAuthConnectionFailedV1Schema, OAuthTokenRefreshedV1Schema } from './oauth.event';
 import { MessageStoredV1Schema, WebhookProcessedV1Schema } from './webhook-processed.event';
 import { WebhookReceivedV1Schema } from './webhook-received.event';

@@ -13,7 +13,10 @@ const ListQuery = z.looseObject({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().regex(/^\d{1,18}$/, 'must be a cursor from next_cursor').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be a cursor from next_cursor')
+    .optional(),
 });
 
 const view = (r: AuditRow) => ({
@@ -39,7 +42,14 @@ export function auditController(prefix: string): Type {
     @ApiOperation({ summary: `Lifecycle actions recorded by ${prefix}, newest first (filters: action, actor_id, target_type, target_id, from, to)` })
     async list(@Query() query: unknown) {
       const q = parseOrThrow(ListQuery, query);
-      const filter = { action: q.action, actorId: q.actor_id, targetType: q.target_type, targetId: q.target_id, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
+      const filter = {
+        action: q.action,
+        actorId: q.actor_id,
+        targetType: q.target_type,
+        targetId: q.target_id,
+        from: q.from ? new Date(q.from) : undefined,
+        to: q.to ? new Date(q.to) : undefined,
+      };
       const page = await this.audit.list(filter, q.limit, q.cursor);
       return { data: page.rows.map(view), next_cursor: page.next };
     }

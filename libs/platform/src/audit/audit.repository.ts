@@ -66,7 +66,16 @@ export class AuditRepository {
   async record(entry: AuditEntry): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO ${this.table} (action, actor_type, actor_id, actor_name, ip, target_type, target_id, correlation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [entry.action, entry.actor?.type ?? 'anonymous', entry.actor?.id ?? null, entry.actor?.name ?? null, entry.ip ?? null, entry.targetType, entry.targetId ?? null, entry.correlationId ?? null],
+      [
+        entry.action,
+        entry.actor?.type ?? 'anonymous',
+        entry.actor?.id ?? null,
+        entry.actor?.name ?? null,
+        entry.ip ?? null,
+        entry.targetType,
+        entry.targetId ?? null,
+        entry.correlationId ?? null,
+      ],
     );
   }
 
@@ -78,7 +87,16 @@ export class AuditRepository {
          AND ($4::text IS NULL OR target_id = $4) AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR at < $6)
          AND ($7::bigint IS NULL OR id < $7)
        ORDER BY id DESC LIMIT $8`,
-      [filter.action ?? null, filter.actorId ?? null, filter.targetType ?? null, filter.targetId ?? null, filter.from ?? null, filter.to ?? null, before ?? null, limit + 1],
+      [
+        filter.action ?? null,
+        filter.actorId ?? null,
+        filter.targetType ?? null,
+        filter.targetId ?? null,
+        filter.from ?? null,
+        filter.to ?? null,
+        before ?? null,
+        limit + 1,
+      ],
     )) as AuditRow[];
     const page = rows.slice(0, limit);
     return { rows: page, next: rows.length > limit ? String(page[page.length - 1].id) : null };

@@ -40,7 +40,11 @@ export class AuditedInterceptor implements NestInterceptor {
         from(
           (async () => {
             const field = meta.id === 'response' ? 'id' : meta.id?.startsWith('response.') ? meta.id.slice('response.'.length) : undefined;
-            const targetId = field ? (body as Record<string, unknown> | undefined)?.[field] : meta.id ? (request.params as Record<string, string | undefined>)[meta.id] : undefined;
+            const targetId = field
+              ? (body as Record<string, unknown> | undefined)?.[field]
+              : meta.id
+                ? (request.params as Record<string, string | undefined>)[meta.id]
+                : undefined;
             await this.audit
               .record({
                 action: meta.action,

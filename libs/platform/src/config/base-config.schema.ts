@@ -45,7 +45,12 @@ export const baseConfigSchema = z.object({
   /** Request/reply and PubAck timeout; past it the caller answers 503. */
   NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
   /** Larger request bodies are answered 413. */
-  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+  HTTP_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   /** A request (head and body) that has not fully arrived by then is answered 408 and closed: slow-body clients hold no socket for long. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /** Nesting depth a JSON body may reach; deeper is a 400 (checked before parsing). */
@@ -67,8 +72,7 @@ export const baseConfigSchema = z.object({
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** A config variable that must never be printed. */
-export const secretString = (minLength: number) =>
-  z.string().min(minLength, `must be at least ${minLength} characters`);
+export const secretString = (minLength: number) => z.string().min(minLength, `must be at least ${minLength} characters`);
 
 /**
  * `OUTBOUND_ALLOWED_CIDRS`: private ranges outbound requests may reach, comma-separated
@@ -76,7 +80,12 @@ export const secretString = (minLength: number) =>
  */
 export const cidrListSchema = z
   .string()
-  .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  )
   .refine(
     (list) =>
       list.every((c) => {

@@ -49,10 +49,7 @@ describe('loadConfig', () => {
 
 describe('describeConfig', () => {
   it('masks secrets and URL passwords', () => {
-    const described = describeConfig(
-      { API_KEY: 'topsecret', DATABASE_URL: 'postgres://app:pw123@db:5432/z', PORT: 1 },
-      ['API_KEY'],
-    );
+    const described = describeConfig({ API_KEY: 'topsecret', DATABASE_URL: 'postgres://app:pw123@db:5432/z', PORT: 1 }, ['API_KEY']);
     expect(described).toEqual({ API_KEY: '[redacted]', DATABASE_URL: 'postgres://app:[redacted]@db:5432/z', PORT: 1 });
   });
 });

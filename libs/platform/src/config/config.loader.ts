@@ -17,10 +17,7 @@ export class ConfigValidationError extends Error {
  * Reads and validates the environment once. Keys of the schema are the
  * environment variable names, so every error names the variable to fix.
  */
-export function loadConfig<S extends z.ZodObject>(
-  schema: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   // An empty variable (`FOO=`) means "not set", so defaults still apply.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(present);
@@ -35,9 +32,7 @@ export function loadConfig<S extends z.ZodObject>(
 
 /** The config with secret values masked, for the one boot log line. */
 export function describeConfig(config: object, secrets: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k, secrets.includes(k) ? '[redacted]' : k.endsWith('_URL') ? maskUrlPassword(v) : v]),
-  );
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, secrets.includes(k) ? '[redacted]' : k.endsWith('_URL') ? maskUrlPassword(v) : v]));
 }
 
 function maskUrlPassword(value: unknown): unknown {

@@ -19,7 +19,13 @@ describe('SecretBox', () => {
 
   it('opens values sealed under an older key after rotation', () => {
     const old = new SecretBox(new Map([['k1', k1]]), 'k1').seal('s');
-    const rotated = new SecretBox(new Map([['k2', k2], ['k1', k1]]), 'k2');
+    const rotated = new SecretBox(
+      new Map([
+        ['k2', k2],
+        ['k1', k1],
+      ]),
+      'k2',
+    );
     expect(rotated.open(old)).toBe('s');
     expect(rotated.keyIdOf(rotated.seal('s'))).toBe('k2');
   });

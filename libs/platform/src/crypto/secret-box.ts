@@ -42,25 +42,26 @@ export class SecretBox {
  * `ENCRYPTION_KEYS`: `id:base64key[,id:base64key…]`, 32-byte keys; the first
  * is used for new values, the others only to open old ones.
  */
-export const encryptionKeysSchema = z
-  .string()
-  .transform((value, ctx) => {
-    const keys = new Map<string, Buffer>();
-    for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
-      const [id, b64] = entry.split(':');
-      const key = b64 ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
-      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id ?? '') || key.length !== 32) {
-        ctx.addIssue({ code: 'custom', message: 'each entry must be id:base64 of 32 bytes (e.g. k1:$(openssl rand -base64 32))' });
-        return z.NEVER;
-      }
-      keys.set(id, key);
-    }
-    if (!keys.size) {
-      ctx.addIssue({ code: 'custom', message: 'give at least one key' });
+export const encryptionKeysSchema = z.string().transform((value, ctx) => {
+  const keys = new Map<string, Buffer>();
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const [id, b64] = entry.split(':');
+    const key = b64 ? Buffer.from(b64, 'base64') : Buffer.alloc(0);
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id ?? '') || key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'each entry must be id:base64 of 32 bytes (e.g. k1:$(openssl rand -base64 32))' });
       return z.NEVER;
     }
-    return { keys, currentKeyId: [...keys.keys()][0] };
-  });
+    keys.set(id, key);
+  }
+  if (!keys.size) {
+    ctx.addIssue({ code: 'custom', message: 'give at least one key' });
+    return z.NEVER;
+  }
+  return { keys, currentKeyId: [...keys.keys()][0] };
+});
 
 export function secretBoxFrom(config: { keys: Map<string, Buffer>; currentKeyId: string }): SecretBox {
   return new SecretBox(config.keys, config.currentKeyId);

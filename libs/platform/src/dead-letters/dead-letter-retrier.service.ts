@@ -26,7 +26,10 @@ export class DeadLetterRetrier {
   }
 
   /** Open letters oldest first, one after the other so that one target's events keep their order. */
-  async retryMany(filter: Omit<DeadLetterFilter, 'status'> & { since?: Date }, limit: number): Promise<{ retried: number; still_dead: number; skipped: number; more: boolean }> {
+  async retryMany(
+    filter: Omit<DeadLetterFilter, 'status'> & { since?: Date },
+    limit: number,
+  ): Promise<{ retried: number; still_dead: number; skipped: number; more: boolean }> {
     const ids = await this.letters.openIds(filter, limit + 1);
     const result = { retried: 0, still_dead: 0, skipped: 0, more: ids.length > limit };
     for (const id of ids.slice(0, limit)) {
@@ -50,7 +53,12 @@ export class DeadLetterRetrier {
       throw new CommonException(CommonCodes.Conflict, `No consumer ${row.consumer} runs in this service any more; the letter cannot be retried here.`);
     }
     try {
-      const result = await this.consumers.redrive({ consumer: row.consumer, payload: row.payload, streamSequence: Number(row.stream_seq), deliveryCount: row.delivery_count + row.retry_count });
+      const result = await this.consumers.redrive({
+        consumer: row.consumer,
+        payload: row.payload,
+        streamSequence: Number(row.stream_seq),
+        deliveryCount: row.delivery_count + row.retry_count,
+      });
       return await this.letters.settleRetry(row.id, result);
     } catch (err) {
       await this.letters.release(row.id);
@@ -61,7 +69,8 @@ export class DeadLetterRetrier {
   private async whyNot(id: string): Promise<CommonException> {
     const row = await this.letters.get(id);
     if (!row) return new CommonException(CommonCodes.NotFound, 'No such dead letter.');
-    if (row.status === 'retried') return new CommonException(CommonCodes.Conflict, `This dead letter was already retried with success at ${row.retried_at?.toISOString()}.`);
+    if (row.status === 'retried')
+      return new CommonException(CommonCodes.Conflict, `This dead letter was already retried with success at ${row.retried_at?.toISOString()}.`);
     return new CommonException(CommonCodes.Conflict, 'Another retry of this dead letter is running.');
   }
 }

@@ -37,6 +37,8 @@ export const deadLetterRetryColumns = {
   },
   async down(q: QueryRunner, schema: string): Promise<void> {
     await q.query(`DROP INDEX "${schema}"."dead_letter_open_idx"`);
-    await q.query(`ALTER TABLE "${schema}"."dead_letter" DROP COLUMN status, DROP COLUMN retry_count, DROP COLUMN retried_at, DROP COLUMN last_error, DROP COLUMN lease_until`);
+    await q.query(
+      `ALTER TABLE "${schema}"."dead_letter" DROP COLUMN status, DROP COLUMN retry_count, DROP COLUMN retried_at, DROP COLUMN last_error, DROP COLUMN lease_until`,
+    );
   },
 };

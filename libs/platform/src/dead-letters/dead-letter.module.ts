@@ -36,7 +36,8 @@ export class DeadLetterModule {
               name: 'dead_letters',
               description: 'dead letters and their payloads',
               days: config.DEAD_LETTER_RETENTION_DAYS,
-              purgeBatch: (cutoff, limit) => deleteOlderThan(ds, { table: `"${options.schema}"."dead_letter"`, key: 'id', column: 'created_at' }, cutoff, limit),
+              purgeBatch: (cutoff, limit) =>
+                deleteOlderThan(ds, { table: `"${options.schema}"."dead_letter"`, key: 'id', column: 'created_at' }, cutoff, limit),
             }),
         },
       ],

@@ -113,10 +113,10 @@ export class DeadLetterRepository {
   }
 
   async count(filter: DeadLetterFilter = {}): Promise<number> {
-    const [row] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM ${this.table} WHERE ($1::text IS NULL OR consumer = $1) AND ($2::text IS NULL OR kind = $2)`, [
-      filter.consumer ?? null,
-      filter.kind ?? null,
-    ])) as { n: number }[];
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM ${this.table} WHERE ($1::text IS NULL OR consumer = $1) AND ($2::text IS NULL OR kind = $2)`,
+      [filter.consumer ?? null, filter.kind ?? null],
+    )) as { n: number }[];
     return row.n;
   }
 }

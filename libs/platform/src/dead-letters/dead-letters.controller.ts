@@ -17,7 +17,10 @@ const ListQuery = z.object({
   kind: z.enum(KINDS).optional(),
   status: z.enum(['dead', 'retried']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().regex(/^\d{1,18}$/, 'must be a cursor from next_cursor').optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be a cursor from next_cursor')
+    .optional(),
 });
 
 const RetryManySchema = z.strictObject({

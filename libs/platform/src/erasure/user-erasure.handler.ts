@@ -32,13 +32,25 @@ export class UserErasureHandler implements EventHandler<typeof Subjects.UserEras
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.consumers.start(this, { stream: Streams.Tokens, durable: this.consumer, concurrency: 1, deadLetter: (letter) => this.deadLetters.record(letter) });
+    await this.consumers.start(this, {
+      stream: Streams.Tokens,
+      durable: this.consumer,
+      concurrency: 1,
+      deadLetter: (letter) => this.deadLetters.record(letter),
+    });
   }
 
   async handle(event: UserErasedV1): Promise<HandleOutcome> {
     const erased = await this.eraser.erase(event);
     this.logger.log({ userId: event.userId, erased }, 'user erased');
-    await this.audit.record({ action: 'user.erased', actor: { type: 'service', id: 'token-service' }, ip: undefined, targetType: 'user', targetId: event.userId, correlationId: undefined });
+    await this.audit.record({
+      action: 'user.erased',
+      actor: { type: 'service', id: 'token-service' },
+      ip: undefined,
+      targetType: 'user',
+      targetId: event.userId,
+      correlationId: undefined,
+    });
     return Outcome.ack();
   }
 }

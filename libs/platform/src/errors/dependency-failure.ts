@@ -3,7 +3,8 @@ import { CommonCodes, CommonException } from './domain.exception';
 /** PostgreSQL SQLSTATE classes and codes that mean "the database is not there right now", not "your query is wrong". */
 const PG_UNAVAILABLE = /^(08|57P0[1-4]|53300)/;
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
-const POOL_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (shutting down|starting up)/i;
+const POOL_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection is closed|Client has encountered a connection error|the database system is (shutting down|starting up)/i;
 
 /**
  * Whether an error means a dependency (PostgreSQL, mostly) is unreachable or

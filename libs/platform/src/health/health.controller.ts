@@ -10,10 +10,7 @@ import { NATS_CONNECTION } from '../nats/nats.tokens';
 const PROBE_TIMEOUT_MS = 1000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
-  ]);
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 }
 
 /** Liveness says the process runs; readiness says it can do its work (database and NATS answer); consumers, that events flow. */

@@ -33,8 +33,14 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
       if (!op) continue;
       op.responses = {
         ...op.responses,
-        '4XX': { description: 'The request was refused; `code` says why (400 invalid input, 401, 403, 404, 409, 413, 415, 429…).', content: { 'application/json': { schema: ERROR } } },
-        '5XX': { description: 'A dependency is down (503, with Retry-After) or an unexpected error (500, with correlation_id).', content: { 'application/json': { schema: ERROR } } },
+        '4XX': {
+          description: 'The request was refused; `code` says why (400 invalid input, 401, 403, 404, 409, 413, 415, 429…).',
+          content: { 'application/json': { schema: ERROR } },
+        },
+        '5XX': {
+          description: 'A dependency is down (503, with Retry-After) or an unexpected error (500, with correlation_id).',
+          content: { 'application/json': { schema: ERROR } },
+        },
       };
     }
   }

@@ -45,10 +45,7 @@ export interface StartOptions {
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/health/consumers', '/metrics']);
 
 /** Builds, configures and starts one service; resolves once it listens. */
-export async function startService<S extends z.ZodObject>(
-  def: ServiceDefinition<S>,
-  options: StartOptions = {},
-): Promise<NestFastifyApplication> {
+export async function startService<S extends z.ZodObject>(def: ServiceDefinition<S>, options: StartOptions = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(def.configSchema, options.env ?? process.env) as z.infer<S> & BaseConfig;
   const root = createRootLogger({ service: def.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT, destination: options.logDestination });
   root.info({ config: describeConfig(config, def.secrets) }, 'starting');
@@ -82,7 +79,11 @@ export async function startService<S extends z.ZodObject>(
         done(err as Error, undefined);
       }
     };
-    instance.addContentTypeParser('application/json', { parseAs: 'string' }, textParser((body) => parseJsonBody(body, limits)));
+    instance.addContentTypeParser(
+      'application/json',
+      { parseAs: 'string' },
+      textParser((body) => parseJsonBody(body, limits)),
+    );
     instance.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string' },
@@ -105,7 +106,10 @@ export async function startService<S extends z.ZodObject>(
   const gc = (globalThis as { gc?: () => void }).gc;
   if (typeof gc === 'function') process.on('SIGUSR2', () => gc());
   const metrics = app.get(MetricsService);
-  const timeouts = metrics.counter('zapgate_http_request_timeouts_total', 'Requests cut with 408 because head or body did not arrive within HTTP_REQUEST_TIMEOUT_MS.');
+  const timeouts = metrics.counter(
+    'zapgate_http_request_timeouts_total',
+    'Requests cut with 408 because head or body did not arrive within HTTP_REQUEST_TIMEOUT_MS.',
+  );
   countTimeout = () => timeouts.inc();
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply, payload) => {
@@ -198,4 +202,3 @@ function exitOnSignals(app: NestFastifyApplication, name: string): void {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
 }
-

@@ -17,9 +17,7 @@ export interface JsonLimits {
 export const DEFAULT_JSON_LIMITS: JsonLimits = { maxDepth: 64, maxMembers: 10_000 };
 
 export type JsonProblem =
-  | { kind: 'syntax'; message: string }
-  | { kind: 'depth' | 'members'; message: string }
-  | { kind: 'characters'; path: string; message: string };
+  { kind: 'syntax'; message: string } | { kind: 'depth' | 'members'; message: string } | { kind: 'characters'; path: string; message: string };
 
 /** Why a string cannot be stored as it is, or undefined when it can. */
 export function unstorableReason(s: string): string | undefined {
@@ -40,7 +38,8 @@ export function checkJsonShape(text: string, limits: JsonLimits = DEFAULT_JSON_L
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
       continue;
     }

@@ -32,7 +32,8 @@ export const REDACT_PATHS = [
 ];
 
 /** Query parameters that carry credentials in Cliq-shaped URLs. */
-const SECRET_QUERY_PARAMS = /([?&](?:zapikey|authtoken|appkey|crmauthtoken|token|password|access_token|refresh_token|code|state|client_secret|link|sig)=)[^&#]*/gi;
+const SECRET_QUERY_PARAMS =
+  /([?&](?:zapikey|authtoken|appkey|crmauthtoken|token|password|access_token|refresh_token|code|state|client_secret|link|sig)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');

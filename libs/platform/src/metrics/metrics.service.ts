@@ -53,13 +53,13 @@ export class MetricsService {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
-    this.eventsConsumed = this.counter('zapgate_events_consumed_total', 'Events settled by consumers, by subject and outcome.', [
-      'subject',
-      'outcome',
-    ]);
-    this.stages = this.histogram('zapgate_pipeline_stage_seconds', 'Time spent in each stage of the webhook path, by stage (and consumer).', ['stage', 'consumer'], [
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
-    ]);
+    this.eventsConsumed = this.counter('zapgate_events_consumed_total', 'Events settled by consumers, by subject and outcome.', ['subject', 'outcome']);
+    this.stages = this.histogram(
+      'zapgate_pipeline_stage_seconds',
+      'Time spent in each stage of the webhook path, by stage (and consumer).',
+      ['stage', 'consumer'],
+      [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
   }
 
   /** Starts timing a stage; call the result when it ends (it also returns the seconds, for a caller's own series). */
@@ -81,10 +81,7 @@ export class MetricsService {
   }
 
   histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
-    return (
-      (this.registry.getSingleMetric(name) as Histogram<L>) ??
-      new Histogram({ name, help, labelNames, buckets, registers: [this.registry] })
-    );
+    return (this.registry.getSingleMetric(name) as Histogram<L>) ?? new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 
   /** A gauge read at scrape time; `collect` sets its values. A failing collect leaves the last values. */

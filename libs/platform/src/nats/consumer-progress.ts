@@ -42,9 +42,24 @@ export class ConsumerProgress {
     const read = (pick: (s: ConsumerState) => number) => async (gauge: { set(labels: { consumer: string }, v: number): void }) => {
       for (const s of await this.states()) gauge.set({ consumer: s.consumer }, pick(s));
     };
-    metrics.gauge('zapgate_consumer_stalled', '1 while a consumer has events waiting and has delivered none for CONSUMER_STALL_SECONDS.', ['consumer'], read((s) => Number(s.stalled)));
-    metrics.gauge('zapgate_consumer_waiting_events', 'Events not yet delivered by a durable consumer.', ['consumer'], read((s) => s.waiting));
-    metrics.gauge('zapgate_consumer_unacknowledged_events', 'Events delivered and not yet acknowledged (in handlers or waiting for a retry).', ['consumer'], read((s) => s.unacknowledged));
+    metrics.gauge(
+      'zapgate_consumer_stalled',
+      '1 while a consumer has events waiting and has delivered none for CONSUMER_STALL_SECONDS.',
+      ['consumer'],
+      read((s) => Number(s.stalled)),
+    );
+    metrics.gauge(
+      'zapgate_consumer_waiting_events',
+      'Events not yet delivered by a durable consumer.',
+      ['consumer'],
+      read((s) => s.waiting),
+    );
+    metrics.gauge(
+      'zapgate_consumer_unacknowledged_events',
+      'Events delivered and not yet acknowledged (in handlers or waiting for a retry).',
+      ['consumer'],
+      read((s) => s.unacknowledged),
+    );
   }
 
   watch(consumer: string, stream: string, durable: string): void {
@@ -77,7 +92,11 @@ export class ConsumerProgress {
         else if (delivered !== w.lastDelivered || w.idleSince === undefined) w.idleSince = now;
         w.lastDelivered = delivered;
         const stalled = w.idleSince !== undefined && now - w.idleSince >= this.stallMs;
-        if (stalled && !w.state?.stalled) this.logger.error({ consumer, waiting: info.num_pending, unacknowledged: info.num_ack_pending }, 'consumer stalled: events wait and none is delivered');
+        if (stalled && !w.state?.stalled)
+          this.logger.error(
+            { consumer, waiting: info.num_pending, unacknowledged: info.num_ack_pending },
+            'consumer stalled: events wait and none is delivered',
+          );
         w.state = {
           consumer,
           waiting: info.num_pending,

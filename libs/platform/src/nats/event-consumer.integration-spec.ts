@@ -5,7 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { baseConfigSchema, ConfigModule, loadConfig } from '../config';
 import { createRootLogger, PinoLoggerService } from '../logging';
 import { MetricsModule, MetricsService } from '../metrics';
-import { type DeadLetter, type EventContext, EventConsumerService, type EventHandler, type HandleOutcome, Outcome, PermanentFailure } from './event-consumer.service';
+import {
+  type DeadLetter,
+  type EventContext,
+  EventConsumerService,
+  type EventHandler,
+  type HandleOutcome,
+  Outcome,
+  PermanentFailure,
+} from './event-consumer.service';
 import { JetStreamService } from './jetstream.service';
 import { encodeJson } from './json-codec';
 import { NatsModule } from './nats.module';
@@ -115,7 +123,12 @@ describe('JetStream publish and consume (real NATS)', () => {
       await js.publish(Subjects.WebhookReceived, e, { msgID: e.eventId });
     }
     await until(() => handler.seen.length === 4);
-    expect(handler.seen.filter((s) => s.deliveryCount === 2).map((s) => s.text).sort()).toEqual(['nak-once', 'throw-once']);
+    expect(
+      handler.seen
+        .filter((s) => s.deliveryCount === 2)
+        .map((s) => s.text)
+        .sort(),
+    ).toEqual(['nak-once', 'throw-once']);
     const metrics = await moduleRef.get(MetricsService).registry.getSingleMetricAsString('zapgate_events_consumed_total');
     expect(metrics).toMatch(/outcome="nak"[^\n]* 2/);
     expect(metrics).toMatch(/outcome="ack"[^\n]* 2/);
@@ -226,7 +239,10 @@ describe('JetStream publish and consume (real NATS)', () => {
     await expect(consumers.redrive(letter)).resolves.toEqual({ ok: true });
     // Each retry is one more delivery of the same stream position, validated like one from the stream.
     expect(handler.seen.map((s) => s.deliveryCount)).toEqual([1, 2, 2, 2]);
-    await expect(consumers.redrive({ ...letter, payload: encodeJson({ not: 'an event' }) })).resolves.toEqual({ ok: false, reason: 'payload does not match the contract' });
+    await expect(consumers.redrive({ ...letter, payload: encodeJson({ not: 'an event' }) })).resolves.toEqual({
+      ok: false,
+      reason: 'payload does not match the contract',
+    });
     expect(handler.seen).toHaveLength(4);
   });
 

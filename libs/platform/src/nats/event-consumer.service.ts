@@ -116,10 +116,11 @@ export class EventConsumerService {
     private readonly jetstream: JetStreamService,
     @Inject(APP_CONFIG) config: BaseConfig,
   ) {
-    this.deadLettered = metrics.counter('zapgate_events_dead_lettered_total', 'Events a consumer gave up on and recorded as dead letters, by consumer and kind.', [
-      'consumer',
-      'kind',
-    ]);
+    this.deadLettered = metrics.counter(
+      'zapgate_events_dead_lettered_total',
+      'Events a consumer gave up on and recorded as dead letters, by consumer and kind.',
+      ['consumer', 'kind'],
+    );
     this.progress = new ConsumerProgress(nc, metrics, config.CONSUMER_STALL_SECONDS * 1000);
   }
 

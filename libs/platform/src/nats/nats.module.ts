@@ -55,12 +55,14 @@ export class NatsModule implements BeforeApplicationShutdown, OnApplicationShutd
     if (this.nc.isClosed()) return;
     this.rpc.stopServing();
     await this.consumers.stopAll();
+    this.logger.debug('consumers stopped');
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (this.nc.isClosed()) return;
     try {
       await this.nc.drain();
+      this.logger.debug('NATS drained');
     } catch (err) {
       this.logger.warn({ err }, 'NATS drain failed');
     }

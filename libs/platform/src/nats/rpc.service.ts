@@ -84,12 +84,7 @@ export class RpcService {
     this.subscriptions.push(sub);
   }
 
-  private async answer<S extends RpcSubject>(
-    msg: Msg,
-    subject: S,
-    schemas: (typeof RpcSchemas)[S],
-    handler: RpcHandler<S>,
-  ): Promise<void> {
+  private async answer<S extends RpcSubject>(msg: Msg, subject: S, schemas: (typeof RpcSchemas)[S], handler: RpcHandler<S>): Promise<void> {
     const correlationId = msg.headers?.get(HttpHeaders.CorrelationId) || undefined;
     try {
       const parsed = schemas.request.safeParse(decodeJson(msg.data));
@@ -102,7 +97,12 @@ export class RpcService {
     } catch (err) {
       const unavailable = isOutage(err);
       this.logger.error({ err, subject, correlationId }, unavailable ? 'rpc handler could not reach a dependency' : 'rpc handler failed');
-      msg.respond(encodeJson({ ok: false, error: unavailable ? { code: 'service_unavailable', message: 'a dependency is unavailable' } : { code: 'internal_error', message: 'handler failed' } }));
+      msg.respond(
+        encodeJson({
+          ok: false,
+          error: unavailable ? { code: 'service_unavailable', message: 'a dependency is unavailable' } : { code: 'internal_error', message: 'handler failed' },
+        }),
+      );
     }
   }
 

@@ -71,7 +71,12 @@ export function postOutbound(guard: SsrfGuard, req: OutboundRequest): Promise<Ou
       });
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_KEPT_BODY), durationMs: elapsed() });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_KEPT_BODY),
+          durationMs: elapsed(),
+        });
       });
       res.on('error', () => undefined); // the request's error handler reports it
     });

@@ -7,7 +7,21 @@ describe('SsrfGuard: every address form', () => {
   const allowed = (ip: string) => expect([ip, guard.isAllowed(ip)]).toEqual([ip, true]);
 
   it('refuses internal IPv4 ranges', () => {
-    for (const ip of ['0.0.0.0', '10.0.0.1', '100.64.0.1', '127.0.0.1', '169.254.169.254', '172.16.0.1', '172.31.255.255', '192.0.0.8', '192.168.1.1', '198.18.0.1', '224.0.0.1', '240.0.0.1', '255.255.255.255']) {
+    for (const ip of [
+      '0.0.0.0',
+      '10.0.0.1',
+      '100.64.0.1',
+      '127.0.0.1',
+      '169.254.169.254',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.0.0.8',
+      '192.168.1.1',
+      '198.18.0.1',
+      '224.0.0.1',
+      '240.0.0.1',
+      '255.255.255.255',
+    ]) {
       refused(ip);
     }
   });
@@ -49,7 +63,14 @@ describe('SsrfGuard: every address form', () => {
   });
 
   it('refuses IP-literal URLs in every spelling before any connection', async () => {
-    for (const url of ['http://169.254.169.254/latest/meta-data', 'http://[::ffff:169.254.169.254]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::1]/', 'http://2852039166/', 'http://0xa9.0xfe.0xa9.0xfe/']) {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::ffff:169.254.169.254]/',
+      'http://[64:ff9b::a9fe:a9fe]/',
+      'http://[2002:a9fe:a9fe::1]/',
+      'http://2852039166/',
+      'http://0xa9.0xfe.0xa9.0xfe/',
+    ]) {
       await expect(guard.check(new URL(url))).rejects.toThrow(/not allow-listed/);
     }
   });
