@@ -241,6 +241,40 @@ describe('acknowledged means stored', () => {
     expect(((await listed.json()) as { data: { id: string }[] }).data.map((l) => l.id).sort()).toEqual(dead.map((l) => l.id).sort());
   }, 120_000);
 
+  it('records outcomes in batches where the newest verdict wins, even when an older one arrives later in the same batch', async () => {
+    const subject = `${platform.namespace}.zapgate.webhook.processed.v1`;
+    const js = nc.jetstream();
+    const ids = Array.from({ length: 60 }, () => randomUUID());
+    const at = Date.now();
+    const verdict = (eventId: string, outcome: string, ms: number, message?: string) =>
+      JSON.stringify({
+        eventId,
+        processedAt: new Date(at + ms).toISOString(),
+        outcome,
+        attempts: 1,
+        messageIds: [],
+        ...(message ? { error: { code: 'x', message } } : {}),
+      });
+    // Newest first, then an older one for the same event: both land in one burst, so mostly in one batch.
+    await Promise.all(
+      ids.flatMap((id, i) => [
+        js.publish(subject, verdict(id, 'rejected', 1000, i === 0 ? 'a sender wrote \u0000 here' : 'newer')),
+        js.publish(subject, verdict(id, 'handler_failed', 0, 'older')),
+      ]),
+    );
+    const rows = await until(async () => {
+      const found = await platform.db.query<{ event_id: string; outcome: string; message: string }>(
+        `SELECT event_id, outcome, error->>'message' AS message FROM ingest.event_outcome WHERE event_id = ANY($1::uuid[])`,
+        [ids],
+      );
+      return found.length === ids.length ? found : undefined;
+    }, 30_000);
+    expect(new Set(rows.map((r) => r.outcome))).toEqual(new Set(['rejected']));
+    expect(rows.find((r) => r.event_id === ids[0])?.message).toBe('a sender wrote \ufffd here');
+    const letters = await platform.db.query(`SELECT 1 FROM ingest.dead_letter WHERE consumer LIKE '%event-status'`);
+    expect(letters).toHaveLength(0);
+  });
+
   it('does not let a short Retry-After use up the retry schedule', async () => {
     // 503 with Retry-After: 1 for the first 6 s; the schedule (1, 3, 5 s) spans 9 s, so the last attempt must land after the outage.
     let outageUntil = 0;

@@ -16,3 +16,4 @@ export * from './audit';
 export * from './cache';
 export * from './retention';
 export * from './erasure';
+export * from './batching';

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, OutboundFailure, PipelineStages, postOutbound, redactUrl, retryAfterMs, type OutboundResponse } from '@zapgate/platform';
+import { APP_CONFIG, BatchWriter, OutboundFailure, PipelineStages, postOutbound, redactUrl, retryAfterMs, type OutboundResponse } from '@zapgate/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { OPERATIONS_TARGET, OperationsFeed } from '../channels/operations-feed';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { DispatchMetrics } from '../metrics/dispatch-metrics';
 import { OutboundGuard } from './outbound-guard.provider';
 import { mapPayload, type OutboundMessage } from './payload-mappers';
-import { BatchWriter } from './batch-writer';
 import { nextAttemptDelayMs } from './retry-policy';
 import { signStandardWebhook } from './standard-webhooks.signer';
 import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
