@@ -5,8 +5,8 @@ import { OwnerAccessGuard, TokenClientModule } from '@zapgate/token-client';
 import { ChannelStore } from './channels/channel-store.service';
 import { ChannelStoreEraser } from './channels/channel-store-eraser';
 import { MessagePoster } from './channels/message-poster.service';
-import { MessageRetention } from './channels/message-retention';
-import { DeliveryRetention } from './outbound/delivery-retention';
+import { messageRetention } from './channels/message-retention';
+import { deliveryRetention } from './outbound/delivery-retention';
 import { ChannelEntity } from './channels/channel.entity';
 import { LiveFeed } from './channels/live-feed.service';
 import { MembersController } from './channels/members.controller';
@@ -51,8 +51,8 @@ export class AppModule {
       ],
       controllers: [MessagesController, MembersController, SubscriptionsController, HandlerSecretsController, OperationalWebhooksController],
       providers: [
-        DeliveryRetention,
-        MessageRetention,
+        deliveryRetention,
+        messageRetention,
         ...userErasureProviders(Consumers.DispatchUserErasure, ChannelStoreEraser),
         OwnerAccessGuard,
         ChannelStore,

@@ -38,7 +38,7 @@ import { VerifyRpcHandler } from './tokens/verify.rpc-handler';
 import { UsageQuery } from './usage/usage-query.service';
 import { TokenUsageHandler } from './usage/token-usage.handler';
 import { UsageRecorder } from './usage/usage-recorder.service';
-import { UsageRetention } from './usage/usage-retention';
+import { usageRetention } from './usage/usage-retention';
 import { UserEntity } from './users/user.entity';
 import { UsersService } from './users/users.service';
 
@@ -87,7 +87,7 @@ export class AppModule {
         TokenEventsPublisher,
         TokenStreamProvisioner,
         UsageRecorder,
-        UsageRetention,
+        usageRetention,
         TokenUsageHandler,
         UsageQuery,
         SignInThrottle,

@@ -6,7 +6,7 @@ import { EventLogEraser } from './events/event-log-eraser';
 import { EventLogHandler } from './events/event-log.handler';
 import { EventLogWriter } from './events/event-log.writer';
 import { EventOutcomeHandler } from './events/event-outcome.handler';
-import { EventRetention } from './events/event-retention';
+import { eventRetention } from './events/event-retention';
 import { EventsController } from './events/events.controller';
 import { EventsService } from './events/events.service';
 import { IncomingController } from './incoming/incoming.controller';
@@ -43,7 +43,7 @@ export class AppModule {
         DedupService,
         SenderVerificationStore,
         EventsService,
-        EventRetention,
+        eventRetention,
         ...userErasureProviders(Consumers.IngestUserErasure, EventLogEraser),
         // The projection can run in a process of its own (INGEST_PROJECTIONS=off here, on there).
         ...(config.INGEST_PROJECTIONS === 'on' ? [EventLogHandler, EventLogWriter, EventOutcomeHandler] : []),

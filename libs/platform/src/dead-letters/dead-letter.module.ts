@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { APP_CONFIG, type BaseConfig } from '../config';
+import type { BaseConfig } from '../config';
 import { AdminKeyGuard } from '../http/admin-key.guard';
 import { deleteOlderThan } from '../retention/purge-batch';
-import { RetentionService } from '../retention/retention.service';
+import { retentionPolicies } from '../retention/retention.service';
 import { DeadLetterRetrier } from './dead-letter-retrier.service';
 import { DeadLetterRepository } from './dead-letter.repository';
 import { deadLettersController } from './dead-letters.controller';
@@ -15,8 +15,6 @@ export interface DeadLetterOptions {
   route: string;
 }
 
-const DEAD_LETTER_RETENTION = Symbol('dead-letter retention policy');
-
 /** Dead letters of one service: the repository its consumers record into, and the operator API over it. */
 @Module({})
 export class DeadLetterModule {
@@ -27,19 +25,15 @@ export class DeadLetterModule {
         { provide: DeadLetterRepository, inject: [DataSource], useFactory: (ds: DataSource) => new DeadLetterRepository(ds, options.schema) },
         DeadLetterRetrier,
         AdminKeyGuard,
-        {
-          // Payloads may hold personal data: dead letters go after DEAD_LETTER_RETENTION_DAYS, retried or not.
-          provide: DEAD_LETTER_RETENTION,
-          inject: [RetentionService, DataSource, APP_CONFIG],
-          useFactory: (retention: RetentionService, ds: DataSource, config: BaseConfig) =>
-            retention.register({
-              name: 'dead_letters',
-              description: 'dead letters and their payloads',
-              days: config.DEAD_LETTER_RETENTION_DAYS,
-              purgeBatch: (cutoff, limit) =>
-                deleteOlderThan(ds, { table: `"${options.schema}"."dead_letter"`, key: 'id', column: 'created_at' }, cutoff, limit),
-            }),
-        },
+        // Payloads may hold personal data: dead letters go after DEAD_LETTER_RETENTION_DAYS, retried or not.
+        retentionPolicies<BaseConfig>('dead_letters', (ds, config) => [
+          {
+            name: 'dead_letters',
+            description: 'dead letters and their payloads',
+            days: config.DEAD_LETTER_RETENTION_DAYS,
+            purgeBatch: (cutoff, limit) => deleteOlderThan(ds, { table: `"${options.schema}"."dead_letter"`, key: 'id', column: 'created_at' }, cutoff, limit),
+          },
+        ]),
       ],
       controllers: [deadLettersController(options.route)],
       exports: [DeadLetterRepository],

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type Provider } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { Cron } from 'croner';
 import { APP_CONFIG, type BaseConfig } from '../config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -108,4 +109,19 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     if (purged) this.logger.log({ policy: policy.name, purged, cutoff }, 'retention purge');
     return { name: policy.name, purged, cutoff: cutoff.toISOString() };
   }
+}
+
+/**
+ * A provider that registers one feature's retention policies, built from the
+ * data source and the validated config (list it among the module's providers).
+ */
+export function retentionPolicies<C extends BaseConfig>(feature: string, build: (dataSource: DataSource, config: C) => RetentionPolicy[]): Provider {
+  return {
+    provide: `zapgate:retention:${feature}`,
+    inject: [RetentionService, DataSource, APP_CONFIG],
+    useFactory: (retention: RetentionService, dataSource: DataSource, config: C) => {
+      for (const policy of build(dataSource, config)) retention.register(policy);
+      return feature;
+    },
+  };
 }
