@@ -6,15 +6,8 @@ import { z } from 'zod';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
 import { Directory } from './directory.service';
 import { HandlerSecrets } from './handler-secret.service';
+import { RotateSecretSchema } from './secret-ring';
 
-const RotateSchema = z.object({
-  grace_seconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .default(86_400),
-});
 const AppIdSchema = z.uuid();
 
 /** The application owner's view of the secret that signs calls to their extension's handlers. */
@@ -37,11 +30,11 @@ export class HandlerSecretsController {
 
   @Post('rotate')
   @HttpCode(200)
-  @ZodApiBody(RotateSchema)
+  @ZodApiBody(RotateSecretSchema)
   @ApiOperation({ summary: 'A new secret; the old one also signs for grace_seconds (default a day)' })
   @Audited('handler_secret.rotated', { target: 'application', id: 'appId' })
   async rotate(@Param('appId') appId: string, @Body() body: unknown) {
-    const { grace_seconds } = parseOrThrow(RotateSchema, body ?? {});
+    const { grace_seconds } = parseOrThrow(RotateSecretSchema, body ?? {});
     await this.mustExist(appId);
     return { app_id: appId, scheme: 'standard-webhooks', secret: await this.secrets.rotate(appId, grace_seconds), previous_valid_for_seconds: grace_seconds };
   }

@@ -1,3 +1,15 @@
+import { z } from 'zod';
+
+/** A rotation's body, for every rotating secret (handler secrets, subscriptions' signing secrets): how long the old one still signs. */
+export const RotateSecretSchema = z.object({
+  grace_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(86_400),
+});
+
 /** A secret that was rotated out and still signs until `expires_at`. */
 export interface RetiredSecret {
   sealed: string;

@@ -5,10 +5,11 @@ import { AdminKeyGuard, Audited, parseOrThrow, ZodApiBody } from '@zapgate/platf
 import { z } from 'zod';
 import { OperationsFeed } from '../channels/operations-feed';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
+import { RotateSecretSchema } from '../handlers/secret-ring';
 import { DeliveriesService } from '../outbound/deliveries.service';
 import { DeliveryWorker } from '../outbound/delivery-worker.service';
 import { CustomHeadersSchema, EndpointAuthSchema } from '../outbound/endpoint-credentials';
-import { deliveryView, HttpUrl, ListDeliveriesQuery, RetrySinceSchema, RotateSchema, subscriptionView } from '../outbound/subscription.views';
+import { deliveryView, HttpUrl, ListDeliveriesQuery, RetrySinceSchema, subscriptionView } from '../outbound/subscription.views';
 import { SubscriptionsService, type SubscriptionRow } from '../outbound/subscriptions.service';
 
 const EventTypes = z
@@ -119,11 +120,11 @@ export class OperationalWebhooksController {
 
   @Post(':id/secret/rotate')
   @HttpCode(200)
-  @ZodApiBody(RotateSchema)
+  @ZodApiBody(RotateSecretSchema)
   @Audited('operational_webhook.secret_rotated', { target: 'subscription', id: 'id' })
   async rotate(@Param('id') id: string, @Body() body: unknown) {
     const sub = await this.endpoint(id);
-    const { grace_seconds } = parseOrThrow(RotateSchema, body ?? {});
+    const { grace_seconds } = parseOrThrow(RotateSecretSchema, body ?? {});
     return { id, secret: await this.subscriptions.rotateSecret(sub, grace_seconds), previous_valid_for_seconds: grace_seconds };
   }
 

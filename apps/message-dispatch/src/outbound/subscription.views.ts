@@ -43,14 +43,6 @@ export const PatchSchema = z
     ...Limits,
   })
   .strict();
-export const RotateSchema = z.object({
-  grace_seconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .default(86_400),
-});
 export const ListDeliveriesQuery = z.looseObject({
   status: z.enum(['pending', 'succeeded', 'dead']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

@@ -5,9 +5,10 @@ import { parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
 import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { z } from 'zod';
 import { COLLECTIONS } from '../channels/target';
+import { RotateSecretSchema } from '../handlers/secret-ring';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryWorker } from './delivery-worker.service';
-import { CreateSchema, deliveryView, ListDeliveriesQuery, PatchSchema, RetrySinceSchema, RotateSchema, subscriptionView as view } from './subscription.views';
+import { CreateSchema, deliveryView, ListDeliveriesQuery, PatchSchema, RetrySinceSchema, subscriptionView as view } from './subscription.views';
 import { SubscriptionsService } from './subscriptions.service';
 
 /** Outbound subscriptions of targets you are a member of, and their deliveries. */
@@ -105,12 +106,12 @@ export class SubscriptionsController {
 
   @Post('subscriptions/:id/secret/rotate')
   @HttpCode(200)
-  @ZodApiBody(RotateSchema)
+  @ZodApiBody(RotateSecretSchema)
   @ApiOperation({ summary: 'A new signing secret; messages carry both signatures for grace_seconds (default a day)' })
   @Audited('subscription.secret_rotated', { target: 'subscription', id: 'id' })
   async rotate(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
     const sub = await this.subscriptions.forMember(id, p.userId);
-    const { grace_seconds } = parseOrThrow(RotateSchema, body ?? {});
+    const { grace_seconds } = parseOrThrow(RotateSecretSchema, body ?? {});
     return { id, secret: await this.subscriptions.rotateSecret(sub, grace_seconds), previous_valid_for_seconds: grace_seconds };
   }
 
