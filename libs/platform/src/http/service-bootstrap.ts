@@ -1,4 +1,4 @@
-import { type DynamicModule, Logger } from '@nestjs/common';
+import { type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -8,12 +8,13 @@ import type { Socket } from 'node:net';
 import { parse as parseQueryString } from 'node:querystring';
 import type pino from 'pino';
 import type { z } from 'zod';
-import { APP_CONFIG, type BaseConfig, ConfigValidationError, describeConfig, loadConfig } from '../config';
+import { type BaseConfig, ConfigValidationError, describeConfig, loadConfig } from '../config';
 import { assertStorable, parseJsonBody } from '../json';
 import { createRootLogger, PinoLoggerService, redactUrl } from '../logging';
 import { MetricsService } from '../metrics';
 import { correlationIdFrom } from './correlation-id';
 import { completeDocument, documentConfig } from './openapi-document';
+import { handleSignals } from './process-signals';
 
 export interface ServiceDefinition<S extends z.ZodObject> {
   /** e.g. `token-service`; used in logs, metrics and the NATS connection name. */
@@ -102,9 +103,6 @@ export async function startService<S extends z.ZodObject>(def: ServiceDefinition
     // Body parsers are registered above, the same in every service.
     bodyParser: false,
   });
-  // Started with --expose-gc (leak checks, profiling), SIGUSR2 runs a full collection: heap figures read afterwards are live data only.
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === 'function') process.on('SIGUSR2', () => gc());
   const metrics = app.get(MetricsService);
   const timeouts = metrics.counter(
     'zapgate_http_request_timeouts_total',
@@ -164,7 +162,7 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Socket, countTime
 /** Entry point for main.ts: a bad config stops the process with a message naming the variable. */
 export function runService<S extends z.ZodObject>(def: ServiceDefinition<S>): void {
   startService(def)
-    .then((app) => exitOnSignals(app, def.name))
+    .then((app) => handleSignals(app, def.name))
     .catch((err: unknown) => {
       if (err instanceof ConfigValidationError) {
         process.stderr.write(`${def.name}: invalid configuration\n${err.issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}\n`);
@@ -173,32 +171,4 @@ export function runService<S extends z.ZodObject>(def: ServiceDefinition<S>): vo
       }
       process.exit(1);
     });
-}
-
-/**
- * SIGTERM/SIGINT: stop taking requests, let consumers finish and ack, drain
- * NATS, close the pool, then exit 0. A shutdown that hangs past
- * SHUTDOWN_GRACE_MS exits 1 so the supervisor is not kept waiting.
- */
-function exitOnSignals(app: NestFastifyApplication, name: string): void {
-  const config = app.get<BaseConfig>(APP_CONFIG);
-  let closing = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) return;
-    closing = true;
-    new Logger('Shutdown').log({ signal }, 'shutting down');
-    setTimeout(() => {
-      process.stderr.write(`${name}: shutdown took longer than ${config.SHUTDOWN_GRACE_MS} ms; exiting\n`);
-      process.exit(1);
-    }, config.SHUTDOWN_GRACE_MS).unref();
-    app.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`${name}: shutdown failed: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
 }

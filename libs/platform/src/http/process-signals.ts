@@ -1,0 +1,34 @@
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { APP_CONFIG, type BaseConfig } from '../config';
+
+/**
+ * The signals a service answers. SIGTERM/SIGINT: stop taking requests, let consumers finish and ack, drain
+ * NATS, close the pool, then exit 0. A shutdown that hangs past
+ * SHUTDOWN_GRACE_MS exits 1 so the supervisor is not kept waiting.
+ */
+export function handleSignals(app: NestFastifyApplication, name: string): void {
+  const config = app.get<BaseConfig>(APP_CONFIG);
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    new Logger('Shutdown').log({ signal }, 'shutting down');
+    setTimeout(() => {
+      process.stderr.write(`${name}: shutdown took longer than ${config.SHUTDOWN_GRACE_MS} ms; exiting\n`);
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS).unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`${name}: shutdown failed: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  // Started with --expose-gc (leak checks, profiling), SIGUSR2 runs a full collection: heap figures read afterwards are live data only.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc === 'function') process.on('SIGUSR2', () => gc());
+}
