@@ -30,6 +30,7 @@ import { ConnectionFailedForwarder, TokenRevokedForwarder, UserDeactivatedForwar
 import { OperationalWebhooksController } from './operations/operational-webhooks.controller';
 import { OperationsFeed } from './channels/operations-feed';
 import { SubscriptionsService } from './outbound/subscriptions.service';
+import { SubscriptionSecrets } from './outbound/subscription-secrets.service';
 
 export const DISPATCH_SCHEMA = 'dispatch';
 
@@ -66,6 +67,7 @@ export class AppModule {
         HandlerClient,
         OutcomePublisher,
         SubscriptionsService,
+        SubscriptionSecrets,
         DeliveriesService,
         DeliveryWorker,
         WebhookReceivedHandler,

@@ -11,6 +11,7 @@ import { DeliveryWorker } from '../outbound/delivery-worker.service';
 import { CustomHeadersSchema, EndpointAuthSchema } from '../outbound/endpoint-credentials';
 import { deliveryView, HttpUrl, ListDeliveriesQuery, RetrySinceSchema, subscriptionView } from '../outbound/subscription.views';
 import { SubscriptionsService, type SubscriptionRow } from '../outbound/subscriptions.service';
+import { SubscriptionSecrets } from '../outbound/subscription-secrets.service';
 
 const EventTypes = z
   .array(z.enum(OperationalEventTypes as [OperationalEventType, ...OperationalEventType[]]))
@@ -51,6 +52,7 @@ const view = (s: SubscriptionRow) => {
 export class OperationalWebhooksController {
   constructor(
     private readonly subscriptions: SubscriptionsService,
+    private readonly secrets: SubscriptionSecrets,
     private readonly deliveries: DeliveriesService,
     private readonly worker: DeliveryWorker,
     private readonly operations: OperationsFeed,
@@ -125,7 +127,7 @@ export class OperationalWebhooksController {
   async rotate(@Param('id') id: string, @Body() body: unknown) {
     const sub = await this.endpoint(id);
     const { grace_seconds } = parseOrThrow(RotateSecretSchema, body ?? {});
-    return { id, secret: await this.subscriptions.rotateSecret(sub, grace_seconds), previous_valid_for_seconds: grace_seconds };
+    return { id, secret: await this.secrets.rotateSecret(sub, grace_seconds), previous_valid_for_seconds: grace_seconds };
   }
 
   @Get(':id/deliveries')

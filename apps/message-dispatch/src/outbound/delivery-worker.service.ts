@@ -11,6 +11,7 @@ import { nextAttemptDelayMs } from './retry-policy';
 import { signStandardWebhook } from './standard-webhooks.signer';
 import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
 import { NO_SLOT, SubscriptionThrottle } from './subscription-throttle';
+import { SubscriptionSecrets } from './subscription-secrets.service';
 
 /** $1 delivery id, $2 duration, $3 status, $4 error, $5 response body, $6 whether an attempt was made at all. */
 const ATTEMPT_CTE = `WITH attempt AS (
@@ -89,6 +90,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly subscriptions: SubscriptionsService,
+    private readonly secrets: SubscriptionSecrets,
     private readonly outbound: OutboundGuard,
     private readonly metrics: DispatchMetrics,
     private readonly operations: OperationsFeed,
@@ -278,14 +280,14 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
 
   private request(sub: SubscriptionRow, row: ClaimedDelivery, body: string, part: number) {
     // The subscription's own headers and auth first; the names Zapgate sets are refused for them, so nothing overrides these.
-    const own = this.subscriptions.endpointHeaders(sub);
+    const own = this.secrets.endpointHeaders(sub);
     switch (sub.kind) {
       case 'standard-webhooks':
         // webhook-id is the delivery: the same across retries, so receivers can deduplicate.
-        return { url: new URL(sub.url), body, headers: { ...own, ...signStandardWebhook(row.id, body, this.subscriptions.signingSecrets(sub)) } };
+        return { url: new URL(sub.url), body, headers: { ...own, ...signStandardWebhook(row.id, body, this.secrets.signingSecrets(sub)) } };
       case 'cliq': {
         const url = new URL(`api/v2/channelsbyname/${encodeURIComponent(sub.cliq_channel ?? '')}/message`, sub.url.endsWith('/') ? sub.url : `${sub.url}/`);
-        url.searchParams.set('zapikey', this.subscriptions.zapikey(sub) ?? '');
+        url.searchParams.set('zapikey', this.secrets.zapikey(sub) ?? '');
         return { url, body, headers: { ...own, 'idempotency-key': row.id } };
       }
       case 'slack':

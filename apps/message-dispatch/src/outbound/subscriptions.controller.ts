@@ -10,6 +10,7 @@ import { DeliveriesService } from './deliveries.service';
 import { DeliveryWorker } from './delivery-worker.service';
 import { CreateSchema, deliveryView, ListDeliveriesQuery, PatchSchema, RetrySinceSchema, subscriptionView as view } from './subscription.views';
 import { SubscriptionsService } from './subscriptions.service';
+import { SubscriptionSecrets } from './subscription-secrets.service';
 
 /** Outbound subscriptions of targets you are a member of, and their deliveries. */
 @ApiTags('subscriptions')
@@ -19,6 +20,7 @@ import { SubscriptionsService } from './subscriptions.service';
 export class SubscriptionsController {
   constructor(
     private readonly subscriptions: SubscriptionsService,
+    private readonly secrets: SubscriptionSecrets,
     private readonly deliveries: DeliveriesService,
     private readonly worker: DeliveryWorker,
   ) {}
@@ -101,7 +103,7 @@ export class SubscriptionsController {
   @ApiOperation({ summary: 'The whsec_ signing secret of a standard-webhooks subscription' })
   async secret(@Param('id') id: string, @Principal() p: VerifiedToken) {
     const sub = await this.subscriptions.forMember(id, p.userId);
-    return { id, secret: this.subscriptions.signingSecrets(sub)[0] ?? null };
+    return { id, secret: this.secrets.signingSecrets(sub)[0] ?? null };
   }
 
   @Post('subscriptions/:id/secret/rotate')
@@ -112,7 +114,7 @@ export class SubscriptionsController {
   async rotate(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
     const sub = await this.subscriptions.forMember(id, p.userId);
     const { grace_seconds } = parseOrThrow(RotateSecretSchema, body ?? {});
-    return { id, secret: await this.subscriptions.rotateSecret(sub, grace_seconds), previous_valid_for_seconds: grace_seconds };
+    return { id, secret: await this.secrets.rotateSecret(sub, grace_seconds), previous_valid_for_seconds: grace_seconds };
   }
 
   @Get('subscriptions/:id/deliveries')

@@ -1,17 +1,17 @@
-import { Injectable, Inject } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, CommonException, redactUrl, secretBoxFrom, type SecretBox } from '@zapgate/platform';
+import { CommonException, redactUrl } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
 import { ChannelStore } from '../channels/channel-store.service';
 import { OperationsFeed } from '../channels/operations-feed';
 import type { TargetRef } from '../channels/target';
-import type { DispatchConfig } from '../dispatch-config.schema';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
-import { liveRetired, retire, type RetiredSecret } from '../handlers/secret-ring';
+import type { RetiredSecret } from '../handlers/secret-ring';
 import { OutboundGuard } from './outbound-guard.provider';
 import type { SubscriptionKind } from './payload-mappers';
 import { newWebhookSecret } from './standard-webhooks.signer';
-import { endpointColumns, endpointHeaders, type CustomHeaders, type EndpointAuth, type EndpointColumns } from './endpoint-credentials';
+import type { CustomHeaders, EndpointAuth, EndpointColumns } from './endpoint-credentials';
+import { SubscriptionSecrets } from './subscription-secrets.service';
 import { filterColumns, type FilterColumns, type SubscriptionFilter } from './subscription-filter';
 
 export interface SubscriptionRow extends FilterColumns, EndpointColumns {
@@ -65,20 +65,16 @@ export function shownUrl(kind: SubscriptionKind, url: string): string {
   return kind === 'slack' || kind === 'mattermost' ? `${new URL(url).origin}/…` : redactUrl(url);
 }
 
-/** Outbound subscriptions per target. Secrets and stored ZAPI keys are sealed with the subscription id as associated data. */
+/** Outbound subscriptions and their targets, filters and limits; what they keep sealed is SubscriptionSecrets' business. */
 @Injectable()
 export class SubscriptionsService {
-  private readonly box: SecretBox;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly store: ChannelStore,
     private readonly outbound: OutboundGuard,
     private readonly operations: OperationsFeed,
-    @Inject(APP_CONFIG) config: DispatchConfig,
-  ) {
-    this.box = secretBoxFrom(config.ENCRYPTION_KEYS);
-  }
+    private readonly secrets: SubscriptionSecrets,
+  ) {}
 
   /** The subscriber must be a member of every target it names. */
   async create(input: SubscriptionInput, userId: string): Promise<{ subscription: SubscriptionRow; secret?: string }> {
@@ -119,14 +115,14 @@ export class SubscriptionsService {
           input.kind,
           input.url,
           input.description ?? null,
-          secret ? this.box.seal(secret, id) : null,
+          secret ? this.secrets.seal(secret, id) : null,
           input.kind === 'cliq' ? (input.cliq?.channel ?? target.uniqueName) : null,
-          input.kind === 'cliq' && input.cliq ? this.box.seal(input.cliq.zapikey, id) : null,
+          input.kind === 'cliq' && input.cliq ? this.secrets.seal(input.cliq.zapikey, id) : null,
           input.rateLimitPerSecond ?? null,
           input.maxConcurrency ?? 4,
           input.ordering ?? 'best_effort',
           ...filterParams(input.filter),
-          ...endpointParams(endpointColumns(this.box, id, undefined, { headers: input.headers, auth: input.auth })),
+          ...endpointParams(this.secrets.endpointColumns(id, undefined, { headers: input.headers, auth: input.auth })),
         ],
       );
       await tx.query(
@@ -189,7 +185,7 @@ export class SubscriptionsService {
     },
   ) {
     if (patch.url) await this.checkUrl(patch.url);
-    const endpoint = patch.headers !== undefined || patch.auth !== undefined ? endpointColumns(this.box, id, await this.row(id), patch) : undefined;
+    const endpoint = patch.headers !== undefined || patch.auth !== undefined ? this.secrets.endpointColumns(id, await this.row(id), patch) : undefined;
     if (patch.ordering) await this.setOrdering(id, patch.ordering);
     await this.dataSource.query(
       `UPDATE "dispatch"."subscription" SET
@@ -213,7 +209,7 @@ export class SubscriptionsService {
         patch.rateLimitPerSecond !== undefined,
         patch.rateLimitPerSecond ?? null,
         patch.maxConcurrency ?? null,
-        patch.zapikey ? this.box.seal(patch.zapikey, id) : null,
+        patch.zapikey ? this.secrets.seal(patch.zapikey, id) : null,
         // A filter given replaces the whole filter (null clears it): messages stored from now on are matched by it.
         patch.filter !== undefined,
         ...filterParams(patch.filter),
@@ -271,34 +267,6 @@ export class SubscriptionsService {
       const data = { subscription_id: row.id, target_id: row.target_id, url: shownUrl(row.kind, row.url), reason, disabled_at: row.disabled_at.toISOString() };
       await this.operations.emit('subscription.disabled', data, `subscription.disabled:${row.id}:${row.disabled_at.getTime()}`, tx);
     });
-  }
-
-  /** The current secret, then rotated-out ones still in grace. */
-  signingSecrets(row: SubscriptionRow): string[] {
-    if (!row.secret_sealed) return [];
-    return [row.secret_sealed, ...liveRetired(row.previous_secrets).map((p) => p.sealed)].map((s) => this.box.open(s, row.id));
-  }
-
-  /** The subscription's own headers and Authorization, opened for one delivery; never logged or shown. */
-  endpointHeaders(row: SubscriptionRow): Record<string, string> {
-    return endpointHeaders(this.box, row.id, row);
-  }
-
-  zapikey(row: SubscriptionRow): string | undefined {
-    return row.zapikey_sealed ? this.box.open(row.zapikey_sealed, row.id) : undefined;
-  }
-
-  async rotateSecret(row: SubscriptionRow, graceSeconds: number): Promise<string> {
-    if (row.kind !== 'standard-webhooks' || !row.secret_sealed) {
-      throw new DispatchException(DispatchErrorCodes.NoSigningSecret, 'Only standard-webhooks subscriptions have a signing secret.');
-    }
-    const secret = newWebhookSecret();
-    await this.dataSource.query(`UPDATE "dispatch"."subscription" SET secret_sealed = $2, previous_secrets = $3 WHERE id = $1`, [
-      row.id,
-      this.box.seal(secret, row.id),
-      JSON.stringify(retire(row.secret_sealed, row.previous_secrets, graceSeconds)),
-    ]);
-    return secret;
   }
 }
 
