@@ -38,6 +38,8 @@ export async function startPlatform(label: string, extraEnv: NodeJS.ProcessEnv =
     OAUTH_REFRESH_PORT: String(oauth),
     PUBLIC_OAUTH_URL: `http://127.0.0.1:${oauth}`,
     LOG_LEVEL: 'warn',
+    // Every answer checked against its documented schema: the e2e tests keep the OpenAPI documents true.
+    VALIDATE_RESPONSES: 'true',
     ...extraEnv,
   };
   const services = {

@@ -1,9 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { type BaseConfig, ConfigModule } from './config';
 import { DatabaseModule, type DatabaseOptions } from './database';
 import { HttpExceptionFilter } from './errors';
 import { HealthModule } from './health';
+import { ResponseContractInterceptor } from './http/response-contract.interceptor';
 import { MetricsModule } from './metrics';
 import { NatsModule } from './nats';
 import { OperatorsModule } from './operators';
@@ -28,7 +29,10 @@ export class PlatformModule {
         HealthModule,
         OperatorsModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: ResponseContractInterceptor },
+      ],
     };
   }
 }

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
 import type { Scope } from '@zapgate/contracts';
 
 export const REQUIRED_SCOPE = 'zapgate:required-scope';
@@ -9,3 +10,6 @@ export const REQUIRED_SCOPE = 'zapgate:required-scope';
  * forget to say what it needs.
  */
 export const RequireScope = (scope: Scope) => SetMetadata(REQUIRED_SCOPE, scope);
+
+/** Documents that a route takes a token: `Authorization: Bearer …` or `?zapikey=` (the OpenAPI security schemes). */
+export const ApiTokenAuth = () => applyDecorators(ApiBearerAuth(), ApiSecurity('zapikey'));

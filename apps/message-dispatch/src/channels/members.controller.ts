@@ -1,13 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ChatIdSchema, UniqueNameSchema, Scopes } from '@zapgate/contracts';
-import { parseOrThrow, ZodApiBody } from '@zapgate/platform';
-import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { dataList, parseOrThrow, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
+import { ApiTokenAuth, Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
 import { ChannelStore } from './channel-store.service';
-import type { ChannelEntity } from './channel.entity';
+import { MembersSchema, targetView, TargetViewSchema } from './message.view';
 import { collectionKind, COLLECTIONS } from './target';
 import { TargetAccess } from './target-access.service';
 
@@ -22,18 +22,10 @@ const AddMembersSchema = z
   .refine((b) => b.user_ids.length + b.bot_unique_names.length > 0, 'give user_ids or bot_unique_names');
 const MemberKindQuery = z.looseObject({ kind: z.enum(['user', 'bot']).default('user') });
 
-const targetView = (t: ChannelEntity) => ({
-  id: t.id,
-  kind: t.kind,
-  unique_name: t.uniqueName,
-  title: t.title,
-  owner_user_id: t.ownerUserId,
-  created_at: t.createdAt,
-});
-
 /** Channels and chats, and who is in them: only members may read, post or add others. */
 @ApiTags('channels')
 @Controller('api/v2')
+@ApiTokenAuth()
 @UseGuards(TokenAuthGuard)
 export class MembersController {
   constructor(
@@ -44,6 +36,7 @@ export class MembersController {
   @Post('channels')
   @RequireScope(Scopes.ChannelsCreate)
   @ZodApiBody(CreateChannelSchema)
+  @ZodApiResponse(TargetViewSchema, { status: 201 })
   @ApiOperation({ summary: 'Create a channel; you become its owner and first member' })
   async createChannel(@Body() body: unknown, @Principal() p: VerifiedToken) {
     const input = parseOrThrow(CreateChannelSchema, body);
@@ -55,6 +48,7 @@ export class MembersController {
   @Post('chats')
   @RequireScope(Scopes.ChannelsCreate)
   @ZodApiBody(CreateChatSchema)
+  @ZodApiResponse(TargetViewSchema, { status: 201 })
   @ApiOperation({ summary: 'Create a group chat with you and the given users' })
   async createChat(@Body() body: unknown, @Principal() p: VerifiedToken) {
     const input = parseOrThrow(CreateChatSchema, body);
@@ -68,6 +62,7 @@ export class MembersController {
   @RequireScope(Scopes.ChannelsRead)
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
   @ApiOperation({ summary: 'The channels, chats or bots you are a member of' })
+  @ZodApiResponse(dataList(TargetViewSchema))
   async mine(@Param('collection') collection: string, @Principal() p: VerifiedToken) {
     const kind = collectionKind(collection);
     return { data: (await this.store.targetsOf(p.userId, kind)).map(targetView) };
@@ -76,6 +71,8 @@ export class MembersController {
   @Get(':collection/:name/members')
   @RequireScope(Scopes.ChannelsRead)
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
+  @ApiOperation({ summary: 'Who is in a channel, chat or bot you are a member of' })
+  @ZodApiResponse(MembersSchema)
   async members(@Param('collection') collection: string, @Param('name') name: string, @Principal() p: VerifiedToken) {
     const target = await this.access.memberTarget(collectionKind(collection), name, p.userId);
     return { target: targetView(target), data: await this.store.members(target.id) };
@@ -85,6 +82,7 @@ export class MembersController {
   @RequireScope(Scopes.ChannelsUpdate)
   @HttpCode(200)
   @ZodApiBody(AddMembersSchema)
+  @ZodApiResponse(MembersSchema)
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
   @ApiOperation({ summary: 'Add users, or bots as participants (bots may then post here with bot_unique_name)' })
   async addMembers(@Param('collection') collection: string, @Param('name') name: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
@@ -99,6 +97,8 @@ export class MembersController {
   @RequireScope(Scopes.ChannelsUpdate)
   @HttpCode(204)
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
+  @ApiOperation({ summary: 'Remove a user, or a bot (?kind=bot)' })
+  @ZodApiQuery(MemberKindQuery)
   async removeMember(
     @Param('collection') collection: string,
     @Param('name') name: string,

@@ -1,14 +1,14 @@
 import { Controller, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow } from '@zapgate/platform';
+import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { parseOrThrow, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
 import { Scopes } from '@zapgate/contracts';
-import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { ApiTokenAuth, Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ChannelStore } from './channel-store.service';
 import { LiveFeed } from './live-feed.service';
-import { messageView } from './message.view';
+import { MessagePageSchema, messageView } from './message.view';
 import { collectionKind, COLLECTIONS } from './target';
 import { TargetAccess } from './target-access.service';
 
@@ -51,6 +51,7 @@ function drained(res: ServerResponse, timeoutMs: number): Promise<boolean> {
 /** Reading a channel's, chat's or bot's messages: a page at a time, or live as Server-Sent Events. */
 @ApiTags('messages')
 @Controller('api/v2')
+@ApiTokenAuth()
 @UseGuards(TokenAuthGuard)
 @RequireScope(Scopes.MessagesRead)
 export class MessagesController {
@@ -63,8 +64,8 @@ export class MessagesController {
   @Get(':collection/:name/messages')
   @ApiOperation({ summary: 'Messages of a channel, chat or bot you are a member of, newest first, with cursor pagination' })
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
-  @ApiQuery({ name: 'limit', required: false })
-  @ApiQuery({ name: 'before', required: false })
+  @ZodApiQuery(ListQuerySchema)
+  @ZodApiResponse(MessagePageSchema)
   async list(@Param('collection') collection: string, @Param('name') name: string, @Query() query: unknown, @Principal() p: VerifiedToken) {
     const kind = collectionKind(collection);
     const { limit, before } = parseOrThrow(ListQuerySchema, query);
@@ -78,6 +79,13 @@ export class MessagesController {
     summary: 'New messages as Server-Sent Events (event: message, id: resume position). Resume with Last-Event-ID or ?after=.',
   })
   @ApiParam({ name: 'collection', enum: Object.keys(COLLECTIONS) })
+  @ZodApiQuery(StreamQuerySchema)
+  @ApiProduces('text/event-stream')
+  @ApiResponse({
+    status: 200,
+    description: 'An event stream: `event: message`, `id:` the resume position, `data:` one message as in the list',
+    content: { 'text/event-stream': { schema: { type: 'string' } } },
+  })
   async stream(
     @Param('collection') collection: string,
     @Param('name') name: string,

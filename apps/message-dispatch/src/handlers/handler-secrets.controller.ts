@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { Audited, parseOrThrow, ZodApiBody, ZodApiResponse } from '@zapgate/platform';
 import { OwnerAccessGuard } from '@zapgate/token-client';
 import { z } from 'zod';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
@@ -9,10 +9,12 @@ import { HandlerSecrets } from './handler-secret.service';
 import { RotateSecretSchema } from './secret-ring';
 
 const AppIdSchema = z.uuid();
+const HandlerSecretSchema = z.object({ app_id: z.uuid(), scheme: z.literal('standard-webhooks'), secret: z.string() });
 
 /** The application owner's view of the secret that signs calls to their extension's handlers. */
 @ApiTags('handlers')
-@ApiHeader({ name: 'X-Owner-Key', required: false, description: "the application's owner key (or X-Admin-Key); never the appkey" })
+@ApiSecurity('adminKey')
+@ApiSecurity('ownerKey')
 @Controller('api/v1/applications/:appId/handler-secret')
 @UseGuards(OwnerAccessGuard)
 export class HandlerSecretsController {
@@ -23,6 +25,7 @@ export class HandlerSecretsController {
 
   @Get()
   @ApiOperation({ summary: 'The whsec_ secret handler calls are signed with (Standard Webhooks); made on first read' })
+  @ZodApiResponse(HandlerSecretSchema)
   async get(@Param('appId') appId: string) {
     await this.mustExist(appId);
     return { app_id: appId, scheme: 'standard-webhooks', secret: await this.secrets.current(appId) };
@@ -31,6 +34,7 @@ export class HandlerSecretsController {
   @Post('rotate')
   @HttpCode(200)
   @ZodApiBody(RotateSecretSchema)
+  @ZodApiResponse(HandlerSecretSchema.extend({ previous_valid_for_seconds: z.number().int() }))
   @ApiOperation({ summary: 'A new secret; the old one also signs for grace_seconds (default a day)' })
   @Audited('handler_secret.rotated', { target: 'application', id: 'appId' })
   async rotate(@Param('appId') appId: string, @Body() body: unknown) {

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { OperationalEventTypes, type OperationalEventType } from '@zapgate/contracts';
-import { AdminKeyGuard, Audited, parseOrThrow, ZodApiBody } from '@zapgate/platform';
+import { AdminKeyGuard, Audited, dataList, dataPage, parseOrThrow, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
 import { z } from 'zod';
 import { OperationsFeed } from '../channels/operations-feed';
 import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
@@ -9,7 +9,18 @@ import { RotateSecretSchema } from '../handlers/secret-ring';
 import { DeliveriesService } from '../outbound/deliveries.service';
 import { DeliveryWorker } from '../outbound/delivery-worker.service';
 import { CustomHeadersSchema, EndpointAuthSchema } from '../outbound/endpoint-credentials';
-import { deliveryView, HttpUrl, ListDeliveriesQuery, RetrySinceSchema, subscriptionView } from '../outbound/subscription.views';
+import {
+  DeliveryDetailSchema,
+  deliveryView,
+  DeliveryViewSchema,
+  HttpUrl,
+  ListDeliveriesQuery,
+  RequeuedSchema,
+  RetrySinceSchema,
+  RotatedSecretSchema,
+  subscriptionView,
+  SubscriptionViewSchema,
+} from '../outbound/subscription.views';
 import { SubscriptionsService, type SubscriptionRow } from '../outbound/subscriptions.service';
 import { SubscriptionSecrets } from '../outbound/subscription-secrets.service';
 
@@ -34,6 +45,10 @@ const PatchSchema = z.strictObject({
   auth: EndpointAuthSchema.nullable().optional(),
 });
 
+const EndpointSchema = SubscriptionViewSchema.omit({ target_id: true, target_ids: true, cliq_channel: true, filter: true }).extend({
+  event_types: z.array(z.string()).nullable().describe('null: every operational event'),
+});
+
 const view = (s: SubscriptionRow) => {
   const { target_id: _t, target_ids: _ts, cliq_channel: _c, filter, ...rest } = subscriptionView(s);
   return { ...rest, event_types: filter?.event_types ?? null };
@@ -46,7 +61,7 @@ const view = (s: SubscriptionRow) => {
  * standard-webhooks delivery, retried and dead-lettered the same way.
  */
 @ApiTags('operations')
-@ApiHeader({ name: 'X-Admin-Key', required: true })
+@ApiSecurity('adminKey')
 @UseGuards(AdminKeyGuard)
 @Controller('api/v1/admin/operational-webhooks')
 export class OperationalWebhooksController {
@@ -60,6 +75,7 @@ export class OperationalWebhooksController {
 
   @Post()
   @ZodApiBody(CreateSchema)
+  @ZodApiResponse(EndpointSchema.extend({ secret: z.string().describe('the whsec_ signing secret') }), { status: 201 })
   @ApiOperation({ summary: `Register an endpoint for operational events (${OperationalEventTypes.join(', ')}); answers its whsec_ secret` })
   @Audited('operational_webhook.created', { target: 'subscription', id: 'response' })
   async create(@Body() body: unknown) {
@@ -76,18 +92,24 @@ export class OperationalWebhooksController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'The operational endpoints' })
+  @ZodApiResponse(dataList(EndpointSchema))
   async list() {
     const target = await this.operations.target();
     return { data: (await this.subscriptions.listForTarget(target.id)).map(view) };
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'An operational endpoint (never its secrets)' })
+  @ZodApiResponse(EndpointSchema)
   async get(@Param('id') id: string) {
     return view(await this.endpoint(id));
   }
 
   @Patch(':id')
   @ZodApiBody(PatchSchema)
+  @ApiOperation({ summary: 'Change an operational endpoint (null clears a field)' })
+  @ZodApiResponse(EndpointSchema)
   @Audited('operational_webhook.updated', { target: 'subscription', id: 'id' })
   async update(@Param('id') id: string, @Body() body: unknown) {
     await this.endpoint(id);
@@ -106,6 +128,7 @@ export class OperationalWebhooksController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an operational endpoint' })
   @Audited('operational_webhook.deleted', { target: 'subscription', id: 'id' })
   async remove(@Param('id') id: string): Promise<void> {
     await this.endpoint(id);
@@ -114,6 +137,8 @@ export class OperationalWebhooksController {
 
   @Post(':id/enable')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Re-enable a disabled operational endpoint' })
+  @ZodApiResponse(EndpointSchema)
   @Audited('operational_webhook.enabled', { target: 'subscription', id: 'id' })
   async enable(@Param('id') id: string) {
     await this.endpoint(id);
@@ -123,6 +148,8 @@ export class OperationalWebhooksController {
   @Post(':id/secret/rotate')
   @HttpCode(200)
   @ZodApiBody(RotateSecretSchema)
+  @ApiOperation({ summary: 'A new signing secret; deliveries carry both signatures for grace_seconds' })
+  @ZodApiResponse(RotatedSecretSchema)
   @Audited('operational_webhook.secret_rotated', { target: 'subscription', id: 'id' })
   async rotate(@Param('id') id: string, @Body() body: unknown) {
     const sub = await this.endpoint(id);
@@ -132,6 +159,8 @@ export class OperationalWebhooksController {
 
   @Get(':id/deliveries')
   @ApiOperation({ summary: 'Deliveries to an operational endpoint, newest first (status: pending, succeeded, dead)' })
+  @ZodApiQuery(ListDeliveriesQuery)
+  @ZodApiResponse(dataPage(DeliveryViewSchema))
   async deliveriesOf(@Param('id') id: string, @Query() query: unknown) {
     await this.endpoint(id);
     const q = parseOrThrow(ListDeliveriesQuery, query);
@@ -142,6 +171,8 @@ export class OperationalWebhooksController {
   @Post(':id/retry-failed')
   @HttpCode(200)
   @ZodApiBody(RetrySinceSchema)
+  @ApiOperation({ summary: 'Send again every dead-lettered delivery since a time' })
+  @ZodApiResponse(RequeuedSchema)
   @Audited('operational_webhook.deliveries_retried', { target: 'subscription', id: 'id' })
   async retryFailed(@Param('id') id: string, @Body() body: unknown) {
     await this.endpoint(id);
@@ -153,6 +184,7 @@ export class OperationalWebhooksController {
 
   @Get(':id/deliveries/:deliveryId')
   @ApiOperation({ summary: 'One delivery to an operational endpoint, with every attempt' })
+  @ZodApiResponse(DeliveryDetailSchema)
   async delivery(@Param('id') id: string, @Param('deliveryId') deliveryId: string) {
     await this.endpoint(id);
     const d = await this.deliveries.get(deliveryId);
@@ -162,6 +194,8 @@ export class OperationalWebhooksController {
 
   @Post(':id/deliveries/:deliveryId/retry')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Send one finished delivery again' })
+  @ZodApiResponse(DeliveryViewSchema)
   @Audited('operational_webhook.delivery_retried', { target: 'delivery', id: 'deliveryId' })
   async retry(@Param('id') id: string, @Param('deliveryId') deliveryId: string) {
     await this.endpoint(id);

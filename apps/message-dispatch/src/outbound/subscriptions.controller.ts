@@ -1,20 +1,37 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '@zapgate/contracts';
-import { parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
-import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { Audited, dataList, dataPage, parseOrThrow, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
+import { ApiTokenAuth, Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import { z } from 'zod';
 import { COLLECTIONS } from '../channels/target';
 import { RotateSecretSchema } from '../handlers/secret-ring';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveryWorker } from './delivery-worker.service';
-import { CreateSchema, deliveryView, ListDeliveriesQuery, PatchSchema, RetrySinceSchema, subscriptionView as view } from './subscription.views';
+import {
+  CreatedSubscriptionSchema,
+  CreateSchema,
+  DeliveryDetailSchema,
+  deliveryView,
+  DeliveryViewSchema,
+  ListDeliveriesQuery,
+  PatchSchema,
+  RequeuedSchema,
+  RetrySinceSchema,
+  RotatedSecretSchema,
+  SigningSecretSchema,
+  subscriptionView as view,
+  SubscriptionViewSchema,
+} from './subscription.views';
+
+const ListQuery = z.looseObject({ target_id: z.uuid().optional().describe('only the subscriptions of this target') });
 import { SubscriptionsService } from './subscriptions.service';
 import { SubscriptionSecrets } from './subscription-secrets.service';
 
 /** Outbound subscriptions of targets you are a member of, and their deliveries. */
 @ApiTags('subscriptions')
 @Controller('api/v1')
+@ApiTokenAuth()
 @UseGuards(TokenAuthGuard)
 @RequireScope(Scopes.SubscriptionsAll)
 export class SubscriptionsController {
@@ -27,6 +44,7 @@ export class SubscriptionsController {
 
   @Post('subscriptions')
   @ZodApiBody(CreateSchema)
+  @ZodApiResponse(CreatedSubscriptionSchema, { status: 201 })
   @ApiOperation({ summary: 'Forward every new message of a target (or of several: targets) to a URL (standard-webhooks, slack, mattermost or cliq)' })
   @Audited('subscription.created', { target: 'subscription', id: 'response' })
   async create(@Body() body: unknown, @Principal() p: VerifiedToken) {
@@ -51,18 +69,25 @@ export class SubscriptionsController {
   }
 
   @Get('subscriptions')
+  @ApiOperation({ summary: 'The subscriptions of targets you are a member of' })
+  @ZodApiQuery(ListQuery)
+  @ZodApiResponse(dataList(SubscriptionViewSchema))
   async list(@Query() query: Record<string, unknown>, @Principal() p: VerifiedToken) {
-    const { target_id } = parseOrThrow(z.looseObject({ target_id: z.uuid().optional() }), query);
+    const { target_id } = parseOrThrow(ListQuery, query);
     return { data: (await this.subscriptions.listForUser(p.userId, target_id)).map(view) };
   }
 
   @Get('subscriptions/:id')
+  @ApiOperation({ summary: 'A subscription (never its secrets)' })
+  @ZodApiResponse(SubscriptionViewSchema)
   async get(@Param('id') id: string, @Principal() p: VerifiedToken) {
     return view(await this.subscriptions.forMember(id, p.userId));
   }
 
   @Patch('subscriptions/:id')
   @ZodApiBody(PatchSchema)
+  @ApiOperation({ summary: 'Change a subscription: URL, limits, ordering, filter, headers, auth (null clears)' })
+  @ZodApiResponse(SubscriptionViewSchema)
   @Audited('subscription.updated', { target: 'subscription', id: 'id' })
   async update(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
     await this.subscriptions.forMember(id, p.userId);
@@ -84,6 +109,7 @@ export class SubscriptionsController {
 
   @Delete('subscriptions/:id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a subscription; its pending deliveries go with it' })
   @Audited('subscription.deleted', { target: 'subscription', id: 'id' })
   async remove(@Param('id') id: string, @Principal() p: VerifiedToken): Promise<void> {
     await this.subscriptions.forMember(id, p.userId);
@@ -93,6 +119,7 @@ export class SubscriptionsController {
   @Post('subscriptions/:id/enable')
   @HttpCode(200)
   @ApiOperation({ summary: 'Re-enable a disabled subscription (then retry what failed with retry-failed)' })
+  @ZodApiResponse(SubscriptionViewSchema)
   @Audited('subscription.enabled', { target: 'subscription', id: 'id' })
   async enable(@Param('id') id: string, @Principal() p: VerifiedToken) {
     await this.subscriptions.forMember(id, p.userId);
@@ -101,6 +128,7 @@ export class SubscriptionsController {
 
   @Get('subscriptions/:id/secret')
   @ApiOperation({ summary: 'The whsec_ signing secret of a standard-webhooks subscription' })
+  @ZodApiResponse(SigningSecretSchema)
   async secret(@Param('id') id: string, @Principal() p: VerifiedToken) {
     const sub = await this.subscriptions.forMember(id, p.userId);
     return { id, secret: this.secrets.signingSecrets(sub)[0] ?? null };
@@ -109,6 +137,7 @@ export class SubscriptionsController {
   @Post('subscriptions/:id/secret/rotate')
   @HttpCode(200)
   @ZodApiBody(RotateSecretSchema)
+  @ZodApiResponse(RotatedSecretSchema)
   @ApiOperation({ summary: 'A new signing secret; messages carry both signatures for grace_seconds (default a day)' })
   @Audited('subscription.secret_rotated', { target: 'subscription', id: 'id' })
   async rotate(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
@@ -119,6 +148,8 @@ export class SubscriptionsController {
 
   @Get('subscriptions/:id/deliveries')
   @ApiOperation({ summary: 'Deliveries of a subscription, newest first (status: pending, succeeded, dead)' })
+  @ZodApiQuery(ListDeliveriesQuery)
+  @ZodApiResponse(dataPage(DeliveryViewSchema))
   async deliveriesOf(@Param('id') id: string, @Query() query: unknown, @Principal() p: VerifiedToken) {
     await this.subscriptions.forMember(id, p.userId);
     const q = parseOrThrow(ListDeliveriesQuery, query);
@@ -129,6 +160,7 @@ export class SubscriptionsController {
   @Post('subscriptions/:id/retry-failed')
   @HttpCode(200)
   @ZodApiBody(RetrySinceSchema)
+  @ZodApiResponse(RequeuedSchema)
   @ApiOperation({ summary: 'Send again every dead-lettered delivery since a time' })
   @Audited('subscription.deliveries_retried', { target: 'subscription', id: 'id' })
   async retryFailed(@Param('id') id: string, @Body() body: unknown, @Principal() p: VerifiedToken) {
@@ -141,6 +173,7 @@ export class SubscriptionsController {
 
   @Get('deliveries/:id')
   @ApiOperation({ summary: 'One delivery with every attempt' })
+  @ZodApiResponse(DeliveryDetailSchema)
   async delivery(@Param('id') id: string, @Principal() p: VerifiedToken) {
     const d = await this.deliveries.get(id);
     await this.subscriptions.forMember(d.subscription_id, p.userId);
@@ -149,6 +182,8 @@ export class SubscriptionsController {
 
   @Post('deliveries/:id/retry')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Send a finished delivery again, from the first attempt of the schedule' })
+  @ZodApiResponse(DeliveryViewSchema)
   @Audited('delivery.retried', { target: 'delivery', id: 'id' })
   async retry(@Param('id') id: string, @Principal() p: VerifiedToken) {
     const d = await this.deliveries.get(id);

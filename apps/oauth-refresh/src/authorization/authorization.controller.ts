@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { APP_CONFIG, OperatorVerifier, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { APP_CONFIG, Audited, OperatorVerifier, parseOrThrow, TimestampSchema, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Access, AppkeyVerifier, canSee, OwnerAccessGuard, presentedOwnerKey, type OwnerAccess } from '@zapgate/token-client';
@@ -14,9 +14,9 @@ import { StateService } from './state.service';
 
 const UserRef = z.string().min(1).max(200);
 const AuthorizeQuery = z.looseObject({
-  user: UserRef,
-  expires: z.coerce.number().int().optional(),
-  sig: z.string().max(100).optional(),
+  user: UserRef.describe('your reference for the user the connection belongs to'),
+  expires: z.coerce.number().int().optional().describe('from a signed link'),
+  sig: z.string().max(100).optional().describe('from a signed link'),
 });
 const LinkSchema = z.object({ user: UserRef, ttl_seconds: z.number().int().min(30).max(3600).default(600) });
 const CallbackQuery = z.looseObject({
@@ -26,6 +26,18 @@ const CallbackQuery = z.looseObject({
   error_description: z.string().max(1000).optional(),
   location: z.string().max(20).optional(),
   'accounts-server': z.string().max(200).optional(),
+});
+
+const AuthorizeLinkSchema = z.object({ url: z.url(), expires_at: TimestampSchema });
+const AuthorizedSchema = z.object({
+  connection_id: z.uuid(),
+  connector_id: z.uuid(),
+  user: z.string(),
+  status: z.enum(['active', 'reauth_required', 'revoked']),
+  scope: z.string().nullable(),
+  expires_at: TimestampSchema.nullable(),
+  api_domain: z.string().nullable(),
+  has_refresh_token: z.boolean(),
 });
 
 /** Starting an authorization (code flow with PKCE S256) and finishing it at the callback. */
@@ -45,7 +57,10 @@ export class AuthorizationController {
   @Post('connectors/:id/authorize-links')
   @HttpCode(200)
   @UseGuards(OwnerAccessGuard)
+  @ApiSecurity('adminKey')
+  @ApiSecurity('ownerKey')
   @ZodApiBody(LinkSchema)
+  @ZodApiResponse(AuthorizeLinkSchema)
   @ApiOperation({ summary: "A signed, short-lived authorize link for one user, to hand to that user's browser" })
   @Audited('connection.authorize_link_created', { target: 'connector', id: 'id' })
   async link(@Param('id') id: string, @Body() body: unknown, @Access() access: OwnerAccess) {
@@ -61,7 +76,8 @@ export class AuthorizationController {
 
   @Get('connectors/:id/authorize')
   @ApiOperation({ summary: "Redirects the user's browser to the provider (state: signed, single use, 10 minutes; PKCE S256)" })
-  @ApiQuery({ name: 'user', description: 'your reference for the user the connection belongs to' })
+  @ZodApiQuery(AuthorizeQuery)
+  @ApiResponse({ status: 302, description: "To the provider's consent page (Location)" })
   async authorize(@Param('id') id: string, @Query() query: unknown, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const q = parseOrThrow(AuthorizeQuery, query);
     const connector = await this.connectors.row(id);
@@ -89,6 +105,8 @@ export class AuthorizationController {
 
   @Get('oauth/callback')
   @ApiOperation({ summary: 'Where the provider sends the user back: exchanges the code and stores the connection' })
+  @ZodApiQuery(CallbackQuery)
+  @ZodApiResponse(AuthorizedSchema)
   @Audited('connection.authorized', { target: 'connection', id: 'response.connection_id' })
   async callback(@Query() query: unknown) {
     const q = parseOrThrow(CallbackQuery, query);

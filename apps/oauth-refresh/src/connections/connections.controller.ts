@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { parseOrThrow, Audited } from '@zapgate/platform';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { Audited, dataList, parseOrThrow, TimestampSchema, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
 import { z } from 'zod';
 import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectorsService } from '../connectors/connectors.service';
@@ -13,6 +13,32 @@ const ListQuery = z.looseObject({
   connector_id: z.uuid().optional(),
   user: z.string().max(200).optional(),
   status: z.enum(['active', 'reauth_required', 'revoked']).optional(),
+});
+
+const ErrorSchema = z.object({ code: z.string(), message: z.string() });
+const ConnectionSchema = z.object({
+  id: z.uuid(),
+  connector_id: z.uuid(),
+  user: z.string().describe('whose connection: the user reference given when it was authorized'),
+  status: z.enum(['active', 'reauth_required', 'revoked']),
+  scope: z.string().nullable(),
+  token_type: z.string(),
+  expires_at: TimestampSchema.nullable(),
+  api_domain: z.string().nullable(),
+  generation: z.number().int().describe('how many times its tokens were replaced'),
+  next_refresh_at: TimestampSchema.nullable(),
+  last_refreshed_at: TimestampSchema.nullable(),
+  failures: z.number().int(),
+  last_error: ErrorSchema.nullable(),
+  created_at: TimestampSchema,
+});
+const AccessTokenSchema = z.object({
+  connection_id: z.uuid(),
+  access_token: z.string().nullable(),
+  token_type: z.string(),
+  expires_at: TimestampSchema.nullable(),
+  api_domain: z.string().nullable(),
+  scope: z.string().nullable(),
 });
 
 export const connectionView = (c: ConnectionRow) => ({
@@ -42,7 +68,8 @@ export const tokenView = (c: ConnectionRow, accessToken: string | null) => ({
 });
 
 @ApiTags('connections')
-@ApiHeader({ name: 'X-Admin-Key', required: false, description: "operator; or X-Owner-Key with ?app_id= for the connector's application" })
+@ApiSecurity('adminKey')
+@ApiSecurity('ownerKey')
 @Controller('api/v1/connections')
 @UseGuards(OwnerAccessGuard)
 export class ConnectionsController {
@@ -54,6 +81,9 @@ export class ConnectionsController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Connections, newest first (filters: connector_id, user, status)' })
+  @ZodApiQuery(ListQuery)
+  @ZodApiResponse(dataList(ConnectionSchema))
   async list(@Query() query: unknown, @Access() access: OwnerAccess) {
     const q = parseOrThrow(ListQuery, query);
     return { data: (await this.connections.list(access, { connectorId: q.connector_id, userRef: q.user, status: q.status })).map(connectionView) };
@@ -61,12 +91,14 @@ export class ConnectionsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A connection: status, expiry, next refresh, last error (never its tokens)' })
+  @ZodApiResponse(ConnectionSchema)
   async get(@Param('id') id: string, @Access() access: OwnerAccess) {
     return connectionView(await this.connections.visible(id, access));
   }
 
   @Get(':id/token')
   @ApiOperation({ summary: 'A valid access token: stored while it has more than the margin left, refreshed on the spot otherwise' })
+  @ZodApiResponse(AccessTokenSchema)
   async token(@Param('id') id: string, @Access() access: OwnerAccess) {
     await this.connections.visible(id, access);
     const row = await this.refresher.validToken(id);
@@ -76,6 +108,7 @@ export class ConnectionsController {
   @Post(':id/refresh')
   @HttpCode(200)
   @ApiOperation({ summary: 'Refresh now, whatever the expiry' })
+  @ZodApiResponse(ConnectionSchema)
   @Audited('connection.refreshed', { target: 'connection', id: 'id' })
   async refresh(@Param('id') id: string, @Access() access: OwnerAccess) {
     await this.connections.visible(id, access);

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CommonCodes, CommonException, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { Audited, CommonCodes, CommonException, dataList, parseOrThrow, TimestampSchema, ZodApiBody, ZodApiResponse } from '@zapgate/platform';
 import { z } from 'zod';
 import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { ConnectorsService, type ConnectorRow } from './connectors.service';
@@ -42,6 +42,26 @@ const PatchSchema = z
   })
   .strict();
 
+const ConnectorSchema = z.object({
+  id: z.uuid(),
+  app_id: z.uuid().nullable(),
+  name: z.string(),
+  preset: z.enum(['generic', 'zoho']),
+  client_id: z.string(),
+  authorization_url: z.string(),
+  token_url: z.string(),
+  refresh_url: z.string(),
+  revoke_url: z.string().nullable(),
+  scopes: z.array(z.string()),
+  access_type: z.enum(['online', 'offline']),
+  redirect_url: z.string(),
+  extra_params: z.record(z.string(), z.string()),
+  accounts_servers: z.record(z.string(), z.string()),
+  refresh_budget: z.object({ count: z.number().int(), window_seconds: z.number().int().nullable() }).nullable(),
+  created_at: TimestampSchema,
+  updated_at: TimestampSchema,
+});
+
 export const connectorView = (c: ConnectorRow) => ({
   id: c.id,
   app_id: c.app_id,
@@ -63,7 +83,8 @@ export const connectorView = (c: ConnectorRow) => ({
 });
 
 @ApiTags('connectors')
-@ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Owner-Key with ?app_id= for an application owner' })
+@ApiSecurity('adminKey')
+@ApiSecurity('ownerKey')
 @Controller('api/v1/connectors')
 @UseGuards(OwnerAccessGuard)
 export class ConnectorsController {
@@ -71,6 +92,7 @@ export class ConnectorsController {
 
   @Post()
   @ZodApiBody(CreateSchema)
+  @ZodApiResponse(ConnectorSchema, { status: 201 })
   @ApiOperation({ summary: 'Register an OAuth client (preset zoho or generic); the client secret is stored sealed and never shown again' })
   @Audited('connector.created', { target: 'connector', id: 'response' })
   async create(@Body() body: unknown, @Access() access: OwnerAccess) {
@@ -100,17 +122,23 @@ export class ConnectorsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Connectors (an application owner sees its own)' })
+  @ZodApiResponse(dataList(ConnectorSchema))
   async list(@Access() access: OwnerAccess) {
     return { data: (await this.connectors.list(access)).map(connectorView) };
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A connector (never its client secret)' })
+  @ZodApiResponse(ConnectorSchema)
   async get(@Param('id') id: string, @Access() access: OwnerAccess) {
     return connectorView(await this.connectors.visible(id, access));
   }
 
   @Patch(':id')
   @ZodApiBody(PatchSchema)
+  @ApiOperation({ summary: 'Change a connector: name, secret, scopes, URLs, extra parameters' })
+  @ZodApiResponse(ConnectorSchema)
   @Audited('connector.updated', { target: 'connector', id: 'id' })
   async update(@Param('id') id: string, @Body() body: unknown, @Access() access: OwnerAccess) {
     await this.connectors.visible(id, access);

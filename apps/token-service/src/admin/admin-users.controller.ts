@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { encodeCursor, parseOrThrow, ZodApiBody, AdminKeyGuard, Audited } from '@zapgate/platform';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { AdminKeyGuard, Audited, dataPage, encodeCursor, parseOrThrow, TimestampSchema, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
+import { z } from 'zod';
 import { UserListQuerySchema } from '../directory/directory.dto';
 import { DirectoryRepository } from '../directory/directory.repository';
-import { tokenView } from '../tokens/token.view';
+import { MintedTokenSchema, tokenView } from '../tokens/token.view';
 import { TokensService } from '../tokens/tokens.service';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -12,7 +13,18 @@ import { CreateUserSchema, IdParamSchema, MintTokenSchema } from './admin.dto';
 // An operator-minted token is outside any application and any per-user webhook-token quota.
 const OPERATOR_MINT_LIMIT = 1000;
 
-export const userView = (u: UserEntity) => ({
+const UserViewSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  display_name: z.string(),
+  confirmed: z.boolean(),
+  active: z.boolean().describe('false once deactivated: every token and session of theirs is dead'),
+  created_at: TimestampSchema,
+  deactivated_at: TimestampSchema.nullable(),
+});
+const ErasureSchema = z.object({ user_id: z.uuid(), erased_at: TimestampSchema, status: z.literal('erasing') });
+
+export const userView = (u: UserEntity): z.infer<typeof UserViewSchema> => ({
   id: u.id,
   email: u.email,
   display_name: u.displayName,
@@ -23,7 +35,7 @@ export const userView = (u: UserEntity) => ({
 });
 
 @ApiTags('operator')
-@ApiHeader({ name: 'X-Admin-Key', required: true })
+@ApiSecurity('adminKey')
 @UseGuards(AdminKeyGuard)
 @Controller('api/v1/admin/users')
 export class AdminUsersController {
@@ -37,6 +49,7 @@ export class AdminUsersController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a user' })
   @ZodApiBody(CreateUserSchema)
+  @ZodApiResponse(UserViewSchema, { status: 201 })
   @Audited('user.created', { target: 'user', id: 'response' })
   async create(@Body() body: unknown) {
     const input = parseOrThrow(CreateUserSchema, body);
@@ -45,6 +58,8 @@ export class AdminUsersController {
 
   @Get()
   @ApiOperation({ summary: 'List users, newest first (filters: email substring, active; cursor pagination)' })
+  @ZodApiQuery(UserListQuerySchema)
+  @ZodApiResponse(dataPage(UserViewSchema))
   async list(@Query() query: unknown) {
     const q = parseOrThrow(UserListQuerySchema, query);
     const page = await this.directory.users({ email: q.email, active: q.active }, q.limit, q.cursor);
@@ -53,6 +68,7 @@ export class AdminUsersController {
 
   @Get(':userId')
   @ApiOperation({ summary: 'Show a user' })
+  @ZodApiResponse(UserViewSchema)
   async get(@Param('userId') userId: string) {
     return userView(await this.users.get(parseOrThrow(IdParamSchema, userId, 'userId')));
   }
@@ -60,6 +76,7 @@ export class AdminUsersController {
   @Post(':userId/confirm')
   @HttpCode(200)
   @ApiOperation({ summary: 'Confirm a user registration' })
+  @ZodApiResponse(UserViewSchema)
   @Audited('user.confirmed', { target: 'user', id: 'userId' })
   async confirm(@Param('userId') userId: string) {
     return userView(await this.users.confirm(parseOrThrow(IdParamSchema, userId, 'userId')));
@@ -68,6 +85,7 @@ export class AdminUsersController {
   @Post(':userId/deactivate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Deactivate a user: every token and session of theirs stops working at once' })
+  @ZodApiResponse(UserViewSchema)
   @Audited('user.deactivated', { target: 'user', id: 'userId' })
   async deactivate(@Param('userId') userId: string) {
     return userView(await this.users.deactivate(parseOrThrow(IdParamSchema, userId, 'userId')));
@@ -79,6 +97,7 @@ export class AdminUsersController {
     summary:
       'Erase a user and their data in every service: tokens, sessions and usage here at once; events, messages, memberships, subscriptions and OAuth connections as each service handles the erasure',
   })
+  @ZodApiResponse(ErasureSchema, { status: 202 })
   @Audited('user.erased', { target: 'user', id: 'userId' })
   async erase(@Param('userId') userId: string) {
     const erased = await this.users.erase(parseOrThrow(IdParamSchema, userId, 'userId'));
@@ -88,6 +107,7 @@ export class AdminUsersController {
   @Post(':userId/reactivate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Reactivate a user (their old tokens stay revoked)' })
+  @ZodApiResponse(UserViewSchema)
   @Audited('user.reactivated', { target: 'user', id: 'userId' })
   async reactivate(@Param('userId') userId: string) {
     return userView(await this.users.reactivate(parseOrThrow(IdParamSchema, userId, 'userId')));
@@ -97,6 +117,7 @@ export class AdminUsersController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Mint a ZAPI key for a user; the secret is in this answer only' })
   @ZodApiBody(MintTokenSchema)
+  @ZodApiResponse(MintedTokenSchema, { status: 201 })
   @Audited('token.created', { target: 'token', id: 'response' })
   async mintToken(@Param('userId') userId: string, @Body() body: unknown) {
     const id = parseOrThrow(IdParamSchema, userId, 'userId');

@@ -1,28 +1,33 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AdminKeyGuard, APP_CONFIG, encodeCursor, parseOrThrow, Audited } from '@zapgate/platform';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { AdminKeyGuard, APP_CONFIG, Audited, dataPage, encodeCursor, parseOrThrow, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
 import { IdParamSchema } from '../admin/admin.dto';
 import type { TokenConfig } from '../token-config.schema';
-import { rotatedView, tokenView } from '../tokens/token.view';
+import { RotatedTokenSchema, rotatedView, TokenViewSchema, tokenView, UsageReportSchema } from '../tokens/token.view';
+import { UsageQuery } from '../usage/usage-query.service';
+import { usageRange, UsageRangeSchema } from '../usage/usage-range.dto';
 import { TokensService } from '../tokens/tokens.service';
-import { RotateBodySchema } from '../tokens/rotate.dto';
+import { RotateBodyDocSchema, RotateBodySchema } from '../tokens/rotate.dto';
 import { TokenListQuerySchema } from './directory.dto';
 import { DirectoryRepository } from './directory.repository';
 
 /** Every token, for operators: find one, revoke it, rotate it. */
 @ApiTags('operator')
-@ApiHeader({ name: 'X-Admin-Key', required: true })
+@ApiSecurity('adminKey')
 @UseGuards(AdminKeyGuard)
 @Controller('api/v1/admin/tokens')
 export class AdminTokensController {
   constructor(
     private readonly directory: DirectoryRepository,
     private readonly tokens: TokensService,
+    private readonly usage: UsageQuery,
     @Inject(APP_CONFIG) private readonly config: TokenConfig,
   ) {}
 
   @Get()
   @ApiOperation({ summary: 'List tokens, newest first (filters: user_id, application_id, status, kind; cursor pagination)' })
+  @ZodApiQuery(TokenListQuerySchema)
+  @ZodApiResponse(dataPage(TokenViewSchema))
   async list(@Query() query: unknown) {
     const q = parseOrThrow(TokenListQuerySchema, query);
     const page = await this.directory.tokens({ userId: q.user_id, applicationId: q.application_id, status: q.status, kind: q.kind }, q.limit, q.cursor);
@@ -31,8 +36,19 @@ export class AdminTokensController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Show a token (metadata only)' })
+  @ZodApiResponse(TokenViewSchema)
   async get(@Param('id') id: string) {
     return tokenView(await this.tokens.find(parseOrThrow(IdParamSchema, id, 'id')));
+  }
+
+  @Get(':id/usage')
+  @ApiOperation({ summary: "A token's hourly usage: window=24h|7d|30d, or from/to (ISO 8601, ≤ 90 days)" })
+  @ZodApiQuery(UsageRangeSchema)
+  @ZodApiResponse(UsageReportSchema)
+  async usageOf(@Param('id') id: string, @Query() query: unknown) {
+    const token = await this.tokens.find(parseOrThrow(IdParamSchema, id, 'id'));
+    const { from, to } = usageRange(parseOrThrow(UsageRangeSchema, query));
+    return { token_id: token.id, ...(await this.usage.report(token.id, from, to)) };
   }
 
   @Delete(':id')
@@ -47,6 +63,8 @@ export class AdminTokensController {
   @Post(':id/rotate')
   @HttpCode(201)
   @ApiOperation({ summary: "New secret for a user's token; the old one works for grace_period_seconds more (default 0)" })
+  @ZodApiBody(RotateBodyDocSchema)
+  @ZodApiResponse(RotatedTokenSchema, { status: 201 })
   @Audited('token.rotated', { target: 'token', id: 'id' })
   async rotate(@Param('id') id: string, @Body() body: unknown) {
     const { grace_period_seconds } = parseOrThrow(RotateBodySchema(this.config.MAX_ROTATION_GRACE_SECONDS), body ?? {});

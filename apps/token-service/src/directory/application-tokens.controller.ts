@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { encodeCursor, parseOrThrow, Audited } from '@zapgate/platform';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { Audited, dataPage, encodeCursor, parseOrThrow, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
 import { IdParamSchema } from '../admin/admin.dto';
 import { OwnerKeyGuard } from '../applications/owner-key.guard';
-import { tokenView } from '../tokens/token.view';
+import { TokenViewSchema, tokenView } from '../tokens/token.view';
 import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
 import { TokensService } from '../tokens/tokens.service';
 import { TokenListQuerySchema } from './directory.dto';
@@ -11,7 +11,8 @@ import { DirectoryRepository } from './directory.repository';
 
 /** An application's owner sees and revokes the tokens its button minted for its users, and no others. */
 @ApiTags('applications')
-@ApiHeader({ name: 'X-Owner-Key', required: true, description: "the application's owner key (or X-Admin-Key)" })
+@ApiSecurity('ownerKey')
+@ApiSecurity('adminKey')
 @UseGuards(OwnerKeyGuard)
 @Controller('api/v1/applications/:appId/tokens')
 export class ApplicationTokensController {
@@ -22,6 +23,8 @@ export class ApplicationTokensController {
 
   @Get()
   @ApiOperation({ summary: "Tokens of this application's users, newest first (filters: user_id, status; cursor pagination)" })
+  @ZodApiQuery(TokenListQuerySchema.pick({ cursor: true, limit: true, user_id: true, status: true }))
+  @ZodApiResponse(dataPage(TokenViewSchema))
   async list(@Param('appId') appId: string, @Query() query: unknown) {
     const q = parseOrThrow(TokenListQuerySchema, query);
     const page = await this.directory.tokens(

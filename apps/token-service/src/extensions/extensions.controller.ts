@@ -1,7 +1,7 @@
 import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CliqUserSchema, TokenButtonSchema } from '@zapgate/contracts';
-import { APP_CONFIG, Audited, CommonException, setAuditActor, zodDetails, ZodApiBody, type ErrorDetail } from '@zapgate/platform';
+import { ApiOperation, ApiQuery, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { CliqMessageSchema, CliqUserSchema, TokenButtonSchema } from '@zapgate/contracts';
+import { APP_CONFIG, Audited, CommonException, setAuditActor, zodDetails, ZodApiBody, ZodApiResponse, type ErrorDetail } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApplicationsService } from '../applications/applications.service';
@@ -42,8 +42,9 @@ export class ExtensionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Token generation button (invoke.function + user_webhook_token): mints a ZAPI key' })
   @ApiQuery({ name: 'appkey', required: false, description: 'or the X-Appkey header' })
-  @ApiHeader({ name: 'X-Owner-Key', required: true, description: "the application's owner key" })
+  @ApiSecurity('ownerKey')
   @ZodApiBody(InvokeBodySchema)
+  @ZodApiResponse(CliqMessageSchema, { description: 'The Cliq message to show the user: the token (this once), the webhook URL, a link to manage tokens' })
   @Audited('token.created_by_button', { target: 'application', id: 'appId' })
   async invoke(
     @Param('appId') appId: string,
@@ -98,6 +99,7 @@ export class ExtensionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Validate a token generation button; 400 lists every violation' })
   @ZodApiBody(ButtonsSchema)
+  @ZodApiResponse(z.object({ valid: z.literal(true), buttons: z.number().int() }))
   validate(@Body() body: unknown) {
     const parsed = ButtonsSchema.safeParse(body);
     if (!parsed.success) {

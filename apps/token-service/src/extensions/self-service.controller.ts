@@ -1,20 +1,27 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CliqUserSchema } from '@zapgate/contracts';
-import { Audited, parseOrThrow, setAuditActor, ZodApiBody } from '@zapgate/platform';
+import { ApiOperation, ApiQuery, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { CliqMessageSchema, CliqUserSchema } from '@zapgate/contracts';
+import { Audited, parseOrThrow, setAuditActor, TimestampSchema, ZodApiBody, ZodApiResponse } from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IdParamSchema } from '../admin/admin.dto';
 import { ApplicationsService } from '../applications/applications.service';
 import { OwnerKeyGuard } from '../applications/owner-key.guard';
 import { DirectoryRepository } from '../directory/directory.repository';
-import { tokenView } from '../tokens/token.view';
+import { TokenViewSchema, tokenView } from '../tokens/token.view';
 import { TokenErrorCodes, TokenException } from '../tokens/token.exception';
 import { TokensService } from '../tokens/tokens.service';
 import { UsersService } from '../users/users.service';
 import { SelfServiceLinks } from './self-service-links';
 
 const LinkRequestSchema = z.object({ user: CliqUserSchema });
+const LinkSchema = CliqMessageSchema.extend({ url: z.url(), expires_at: TimestampSchema });
+const SelfTokensSchema = z.object({
+  user: z.object({ id: z.uuid(), email: z.string() }),
+  application: z.object({ id: z.uuid(), name: z.string() }),
+  link_expires_at: TimestampSchema,
+  data: z.array(TokenViewSchema),
+});
 /** A user holds at most max_tokens_per_user active tokens per application; revoked ones are history. */
 const SELF_PAGE = 200;
 
@@ -37,8 +44,9 @@ export class SelfServiceController {
   @Post('api/v2/applications/:appId/self-service-links')
   @HttpCode(200)
   @UseGuards(OwnerKeyGuard)
-  @ApiHeader({ name: 'X-Owner-Key', required: true })
+  @ApiSecurity('ownerKey')
   @ZodApiBody(LinkRequestSchema)
+  @ZodApiResponse(LinkSchema, { description: 'a Cliq message with the link as a button, and the link itself' })
   @ApiOperation({ summary: 'A signed link for one Cliq user to see and revoke their own tokens of this extension, as a Cliq message' })
   async issue(@Param('appId') appId: string, @Body() body: unknown) {
     const application = await this.applications.get(parseOrThrow(IdParamSchema, appId, 'appId'));
@@ -56,6 +64,7 @@ export class SelfServiceController {
 
   @Get('api/v1/self/tokens')
   @ApiQuery({ name: 'link', required: true, description: 'the signed link the extension gave you' })
+  @ZodApiResponse(SelfTokensSchema)
   @ApiOperation({ summary: 'Your tokens of one extension (metadata only), through a signed self-service link' })
   async list(@Query('link') link: string | undefined) {
     const grant = this.links.verify(link);

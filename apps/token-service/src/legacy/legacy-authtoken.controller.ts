@@ -1,7 +1,7 @@
 import { All, Body, Controller, Get, Inject, Logger, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { expandScope } from '@zapgate/contracts';
-import { APP_CONFIG, AuditRepository, type AuditActor } from '@zapgate/platform';
+import { APP_CONFIG, AuditRepository, TextApiResponse, ZodApiBody, ZodApiQuery, type AuditActor } from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CredentialsService } from '../sessions/credentials.service';
@@ -18,6 +18,8 @@ const CreateFieldsSchema = z.object({
 });
 
 type Fields = Record<string, unknown>;
+
+const ANSWER = 'text/plain properties: `RESULT=TRUE` and `AUTHTOKEN=…`, or `RESULT=FALSE` and a `CAUSE`';
 
 /** Legacy CAUSE values; the first two are documented by Zoho, the rest are ours. */
 const CAUSES: Partial<Record<string, { cause: string; status: number }>> = {
@@ -48,6 +50,10 @@ export class LegacyAuthtokenController {
 
   @Post(['apiauthtoken/nb/create', 'crm/apiauthtoken.do'])
   @ApiOperation({ summary: 'Create an authtoken from form fields EMAIL_ID, PASSWORD, SCOPE, DISPLAY_NAME' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ZodApiBody(CreateFieldsSchema)
+  @ZodApiQuery(CreateFieldsSchema.omit({ PASSWORD: true }).partial())
+  @TextApiResponse(ANSWER)
   async createFromForm(@Body() body: unknown, @Query() query: Fields, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     if (query.PASSWORD !== undefined && !this.config.LEGACY_AUTHTOKEN_GET_ENABLED) return this.passwordInUrl(reply);
     const fields = { ...query, ...(body && typeof body === 'object' ? (body as Fields) : {}) };
@@ -56,6 +62,8 @@ export class LegacyAuthtokenController {
 
   @Get(['apiauthtoken/nb/create', 'crm/apiauthtoken.do'])
   @ApiOperation({ summary: 'Legacy GET form with the password in the URL: refused unless LEGACY_AUTHTOKEN_GET_ENABLED' })
+  @ZodApiQuery(CreateFieldsSchema)
+  @TextApiResponse(ANSWER)
   async createFromQuery(@Query() query: Fields, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     if (!this.config.LEGACY_AUTHTOKEN_GET_ENABLED) return this.passwordInUrl(reply);
     return this.create(query, req, reply);
@@ -63,6 +71,8 @@ export class LegacyAuthtokenController {
 
   @All('crm/deleteapiauthtoken.do')
   @ApiOperation({ summary: 'Delete an authtoken: ?crmauthtoken=<token>' })
+  @ApiQuery({ name: 'crmauthtoken', required: true, description: 'the authtoken to delete' })
+  @TextApiResponse('text/plain properties: `RESULT=TRUE`, or `RESULT=FALSE` and `CAUSE=INVALID_AUTHTOKEN`')
   async delete(@Query('crmauthtoken') token: string | undefined, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     const revoked = typeof token === 'string' ? await this.tokens.revokeBySecret(token) : undefined;
     // Whoever holds the secret may delete it: the token itself is the actor.

@@ -1,7 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { OperatorRoleSchema } from '@zapgate/contracts';
-import { AdminKeyGuard, AdminOnly, operatorOf, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
+import {
+  AdminKeyGuard,
+  AdminOnly,
+  Audited,
+  dataList,
+  operatorOf,
+  parseOrThrow,
+  TimestampSchema,
+  ZodApiBody,
+  ZodApiQuery,
+  ZodApiResponse,
+} from '@zapgate/platform';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IdParamSchema } from '../admin/admin.dto';
@@ -11,7 +22,18 @@ import { OperatorKeysService } from './operator-keys.service';
 const CreateSchema = z.strictObject({ name: z.string().trim().min(1).max(100), role: OperatorRoleSchema });
 const ListSchema = z.looseObject({ include_revoked: z.stringbool().default(false) });
 
-const view = (k: OperatorKeyRow) => ({
+const OperatorKeySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: OperatorRoleSchema,
+  prefix: z.string(),
+  created_by: z.string(),
+  created_at: TimestampSchema,
+  last_used_at: TimestampSchema.nullable(),
+  revoked_at: TimestampSchema.nullable(),
+});
+
+const view = (k: OperatorKeyRow): z.infer<typeof OperatorKeySchema> => ({
   id: k.id,
   name: k.name,
   role: k.role,
@@ -24,7 +46,8 @@ const view = (k: OperatorKeyRow) => ({
 
 /** Named operator keys, one per person or system, so each can be revoked alone and the audit log can say who. */
 @ApiTags('operator')
-@ApiHeader({ name: 'X-Admin-Key', required: true, description: 'an admin key (ADMIN_API_KEY or a named key with role admin)' })
+// An admin key: ADMIN_API_KEY or a named key with role admin.
+@ApiSecurity('adminKey')
 @UseGuards(AdminKeyGuard)
 @AdminOnly()
 @Controller('api/v1/admin/operator-keys')
@@ -34,6 +57,7 @@ export class OperatorKeysController {
   @Post()
   @HttpCode(201)
   @ZodApiBody(CreateSchema)
+  @ZodApiResponse(OperatorKeySchema.extend({ key: z.string().describe('shown only in this answer') }), { status: 201 })
   @ApiOperation({ summary: 'Create a named operator key (role read-only, operator or admin); the key is in this answer only' })
   @Audited('operator_key.created', { target: 'operator_key', id: 'response' })
   async create(@Body() body: unknown, @Req() req: FastifyRequest) {
@@ -44,6 +68,8 @@ export class OperatorKeysController {
 
   @Get()
   @ApiOperation({ summary: 'List operator keys (never the keys themselves)' })
+  @ZodApiQuery(ListSchema)
+  @ZodApiResponse(dataList(OperatorKeySchema))
   async list(@Query() query: unknown) {
     const { include_revoked } = parseOrThrow(ListSchema, query);
     return { data: (await this.keys.list(include_revoked)).map(view) };

@@ -1,9 +1,17 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CommonCodes, CommonException } from '@zapgate/platform';
+import { CommonCodes, CommonException, ZodApiResponse } from '@zapgate/platform';
 import { extractToken } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { TokensService } from './tokens.service';
+
+const CurrentTokenSchema = z.object({
+  token_id: z.uuid(),
+  user_id: z.uuid(),
+  application_id: z.uuid().nullable(),
+  scopes: z.array(z.string()),
+});
 
 /**
  * Who is this token? Accepts a token wherever old and new clients put it:
@@ -17,6 +25,7 @@ export class CurrentTokenController {
 
   @Get()
   @ApiOperation({ summary: 'Introspect the presented token' })
+  @ZodApiResponse(CurrentTokenSchema)
   async current(@Req() req: FastifyRequest) {
     const presented = extractToken({ query: req.query as Record<string, unknown>, headers: req.headers });
     const verified = presented ? await this.tokens.verify(presented, req.ip) : { active: false as const };

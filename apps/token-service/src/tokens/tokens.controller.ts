@@ -1,14 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ScopeListSchema } from '@zapgate/contracts';
-import { APP_CONFIG, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
+import { APP_CONFIG, Audited, dataList, parseOrThrow, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
 import { z } from 'zod';
 import type { SessionEntity } from '../sessions/session.entity';
 import { CurrentSession, SessionGuard } from '../sessions/session.guard';
 import type { TokenConfig } from '../token-config.schema';
 import { UsageQuery } from '../usage/usage-query.service';
-import { RotateBodySchema } from './rotate.dto';
-import { rotatedView, tokenView } from './token.view';
+import { usageRange, UsageRangeSchema } from '../usage/usage-range.dto';
+import { RotateBodyDocSchema, RotateBodySchema } from './rotate.dto';
+import { MintedTokenSchema, RotatedTokenSchema, rotatedView, TokenViewSchema, tokenView, UsageReportSchema } from './token.view';
 import { TokensService } from './tokens.service';
 
 const TokenIdSchema = z.uuid('must be a token id');
@@ -18,22 +19,6 @@ const MintSchema = z.strictObject({
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
 const ListSchema = z.object({ include_revoked: z.stringbool().default(false) }).loose();
-const WINDOWS = { '24h': 24, '7d': 7 * 24, '30d': 30 * 24 } as const;
-const MAX_RANGE_HOURS = 90 * 24;
-const UsageSchema = z
-  .object({
-    window: z.enum(['24h', '7d', '30d']).optional(),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-  })
-  .loose()
-  .refine((q) => !(q.window && (q.from || q.to)), { message: 'give either window or from/to, not both', path: ['window'] })
-  .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['from'] })
-  .refine((q) => !q.from || Date.parse(q.to ?? new Date().toISOString()) - Date.parse(q.from) <= MAX_RANGE_HOURS * 3_600_000, {
-    message: 'the range may span at most 90 days',
-    path: ['from'],
-  });
-
 /** A signed-in user's own tokens: list, mint, revoke, rotate, usage. */
 @ApiTags('tokens')
 @ApiBearerAuth()
@@ -48,6 +33,8 @@ export class TokensController {
 
   @Get()
   @ApiOperation({ summary: 'List your tokens (metadata only)' })
+  @ZodApiQuery(ListSchema)
+  @ZodApiResponse(dataList(TokenViewSchema))
   async list(@CurrentSession() session: SessionEntity, @Query() query: unknown) {
     const { include_revoked } = parseOrThrow(ListSchema, query);
     return { data: (await this.tokens.list(session.userId, include_revoked)).map(tokenView) };
@@ -57,6 +44,7 @@ export class TokensController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a personal webhook token (ZAPI key); the secret is in this answer only' })
   @ZodApiBody(MintSchema)
+  @ZodApiResponse(MintedTokenSchema, { status: 201 })
   @Audited('token.created', { target: 'token', id: 'response' })
   async mint(@CurrentSession() session: SessionEntity, @Body() body: unknown) {
     const input = parseOrThrow(MintSchema, body ?? {});
@@ -82,6 +70,8 @@ export class TokensController {
   @Post(':id/rotate')
   @HttpCode(201)
   @ApiOperation({ summary: 'New secret for a token; the old one works for grace_period_seconds more (default 0)' })
+  @ZodApiBody(RotateBodyDocSchema)
+  @ZodApiResponse(RotatedTokenSchema, { status: 201 })
   @Audited('token.rotated', { target: 'token', id: 'id' })
   async rotate(@CurrentSession() session: SessionEntity, @Param('id') id: string, @Body() body: unknown) {
     const { grace_period_seconds } = parseOrThrow(RotateBodySchema(this.config.MAX_ROTATION_GRACE_SECONDS), body ?? {});
@@ -91,11 +81,11 @@ export class TokensController {
 
   @Get(':id/usage')
   @ApiOperation({ summary: 'Hourly usage: window=24h|7d|30d, or from/to (ISO 8601, ≤ 90 days)' })
+  @ZodApiQuery(UsageRangeSchema)
+  @ZodApiResponse(UsageReportSchema)
   async usageOf(@CurrentSession() session: SessionEntity, @Param('id') id: string, @Query() query: unknown) {
     const token = await this.tokens.findOwned(session.userId, parseOrThrow(TokenIdSchema, id, 'id'));
-    const q = parseOrThrow(UsageSchema, query);
-    const to = q.to ? new Date(q.to) : new Date();
-    const from = q.from ? new Date(q.from) : new Date(to.getTime() - WINDOWS[q.window ?? '24h'] * 3_600_000);
+    const { from, to } = usageRange(parseOrThrow(UsageRangeSchema, query));
     return { token_id: token.id, ...(await this.usage.report(token.id, from, to)) };
   }
 }

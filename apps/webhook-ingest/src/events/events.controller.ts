@@ -1,6 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Audited, CorrelationId, encodeCursor, KeysetCursorSchema, parseOrThrow } from '@zapgate/platform';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { CapturedRequestSchema, MessageTargetSchema, WebhookSources } from '@zapgate/contracts';
+import {
+  Audited,
+  CorrelationId,
+  dataPage,
+  encodeCursor,
+  KeysetCursorSchema,
+  parseOrThrow,
+  TimestampSchema,
+  ZodApiBody,
+  ZodApiQuery,
+  ZodApiResponse,
+} from '@zapgate/platform';
 import { z } from 'zod';
 import { Access, OwnerAccessGuard, type OwnerAccess } from '@zapgate/token-client';
 import { jsonBody } from '../http/body-reader';
@@ -23,13 +35,46 @@ const ReplayBody = z.strictObject({
   status: z.string().max(32).optional(),
 });
 
-const summary = (r: EventRow) => ({
+const EventSummarySchema = z.object({
+  event_id: z.uuid(),
+  app_id: z.uuid().nullable(),
+  user_id: z.uuid(),
+  source: z.enum(WebhookSources),
+  target: MessageTargetSchema,
+  sender: z.object({ scheme: z.string(), event: z.string().optional() }).nullable().describe("whose signature was checked, and the sender's event name"),
+  status: z.string().describe('received, delivered, handled, failed, dead…: what dispatch reported'),
+  dispatch_attempts: z.number().int(),
+  message_ids: z.array(z.string()),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  handler: z.object({ status: z.number().int().optional(), durationMs: z.number() }).nullable(),
+  processed_at: TimestampSchema.nullable(),
+  replay_of: z.uuid().nullable(),
+  received_at: TimestampSchema,
+});
+const EventDetailSchema = EventSummarySchema.extend({
+  token_id: z.uuid(),
+  dedup_key: z.string().nullable(),
+  stream_seq: z.number().int(),
+  message: z.looseObject({}).nullable().describe('the Cliq message posted (message endpoints)'),
+  request: CapturedRequestSchema.partial({ body: true })
+    .nullable()
+    .describe('the request as received (incoming webhooks); its body is gone once body_purged_at is set'),
+  body_purged_at: TimestampSchema.nullable(),
+});
+const ReplayedSchema = z.object({ event_id: z.uuid(), replay_of: z.uuid() });
+const ReplayedManySchema = z.object({
+  replayed: z.number().int(),
+  truncated: z.boolean().describe('more matched than one call replays: call again from the last one'),
+  body_purged: z.number().int().describe('events skipped because their body is past retention'),
+});
+
+const summary = (r: EventRow): z.infer<typeof EventSummarySchema> => ({
   event_id: r.event_id,
   app_id: r.app_id,
   user_id: r.user_id,
   source: r.source,
   target: r.target,
-  sender: r.sender,
+  sender: r.sender ?? null,
   status: r.status,
   dispatch_attempts: r.dispatch_attempts,
   message_ids: r.message_ids,
@@ -41,7 +86,8 @@ const summary = (r: EventRow) => ({
 });
 
 @ApiTags('events')
-@ApiHeader({ name: 'X-Admin-Key', required: false, description: 'operator; or X-Owner-Key with ?app_id= for one application' })
+@ApiSecurity('adminKey')
+@ApiSecurity('ownerKey')
 @UseGuards(OwnerAccessGuard)
 @Controller('api/v1/events')
 export class EventsController {
@@ -49,6 +95,8 @@ export class EventsController {
 
   @Get()
   @ApiOperation({ summary: 'List received events, newest first (filters: app_id, status, source, from, to; cursor pagination)' })
+  @ZodApiQuery(ListQuery)
+  @ZodApiResponse(dataPage(EventSummarySchema))
   async list(@Access() access: OwnerAccess, @Query() query: unknown) {
     const q = parseOrThrow(ListQuery, query);
     const { rows, next } = await this.events.list(
@@ -62,6 +110,7 @@ export class EventsController {
 
   @Get(':eventId')
   @ApiOperation({ summary: 'One event: payload, headers, status, attempts' })
+  @ZodApiResponse(EventDetailSchema)
   async get(@Access() access: OwnerAccess, @Param('eventId') eventId: string) {
     const row = await this.events.get(access, parseOrThrow(z.uuid(), eventId, 'eventId'));
     return {
@@ -78,6 +127,7 @@ export class EventsController {
   @Post(':eventId/replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Dispatch an event again (as a new event pointing at the original)' })
+  @ZodApiResponse(ReplayedSchema, { status: 202 })
   @Audited('event.replayed', { target: 'event', id: 'eventId' })
   async replay(@Access() access: OwnerAccess, @Param('eventId') eventId: string, @CorrelationId() correlationId: string) {
     const row = await this.events.get(access, parseOrThrow(z.uuid(), eventId, 'eventId'));
@@ -87,6 +137,8 @@ export class EventsController {
   @Post('replay')
   @HttpCode(202)
   @ApiOperation({ summary: 'Replay every event received since a time (at most 10,000 per call)' })
+  @ZodApiBody(ReplayBody)
+  @ZodApiResponse(ReplayedManySchema, { status: 202 })
   @Audited('events.replayed', { target: 'event' })
   async replaySince(@Access() access: OwnerAccess, @Body() body: unknown, @CorrelationId() correlationId: string) {
     const b = parseOrThrow(ReplayBody, jsonBody(body));

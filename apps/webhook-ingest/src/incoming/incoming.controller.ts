@@ -1,14 +1,26 @@
-import { All, Controller, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { All, Controller, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { UniqueNameSchema, Scopes } from '@zapgate/contracts';
 import { CommonCodes, CommonException, parseOrThrow } from '@zapgate/platform';
-import { AppkeyGuard, CurrentApplication, Principal, RequireScope, TokenAuthGuard, type VerifiedApplication, type VerifiedToken } from '@zapgate/token-client';
+import {
+  ApiTokenAuth,
+  AppkeyGuard,
+  CurrentApplication,
+  Principal,
+  RequireScope,
+  TokenAuthGuard,
+  type VerifiedApplication,
+  type VerifiedToken,
+} from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestService } from '../ingest/ingest.service';
 import { IpFloodGuard, UserRateLimitGuard } from '../limits/limit.guards';
 import { answerAccepted } from '../messages/accepted.answer';
 
 const BotName = UniqueNameSchema;
+// Any body a sender sends is stored as received (raw), and handed to the handler as a string.
+const ANY_BODY = { required: false, description: 'whatever the sender posts (JSON, form, text, bytes), stored byte for byte', schema: {} };
+const STORED = { status: 204, description: 'Stored durably; the event id is in X-Zapgate-Event-Id (and X-Zapgate-Duplicate: true for a repeat)' };
 const EXTENSION_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
 
 /**
@@ -19,6 +31,7 @@ const EXTENSION_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
  */
 @ApiTags('incoming webhooks')
 @Controller('api/v2')
+@ApiTokenAuth()
 @RequireScope(Scopes.WebhooksCreate)
 export class IncomingController {
   constructor(private readonly ingest: IngestService) {}
@@ -28,6 +41,10 @@ export class IncomingController {
   @ApiOperation({ summary: 'Extension incoming webhook (GET, POST, PUT, DELETE); ?appkey=…&zapikey=…' })
   @ApiQuery({ name: 'appkey', required: true })
   @ApiQuery({ name: 'zapikey', required: false })
+  @ApiBody(ANY_BODY)
+  @HttpCode(204)
+  @ApiResponse(STORED)
+  @ApiResponse({ status: 405, description: 'A method other than GET, POST, PUT or DELETE' })
   async application(
     @CurrentApplication() app: VerifiedApplication,
     @Principal() principal: VerifiedToken,
@@ -56,6 +73,9 @@ export class IncomingController {
   @UseGuards(IpFloodGuard, TokenAuthGuard, UserRateLimitGuard)
   @ApiOperation({ summary: 'Bot incoming webhook; ?zapikey=…' })
   @ApiQuery({ name: 'zapikey', required: false })
+  @ApiBody(ANY_BODY)
+  @HttpCode(204)
+  @ApiResponse(STORED)
   async bot(@Param('bot') bot: string, @Principal() principal: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     const name = parseOrThrow(BotName, bot, 'bot');
     const result = await this.ingest.ingest({

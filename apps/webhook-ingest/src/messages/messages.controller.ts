@@ -1,8 +1,8 @@
-import { Controller, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ChatIdSchema, UniqueNameSchema, type MessageTarget, type WebhookSource, Scopes } from '@zapgate/contracts';
-import { parseOrThrow } from '@zapgate/platform';
-import { Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
+import { applyDecorators, Controller, HttpCode, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ChatIdSchema, CliqMessageSchema, UniqueNameSchema, type MessageTarget, type WebhookSource, Scopes } from '@zapgate/contracts';
+import { openApiSchema, parseOrThrow, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
+import { ApiTokenAuth, Principal, RequireScope, TokenAuthGuard, type VerifiedToken } from '@zapgate/token-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { IngestService } from '../ingest/ingest.service';
@@ -13,6 +13,26 @@ const UniqueName = UniqueNameSchema;
 const ChatId = ChatIdSchema;
 const Email = z.email('must be an email address').max(254);
 
+const PostQuerySchema = z.object({
+  zapikey: z.string().optional().describe('the token, if not in Authorization'),
+  sync_message: z.enum(['true', 'false']).optional().describe('true: answer 200 with the message id instead of 204'),
+  bot_unique_name: UniqueName.optional().describe('post as this bot; it must be a participant of the target'),
+});
+
+/** What every message endpoint takes and answers, in the document. */
+function PostsMessage(): MethodDecorator {
+  const message = openApiSchema(CliqMessageSchema, 'input');
+  return applyDecorators(
+    ApiBody({
+      description: 'A Cliq message: JSON, the same fields as a form, or plain text taken as its text',
+      schema: message,
+    }),
+    ZodApiQuery(PostQuerySchema),
+    ApiResponse({ status: 204, description: 'Stored durably; the event id is in X-Zapgate-Event-Id (X-Zapgate-Duplicate: true for a repeat)' }),
+    ZodApiResponse(z.object({ message_id: z.uuid() }), { description: 'With sync_message=true: the id of the stored message' }),
+  );
+}
+
 /**
  * Cliq's message-posting endpoints. The body is a Cliq message (JSON, form
  * fields, or plain text as the message text), validated in full; the answer
@@ -21,6 +41,7 @@ const Email = z.email('must be an email address').max(254);
  */
 @ApiTags('messages')
 @Controller('api/v2')
+@ApiTokenAuth()
 @UseGuards(IpFloodGuard, TokenAuthGuard, UserRateLimitGuard)
 @RequireScope(Scopes.WebhooksCreate)
 export class MessagesController {
@@ -29,9 +50,7 @@ export class MessagesController {
   @Post('channelsbyname/:name/message')
   @HttpCode(204)
   @ApiOperation({ summary: 'Post a message to a channel' })
-  @ApiQuery({ name: 'zapikey', required: false })
-  @ApiQuery({ name: 'sync_message', required: false })
-  @ApiQuery({ name: 'bot_unique_name', required: false, description: 'Post as this bot; it must be a participant of the channel.' })
+  @PostsMessage()
   channel(
     @Param('name') name: string,
     @Query() q: Record<string, unknown>,
@@ -45,6 +64,7 @@ export class MessagesController {
   @Post('bots/:bot/message')
   @HttpCode(204)
   @ApiOperation({ summary: 'Post a message as or to a bot' })
+  @PostsMessage()
   bot(@Param('bot') bot: string, @Query() q: Record<string, unknown>, @Principal() p: VerifiedToken, @Req() req: FastifyRequest, @Res() res: FastifyReply) {
     return this.post('bot-message', { kind: 'bot', name: parseOrThrow(UniqueName, bot, 'bot') }, q, p, req, res);
   }
@@ -52,6 +72,7 @@ export class MessagesController {
   @Post('chats/:chatId/message')
   @HttpCode(204)
   @ApiOperation({ summary: 'Post a message to a chat' })
+  @PostsMessage()
   chat(
     @Param('chatId') chatId: string,
     @Query() q: Record<string, unknown>,
@@ -65,6 +86,7 @@ export class MessagesController {
   @Post('buddies/:email/message')
   @HttpCode(204)
   @ApiOperation({ summary: 'Post a message to a user' })
+  @PostsMessage()
   buddy(
     @Param('email') email: string,
     @Query() q: Record<string, unknown>,

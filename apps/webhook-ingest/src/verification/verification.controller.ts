@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { UniqueNameSchema } from '@zapgate/contracts';
-import { AdminKeyGuard, CommonCodes, CommonException, parseOrThrow, ZodApiBody, Audited } from '@zapgate/platform';
+import { AdminKeyGuard, Audited, CommonCodes, CommonException, parseOrThrow, ZodApiBody, ZodApiResponse } from '@zapgate/platform';
 import { z } from 'zod';
 import { jsonBody } from '../http/body-reader';
 import { SenderVerificationStore } from './sender-verification.store';
@@ -23,9 +23,16 @@ const SettingSchema = z.discriminatedUnion('scheme', [
   }),
 ]);
 
+const SettingViewSchema = z.object({
+  kind: z.enum(['application', 'bot']),
+  id: z.string(),
+  scheme: z.enum(['github', 'gitlab', 'standard-webhooks']),
+  secrets: z.number().int().describe('how many secrets are set (two during a rotation); never the secrets'),
+});
+
 /** Operator settings: which signature an application's or bot's sender must present (two secrets during a rotation). */
 @ApiTags('operator')
-@ApiHeader({ name: 'X-Admin-Key', required: true })
+@ApiSecurity('adminKey')
 @UseGuards(AdminKeyGuard)
 @Controller('api/v1/admin/sender-verification/:kind/:id')
 export class VerificationController {
@@ -34,6 +41,7 @@ export class VerificationController {
   @Put()
   @ApiOperation({ summary: 'Require a signature (github | gitlab | standard-webhooks) from this application or bot' })
   @ZodApiBody(SettingSchema)
+  @ZodApiResponse(SettingViewSchema)
   @Audited('sender_verification.set', { target: 'sender_verification', id: 'id' })
   async put(@Param() params: unknown, @Body() body: unknown) {
     const { kind, id } = parseOrThrow(Subject, params);
@@ -44,6 +52,7 @@ export class VerificationController {
 
   @Get()
   @ApiOperation({ summary: 'Show the scheme and how many secrets are set (never the secrets)' })
+  @ZodApiResponse(SettingViewSchema)
   async get(@Param() params: unknown) {
     const { kind, id } = parseOrThrow(Subject, params);
     const setting = await this.store.get(kind, kind === 'bot' ? id.toLowerCase() : id);

@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Query, type Type, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
 import { z } from 'zod';
 import { parseOrThrow } from '../errors';
 import { AdminKeyGuard } from '../http/admin-key.guard';
+import { dataPage, TimestampSchema, ZodApiQuery, ZodApiResponse } from '../http/zod-openapi';
 import { AuditRepository, type AuditRow } from './audit.repository';
 
 const ListQuery = z.looseObject({
@@ -19,7 +20,17 @@ const ListQuery = z.looseObject({
     .optional(),
 });
 
-const view = (r: AuditRow) => ({
+const AuditEntrySchema = z.object({
+  id: z.string(),
+  at: TimestampSchema,
+  action: z.string().describe('e.g. token.created, user.deactivated'),
+  actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }),
+  ip: z.string().nullable(),
+  target: z.object({ type: z.string(), id: z.string().nullable() }),
+  correlation_id: z.string().nullable(),
+});
+
+const view = (r: AuditRow): z.infer<typeof AuditEntrySchema> => ({
   id: String(r.id),
   at: r.at.toISOString(),
   action: r.action,
@@ -32,13 +43,15 @@ const view = (r: AuditRow) => ({
 /** Operator routes over a service's audit log, at `/api/v1/<prefix>/audit`. */
 export function auditController(prefix: string): Type {
   @ApiTags('operations')
-  @ApiHeader({ name: 'X-Admin-Key', required: true, description: 'any operator key, read-only included' })
+  @ApiSecurity('adminKey')
   @Controller(`api/v1/${prefix}/audit`)
   @UseGuards(AdminKeyGuard)
   class AuditController {
     constructor(@Inject(AuditRepository) private readonly audit: AuditRepository) {}
 
     @Get()
+    @ZodApiQuery(ListQuery)
+    @ZodApiResponse(dataPage(AuditEntrySchema))
     @ApiOperation({ summary: `Lifecycle actions recorded by ${prefix}, newest first (filters: action, actor_id, target_type, target_id, from, to)` })
     async list(@Query() query: unknown) {
       const q = parseOrThrow(ListQuery, query);

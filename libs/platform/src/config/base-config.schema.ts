@@ -67,6 +67,8 @@ export const baseConfigSchema = z.object({
   RETENTION_BATCH_SIZE: z.coerce.number().int().min(10).max(100_000).default(1000),
   /** Dead letters (their payloads included) are kept this long; 0 keeps them until deleted. */
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** Check every JSON answer against the schema its route documents, a mismatch being a 500 (for tests and development; costs CPU). */
+  VALIDATE_RESPONSES: z.stringbool().default(false),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, type Type, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { CommonCodes, CommonException, parseOrThrow } from '../errors';
 import { Audited } from '../audit/audited.interceptor';
 import { AdminKeyGuard } from '../http/admin-key.guard';
-import { ZodApiBody } from '../http/zod-body';
+import { dataPage, TimestampSchema, ZodApiBody, ZodApiQuery, ZodApiResponse } from '../http/zod-openapi';
 import type { DeadLetterKind } from '../nats/event-consumer.service';
 import { DeadLetterRetrier, MAX_BULK_RETRY } from './dead-letter-retrier.service';
 import { DeadLetterRepository, type DeadLetterRow } from './dead-letter.repository';
@@ -32,6 +32,32 @@ const RetryManySchema = z.strictObject({
 
 const LETTER_ID = /^\d{1,18}$/;
 
+const DeadLetterSchema = z.object({
+  id: z.string(),
+  consumer: z.string(),
+  subject: z.string(),
+  stream_seq: z.number().int(),
+  delivery_count: z.number().int(),
+  kind: z.enum(KINDS),
+  reason: z.string(),
+  created_at: TimestampSchema,
+  payload_bytes: z.number().int(),
+  status: z.enum(['dead', 'retried']),
+  retry_count: z.number().int(),
+  retried_at: TimestampSchema.nullable(),
+  last_error: z.string().nullable(),
+});
+const DeadLetterDetailSchema = DeadLetterSchema.extend({
+  payload: z.string().describe('the event as it sat in the stream'),
+  payload_encoding: z.literal('base64').optional().describe('present when the payload is not UTF-8'),
+});
+const RetryManyResultSchema = z.object({
+  retried: z.number().int(),
+  still_dead: z.number().int(),
+  skipped: z.number().int().describe('taken by another retry meanwhile, or from a consumer this service no longer runs'),
+  more: z.boolean().describe('more open letters match: call again'),
+});
+
 const view = (row: DeadLetterRow) => ({
   id: String(row.id),
   consumer: row.consumer,
@@ -55,6 +81,7 @@ const view = (row: DeadLetterRow) => ({
  */
 export function deadLettersController(prefix: string): Type {
   @ApiTags('operations')
+  @ApiSecurity('adminKey')
   @Controller(`api/v1/${prefix}/dead-letters`)
   @UseGuards(AdminKeyGuard)
   class DeadLettersController {
@@ -64,6 +91,8 @@ export function deadLettersController(prefix: string): Type {
     ) {}
 
     @Get()
+    @ZodApiQuery(ListQuery)
+    @ZodApiResponse(dataPage(DeadLetterSchema))
     @ApiOperation({ summary: `Events ${prefix}'s consumers gave up on, newest first (filters: consumer, kind, status; X-Admin-Key)` })
     async list(@Query() query: unknown) {
       const q = parseOrThrow(ListQuery, query);
@@ -72,6 +101,7 @@ export function deadLettersController(prefix: string): Type {
     }
 
     @Get(':id')
+    @ZodApiResponse(DeadLetterDetailSchema)
     @ApiOperation({ summary: 'One dead letter with its payload as it sat in the stream (text, or base64 when it is not UTF-8)' })
     async get(@Param('id') id: string) {
       const row = LETTER_ID.test(id) ? await this.letters.get(id) : undefined;
@@ -83,6 +113,7 @@ export function deadLettersController(prefix: string): Type {
     @Post('retry')
     @HttpCode(200)
     @ZodApiBody(RetryManySchema)
+    @ZodApiResponse(RetryManyResultSchema)
     @ApiOperation({ summary: 'Hand open dead letters, oldest first, once more to the consumer that gave up on them (at most 500 per call)' })
     @Audited('dead_letters.retried', { target: 'dead_letter' })
     async retryMany(@Body() body: unknown) {
@@ -92,6 +123,7 @@ export function deadLettersController(prefix: string): Type {
 
     @Post(':id/retry')
     @HttpCode(200)
+    @ZodApiResponse(DeadLetterSchema)
     @ApiOperation({ summary: 'Hand one dead letter once more to the consumer that gave up on it; answers the letter, retried or still dead with the reason' })
     @Audited('dead_letter.retried', { target: 'dead_letter', id: 'id' })
     async retryOne(@Param('id') id: string) {

@@ -1,13 +1,28 @@
 import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import type { NatsConnection } from 'nats';
 import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { openApiSchema, TimestampSchema } from '../http/zod-openapi';
 import { EventConsumerService } from '../nats/event-consumer.service';
 import { NATS_CONNECTION } from '../nats/nats.tokens';
 
 const PROBE_TIMEOUT_MS = 1000;
+
+const ConsumersSchema = z.object({
+  status: z.enum(['ok', 'stalled']),
+  consumers: z.array(
+    z.object({
+      consumer: z.string(),
+      waiting: z.number().int().describe('events not yet delivered to any replica'),
+      unacknowledged: z.number().int().describe('delivered, not yet acknowledged'),
+      stalled: z.boolean(),
+      idleSince: TimestampSchema.optional().describe('since when nothing new was delivered while events waited'),
+    }),
+  ),
+});
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
@@ -44,6 +59,8 @@ export class HealthController {
    * service still answers requests while a consumer is stuck.
    */
   @Get('consumers')
+  @ApiResponse({ status: 200, description: 'Every consumer makes progress', schema: openApiSchema(ConsumersSchema, 'output') })
+  @ApiResponse({ status: 503, description: 'A consumer is stalled', schema: openApiSchema(ConsumersSchema, 'output') })
   async consumersProgress(@Res() reply: FastifyReply) {
     const consumers = await this.consumers.progress.states();
     const stalled = consumers.some((c) => c.stalled);
