@@ -3,7 +3,7 @@ const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', '.zapgate/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.nx/**', '.zapgate/**', 'coverage/**', 'libs/client/src/generated/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -51,6 +51,8 @@ module.exports = tseslint.config(
       'libs/testing/**',
       'libs/platform/src/config/**',
       'libs/platform/src/http/service-bootstrap.ts',
+      'apps/cli/src/main.ts',
+      'apps/cli/src/config/**',
     ],
     rules: { 'no-restricted-syntax': 'off' },
   },

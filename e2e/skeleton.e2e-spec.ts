@@ -1,9 +1,12 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { createZapgateClient, unwrap } from '@zapgate/client';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ADMIN_KEY, startPlatform, type Platform } from './platform-env';
 
-async function json<T>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
+// The generator itself (plain JS, run by npm run client:generate): the test compares with its output.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const generator = require('../scripts/generate-client.js') as { documentText(doc: unknown): string; typesOf(file: string): string };
 
 describe('walking skeleton across all four services', () => {
   let platform: Platform;
@@ -38,46 +41,64 @@ describe('walking skeleton across all four services', () => {
         .filter(({ op }) => !op.responses?.['4XX']?.content?.['application/json']?.schema)
         .map(({ method, path }) => `${method} ${path}`);
       expect({ service: service.name, withoutErrors }).toEqual({ service: service.name, withoutErrors: [] });
+      // Every answer with a body has its schema (204s and redirects have none); every filter and body is there.
+      const withoutSchema = ops.flatMap(({ method, path, op }) =>
+        Object.entries(op.responses as Record<string, any>)
+          .filter(([status, r]) => /^2\d\d$/.test(status) && status !== '204' && !Object.values(r.content ?? {}).some((c: any) => c.schema))
+          .map(([status]) => `${method} ${path} ${status}`),
+      );
+      expect({ service: service.name, withoutSchema }).toEqual({ service: service.name, withoutSchema: [] });
       expect(doc.components.schemas.Error.required).toEqual(['code', 'message']);
     }
   });
 
-  it('creates a user and a token, posts a message through ingest and reads it back from dispatch', async () => {
-    const { token: tokenSvc, ingest, dispatch } = platform.services;
-    const user = await json<{ id: string }>(
-      await fetch(`${tokenSvc.baseUrl}/api/v1/admin/users`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
-        body: JSON.stringify({ email: 'e2e@example.com', display_name: 'E2E' }),
-      }),
-    );
-    const { token } = await json<{ token: string }>(
-      await fetch(`${tokenSvc.baseUrl}/api/v1/admin/users/${user.id}/tokens`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
-        body: JSON.stringify({ name: 'e2e' }),
-      }),
+  it('creates a user and a token, posts a message through ingest and reads it back from dispatch, with the typed client', async () => {
+    const { token: tokenSvc, ingest, dispatch, oauth } = platform.services;
+    const services = { token: tokenSvc.baseUrl, ingest: ingest.baseUrl, dispatch: dispatch.baseUrl, oauth: oauth.baseUrl };
+    const operator = createZapgateClient({ services, adminKey: ADMIN_KEY });
+    const user = await unwrap(operator.token.POST('/api/v1/admin/users', { body: { email: 'e2e@example.com', display_name: 'E2E' } }));
+    const { token } = await unwrap(
+      operator.token.POST('/api/v1/admin/users/{userId}/tokens', { params: { path: { userId: user.id } }, body: { name: 'e2e' } }),
     );
 
+    const asUser = createZapgateClient({ services, token });
     const texts = ['first', 'second', 'third'];
     for (const text of texts) {
-      const posted = await fetch(`${ingest.baseUrl}/api/v2/channelsbyname/general/message?zapikey=${token}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
-      });
-      expect(posted.status).toBe(204);
-      expect(posted.headers.get('x-correlation-id')).toBeTruthy();
+      const posted = await asUser.ingest.POST('/api/v2/channelsbyname/{name}/message', { params: { path: { name: 'general' } }, body: { text } });
+      expect(posted.response.status).toBe(204);
+      expect(posted.response.headers.get('x-correlation-id')).toBeTruthy();
     }
 
-    let messages: { content: { text: string }; sender: { id: string } }[] = [];
+    let messages: { content: { text?: string }; sender: object | null }[] = [];
     for (let i = 0; i < 100 && messages.length < texts.length; i++) {
-      const res = await fetch(`${dispatch.baseUrl}/api/v2/channelsbyname/general/messages`, { headers: { authorization: `Bearer ${token}` } });
-      if (res.status === 200) messages = (await json<{ data: typeof messages }>(res)).data;
+      const page = await asUser.dispatch.GET('/api/v2/{collection}/{name}/messages', { params: { path: { collection: 'channelsbyname', name: 'general' } } });
+      if (page.data) messages = page.data.data;
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(messages.map((m) => m.content.text)).toEqual(['third', 'second', 'first']);
-    expect(messages[0].sender.id).toBe(user.id);
+    expect(messages[0].sender).toEqual({ type: 'user', id: user.id });
+
+    // A refusal is the API's own error body.
+    await expect(unwrap(operator.token.POST('/api/v1/admin/users', { body: { email: 'nope', display_name: 'x' } }))).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid_parameters',
+    });
+  });
+
+  it('has its typed client generated from the documents the services serve (npm run client:generate)', async () => {
+    for (const [name, service] of Object.entries({
+      'token-service': platform.services.token,
+      'webhook-ingest': platform.services.ingest,
+      'message-dispatch': platform.services.dispatch,
+      'oauth-refresh': platform.services.oauth,
+    })) {
+      const served = generator.documentText(await (await fetch(`${service.baseUrl}/docs/openapi.json`)).json());
+      const file = join(__dirname, '../libs/client/openapi', `${name}.json`);
+      // A failure here means the API changed without the client: run npm run client:generate.
+      expect({ name, upToDate: readFileSync(file, 'utf8') === served }).toEqual({ name, upToDate: true });
+      const types = readFileSync(join(__dirname, '../libs/client/src/generated', `${name}.ts`), 'utf8');
+      expect({ name, upToDate: types === generator.typesOf(file) }).toEqual({ name, upToDate: true });
+    }
   });
 
   it('refuses posts without a valid token with the same 401, and bad bodies with 400', async () => {
