@@ -3,6 +3,7 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { isUtf8 } from 'node:buffer';
 import { z } from 'zod';
 import { CommonCodes, CommonException, parseOrThrow } from '../errors';
+import { requestJson } from '../json/json-body';
 import { Audited } from '../audit/audited.interceptor';
 import { AdminKeyGuard } from '../http/admin-key.guard';
 import { dataPage, TimestampSchema, ZodApiBody, ZodApiQuery, ZodApiResponse } from '../http/zod-openapi';
@@ -117,7 +118,7 @@ export function deadLettersController(prefix: string): Type {
     @ApiOperation({ summary: 'Hand open dead letters, oldest first, once more to the consumer that gave up on them (at most 500 per call)' })
     @Audited('dead_letters.retried', { target: 'dead_letter' })
     async retryMany(@Body() body: unknown) {
-      const q = parseOrThrow(RetryManySchema, body ?? {});
+      const q = parseOrThrow(RetryManySchema, requestJson(body));
       return this.retrier.retryMany({ consumer: q.consumer, kind: q.kind, since: q.since ? new Date(q.since) : undefined }, q.limit);
     }
 

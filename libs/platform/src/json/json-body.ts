@@ -25,3 +25,14 @@ export function assertStorable(value: unknown): void {
   const bad = findUnstorableString(value);
   if (bad) throw jsonProblemException({ kind: 'characters', path: bad.path, message: `${bad.path} ${bad.reason}` });
 }
+
+/**
+ * A route's JSON body whether the service parsed it already or keeps every body raw
+ * (webhook-ingest hands routes a Buffer): shared routes such as the dead-letter retry read
+ * it through this. No body is `{}`.
+ */
+export function requestJson(body: unknown, limits: JsonLimits = DEFAULT_JSON_LIMITS): unknown {
+  if (body === undefined || body === null) return {};
+  if (!Buffer.isBuffer(body)) return body;
+  return body.length === 0 ? {} : parseJsonBody(body.toString('utf8'), limits);
+}
