@@ -1,5 +1,5 @@
-import { ADMIN_KEY, type Platform } from './platform-env';
-import { until } from './fixtures';
+import { clientFor, until } from './fixtures';
+import type { Platform } from './platform-env';
 
 export interface StoredMessage {
   id: string;
@@ -40,16 +40,16 @@ export function dispatchClient(platform: Platform) {
       return res.headers.get('x-zapgate-event-id')!;
     },
     async messages(token: string, collection: string, name: string): Promise<StoredMessage[]> {
-      const res = await d(token, `/api/v2/${collection}/${name}/messages?limit=100`);
-      return res.status === 200 ? (res.body.data as StoredMessage[]) : [];
+      const page = await clientFor(platform, { token }).dispatch.GET('/api/v2/{collection}/{name}/messages', {
+        params: { path: { collection: collection as 'channelsbyname' | 'chats' | 'bots', name }, query: { limit: 100 } },
+      });
+      return page.data ? (page.data.data as StoredMessage[]) : [];
     },
     /** The event as ingest shows it, once dispatch has reported an outcome other than `received`. */
     outcome(eventId: string, accept: (e: any) => boolean = (e) => e.status !== 'received', timeoutMs = 15_000): Promise<any> {
       return until(async () => {
-        const res = await fetch(`${ingest}/api/v1/events/${eventId}`, { headers: { 'x-admin-key': ADMIN_KEY } });
-        if (res.status !== 200) return undefined;
-        const e = (await res.json()) as any;
-        return accept(e) ? e : undefined;
+        const { data: e } = await clientFor(platform).ingest.GET('/api/v1/events/{eventId}', { params: { path: { eventId } } });
+        return e && accept(e) ? e : undefined;
       }, timeoutMs);
     },
     async metrics(): Promise<string> {

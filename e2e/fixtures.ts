@@ -1,3 +1,4 @@
+import { createZapgateClient, unwrap, type ZapgateClient } from '@zapgate/client';
 import { ADMIN_KEY, type Platform } from './platform-env';
 
 export interface Fixture {
@@ -22,27 +23,36 @@ export function adminPost<T = any>(platform: Platform, path: string, body: unkno
   }).then((r) => json<T>(r));
 }
 
+/** The typed client on this platform's services, with the given credentials (the operator's by default). */
+export function clientFor(platform: Platform, credentials: { adminKey?: string; token?: string; ownerKey?: string } = { adminKey: ADMIN_KEY }): ZapgateClient {
+  // Read when called: a test may have restarted a service.
+  const { token, ingest, dispatch, oauth } = platform.services;
+  return createZapgateClient({ services: { token: token.baseUrl, ingest: ingest.baseUrl, dispatch: dispatch.baseUrl, oauth: oauth.baseUrl }, ...credentials });
+}
+
 /** A user with a personal token, and an application (extension) with that user's ZAPI key for it. */
 export async function createFixture(platform: Platform, email: string): Promise<Fixture> {
-  const user = await adminPost<{ id: string }>(platform, '/api/v1/admin/users', { email, display_name: 'Fixture' });
-  const { token } = await adminPost<{ token: string }>(platform, `/api/v1/admin/users/${user.id}/tokens`, { name: 'personal' });
-  const app = await adminPost<{ id: string; appkey: string; owner_key: string }>(platform, '/api/v1/admin/applications', {
-    name: `App ${email}`,
-    owner_email: 'dev@example.com',
-  });
-  const invoked = await fetch(`${platform.services.token.baseUrl}/api/v2/applications/${app.id}/functions/connect/invoke?appkey=${app.appkey}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-owner-key': app.owner_key },
-    body: JSON.stringify({
-      user: { id: '1', email },
-      button: {
-        label: 'Connect',
-        type: '+',
-        action: { type: 'invoke.function', data: { name: 'connect' }, confirm: { title: 'T', description: 'D', input: { type: 'user_webhook_token' } } },
+  const operator = clientFor(platform).token;
+  const user = await unwrap(operator.POST('/api/v1/admin/users', { body: { email, display_name: 'Fixture' } }));
+  const { token } = await unwrap(operator.POST('/api/v1/admin/users/{userId}/tokens', { params: { path: { userId: user.id } }, body: { name: 'personal' } }));
+  const app = await unwrap(operator.POST('/api/v1/admin/applications', { body: { name: `App ${email}`, owner_email: 'dev@example.com' } }));
+  const owner = clientFor(platform, { ownerKey: app.owner_key }).token;
+  const invoked = await unwrap(
+    owner.POST('/api/v2/applications/{appId}/functions/{name}/invoke', {
+      params: { path: { appId: app.id, name: 'connect' }, query: { appkey: app.appkey } },
+      body: {
+        user: { id: '1', email },
+        button: {
+          label: 'Connect',
+          type: '+',
+          action: { type: 'invoke.function', data: { name: 'connect' }, confirm: { title: 'T', description: 'D', input: { type: 'user_webhook_token' } } },
+        },
       },
     }),
-  }).then((r) => json<{ slides: { data: { Token: string }[] }[] }>(r));
-  return { userId: user.id, token, app, appToken: invoked.slides[0].data[0].Token };
+  );
+  // The token is the first label slide's first row (the message the button answers).
+  const slides = invoked.slides as unknown as { data: { Token: string }[] }[];
+  return { userId: user.id, token, app, appToken: slides[0].data[0].Token };
 }
 
 export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {

@@ -12,7 +12,7 @@ function processesMentioning(text: string): string[] {
 describe('npm start launcher', () => {
   it('starts its own PostgreSQL and NATS when nothing listens on their ports, and stops everything on Ctrl-C', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'zapgate-launch-'));
-    const [pgPort, natsPort, token, ingest, dispatch, oauth] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+    const [pgPort, natsPort, token, ingest, dispatch, oauth, gateway] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
     const env = { ...process.env };
     delete env.DATABASE_URL;
     delete env.NATS_URL;
@@ -26,6 +26,7 @@ describe('npm start launcher', () => {
         WEBHOOK_INGEST_PORT: String(ingest),
         MESSAGE_DISPATCH_PORT: String(dispatch),
         OAUTH_REFRESH_PORT: String(oauth),
+        GATEWAY_PORT: String(gateway),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -59,9 +60,13 @@ describe('npm start launcher', () => {
         for (const until = Date.now() + 10_000; Date.now() < until && !output.includes('Zapgate is ready');) await new Promise((r) => setTimeout(r, 100));
         return output.slice(output.indexOf('Zapgate is ready'));
       })();
-      expect(banner).toContain(`http://127.0.0.1:${ingest}   API docs http://127.0.0.1:${ingest}/docs`);
+      expect(banner).toContain(`console           http://127.0.0.1:${gateway}/console`);
+      expect(banner).toContain(`APIs              http://127.0.0.1:${gateway}           API docs http://127.0.0.1:${gateway}/docs`);
+      expect(banner).toContain(`webhook-ingest :${ingest}`);
       expect(banner).toContain('admin key         ADMIN_API_KEY in');
-      expect(banner).toContain(`curl -s -X POST http://127.0.0.1:${token}/api/v1/admin/users`);
+      expect(banner).toContain(`curl -s -X POST http://127.0.0.1:${gateway}/api/v1/admin/users`);
+      // The banner's origin answers: the gateway routes to the services.
+      expect((await fetch(`http://127.0.0.1:${gateway}/health/ready`)).status).toBe(200);
       expect(output).not.toMatch(/Mapped \{|dependencies initialized|stream created/);
       expect(output.split('Zapgate is ready')[0].split('\n').length).toBeLessThan(60);
 

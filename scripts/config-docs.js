@@ -12,6 +12,7 @@ const SERVICES = [
   { name: 'webhook-ingest', src: 'apps/webhook-ingest/src/ingest-config.schema.ts', schema: 'ingestConfigSchema', secrets: 'INGEST_SECRETS' },
   { name: 'message-dispatch', src: 'apps/message-dispatch/src/dispatch-config.schema.ts', schema: 'dispatchConfigSchema', secrets: 'DISPATCH_SECRETS' },
   { name: 'oauth-refresh', src: 'apps/oauth-refresh/src/oauth-config.schema.ts', schema: 'oauthConfigSchema', secrets: 'OAUTH_SECRETS' },
+  { name: 'gateway', src: 'apps/gateway/src/gateway-config.schema.ts', schema: 'gatewayConfigSchema', secrets: 'GATEWAY_SECRETS' },
 ];
 const BASE_SRC = 'libs/platform/src/config/base-config.schema.ts';
 /** Required values whose format a generic placeholder would not show. */

@@ -21,6 +21,8 @@ const SERVICES = [
   { name: 'message-dispatch', color: 35, portVar: 'MESSAGE_DISPATCH_PORT', port: 3003 },
   { name: 'oauth-refresh', color: 32, portVar: 'OAUTH_REFRESH_PORT', port: 3004 },
 ];
+/** The one public origin in front of the four: APIs, the console and the merged docs. */
+const GATEWAY = { name: 'gateway', color: 34, portVar: 'GATEWAY_PORT', port: 3000 };
 const portOf = (service) => Number(env[service.portVar] || service.port);
 
 const cleanups = [];
@@ -122,7 +124,7 @@ function startService(service, serviceEnv) {
 /** What a service's last words say about a dependency, and what to do about it. */
 function hintFor(output) {
   if (/EADDRINUSE/.test(output))
-    return 'a port is taken: stop what listens there, or set TOKEN_SERVICE_PORT / WEBHOOK_INGEST_PORT / MESSAGE_DISPATCH_PORT / OAUTH_REFRESH_PORT';
+    return 'a port is taken: stop what listens there, or set GATEWAY_PORT / TOKEN_SERVICE_PORT / WEBHOOK_INGEST_PORT / MESSAGE_DISPATCH_PORT / OAUTH_REFRESH_PORT';
   if (/invalid configuration/.test(output)) return 'a variable is wrong (named above): fix it in the environment or in .zapgate/local.env';
   if (/ECONNREFUSED[^\n]*:5432|postgres|database/i.test(output) && /ECONNREFUSED|does not exist|password authentication/i.test(output)) {
     return 'PostgreSQL is not reachable as DATABASE_URL says: start it, or unset DATABASE_URL and let npm start run its own';
@@ -134,7 +136,8 @@ function hintFor(output) {
 
 /** Once every service answers /health/ready: one banner with where everything is and what to try next. */
 async function announceWhenReady(started) {
-  const pending = new Set(SERVICES);
+  // The gateway's readiness is the four services' together.
+  const pending = new Set([...SERVICES, GATEWAY]);
   while (pending.size && !stopping) {
     for (const service of [...pending]) {
       const ok = await fetch(`http://127.0.0.1:${portOf(service)}/health/ready`).then(
@@ -149,14 +152,17 @@ async function announceWhenReady(started) {
   const absolute = path.join(STATE_DIR, 'local.env');
   const relative = path.relative(process.cwd(), absolute);
   const keyFile = relative.startsWith('..') ? absolute : relative;
-  const token = `http://127.0.0.1:${portOf(SERVICES[0])}`;
+  const origin = `http://127.0.0.1:${portOf(GATEWAY)}`;
   const lines = [
     `\x1b[1m\x1b[32mZapgate is ready\x1b[0m in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    ...SERVICES.map((s) => `  ${s.name.padEnd(17)} http://127.0.0.1:${portOf(s)}   API docs http://127.0.0.1:${portOf(s)}/docs`),
+    `  console           ${origin}/console   (sign in with the admin key)`,
+    `  APIs              ${origin}           API docs ${origin}/docs`,
+    `  services          ${SERVICES.map((s) => `${s.name} :${portOf(s)}`).join(' · ')} (each with /docs, /health, /metrics)`,
     `  admin key         ADMIN_API_KEY in ${keyFile}`,
     '  next              create a user and a token:',
-    `    export ADMIN_KEY=$(grep ^ADMIN_API_KEY= ${keyFile} | cut -d= -f2-)`,
-    `    curl -s -X POST ${token}/api/v1/admin/users -H "X-Admin-Key: $ADMIN_KEY" -H 'content-type: application/json' -d '{"email":"you@example.com","display_name":"You"}'`,
+    '    npx zapgate users create --email you@example.com --name You',
+    `    or: export ADMIN_KEY=$(grep ^ADMIN_API_KEY= ${keyFile} | cut -d= -f2-)`,
+    `        curl -s -X POST ${origin}/api/v1/admin/users -H "X-Admin-Key: $ADMIN_KEY" -H 'content-type: application/json' -d '{"email":"you@example.com","display_name":"You"}'`,
     '  stop              Ctrl-C',
   ];
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
@@ -197,7 +203,15 @@ async function main() {
   const serviceEnv = { OUTBOUND_ALLOWED_CIDRS: '127.0.0.0/8,::1/128', ...env, ...secrets, DATABASE_URL, NATS_URL, LOG_FORMAT: format };
   const started = Date.now();
   for (const service of SERVICES) startService(service, serviceEnv);
-  log(`starting ${SERVICES.map((s) => s.name).join(', ')}…`);
+  const upstream = (service) => `http://127.0.0.1:${portOf(service)}`;
+  startService(GATEWAY, {
+    ...serviceEnv,
+    TOKEN_SERVICE_URL: upstream(SERVICES[0]),
+    WEBHOOK_INGEST_URL: upstream(SERVICES[1]),
+    MESSAGE_DISPATCH_URL: upstream(SERVICES[2]),
+    OAUTH_REFRESH_URL: upstream(SERVICES[3]),
+  });
+  log(`starting ${SERVICES.map((s) => s.name).join(', ')} and the gateway…`);
   void announceWhenReady(started);
 }
 

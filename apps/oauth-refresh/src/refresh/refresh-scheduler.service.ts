@@ -39,6 +39,7 @@ export class RefreshScheduler implements OnApplicationBootstrap, BeforeApplicati
     clearInterval(this.timer);
     await this.claiming;
     await Promise.allSettled([...this.running]);
+    this.logger.debug('refresh scheduler stopped');
   }
 
   tick(): Promise<void> {

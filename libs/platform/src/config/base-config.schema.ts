@@ -13,6 +13,31 @@ const cronPattern = z.string().refine((pattern) => {
   }
 }, 'must be a cron pattern such as "17 * * * *"');
 
+/**
+ * `OUTBOUND_ALLOWED_CIDRS`: private ranges outbound requests may reach, comma-separated
+ * (`127.0.0.0/8,::1/128`). Each entry must parse as a CIDR, so a typo stops the service at boot.
+ */
+export const cidrListSchema = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean),
+  )
+  .refine(
+    (list) =>
+      list.every((c) => {
+        try {
+          ipaddr.parseCIDR(c);
+          return true;
+        } catch {
+          return false;
+        }
+      }),
+    'must be a comma-separated list of CIDRs, e.g. 127.0.0.0/8,::1/128',
+  );
+
 /** Variables every service reads. Services extend this with their own. */
 export const baseConfigSchema = z.object({
   /** `production` trusts `X-Forwarded-For` from loopback and private proxies. */
@@ -67,6 +92,8 @@ export const baseConfigSchema = z.object({
   RETENTION_BATCH_SIZE: z.coerce.number().int().min(10).max(100_000).default(1000),
   /** Dead letters (their payloads included) are kept this long; 0 keeps them until deleted. */
   DEAD_LETTER_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(30),
+  /** Peers whose X-Forwarded-For names the client (the gateway, a load balancer), as CIDRs; unset: loopback, plus private ranges in production. */
+  TRUSTED_PROXIES: cidrListSchema.optional(),
   /** Check every JSON answer against the schema its route documents, a mismatch being a 500 (for tests and development; costs CPU). */
   VALIDATE_RESPONSES: z.stringbool().default(false),
 });
@@ -75,28 +102,3 @@ export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** A config variable that must never be printed. */
 export const secretString = (minLength: number) => z.string().min(minLength, `must be at least ${minLength} characters`);
-
-/**
- * `OUTBOUND_ALLOWED_CIDRS`: private ranges outbound requests may reach, comma-separated
- * (`127.0.0.0/8,::1/128`). Each entry must parse as a CIDR, so a typo stops the service at boot.
- */
-export const cidrListSchema = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((c) => c.trim())
-      .filter(Boolean),
-  )
-  .refine(
-    (list) =>
-      list.every((c) => {
-        try {
-          ipaddr.parseCIDR(c);
-          return true;
-        } catch {
-          return false;
-        }
-      }),
-    'must be a comma-separated list of CIDRs, e.g. 127.0.0.0/8,::1/128',
-  );

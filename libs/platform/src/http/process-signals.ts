@@ -15,7 +15,9 @@ export function handleSignals(app: NestFastifyApplication, name: string): void {
     closing = true;
     new Logger('Shutdown').log({ signal }, 'shutting down');
     setTimeout(() => {
-      process.stderr.write(`${name}: shutdown took longer than ${config.SHUTDOWN_GRACE_MS} ms; exiting\n`);
+      // What still holds the process says which part of the shutdown hangs (sockets, timers, a pool).
+      const holding = process.getActiveResourcesInfo().join(', ');
+      process.stderr.write(`${name}: shutdown took longer than ${config.SHUTDOWN_GRACE_MS} ms; exiting (still active: ${holding})\n`);
       process.exit(1);
     }, config.SHUTDOWN_GRACE_MS).unref();
     app.close().then(

@@ -64,7 +64,8 @@ export async function startService<S extends z.ZodObject>(def: ServiceDefinition
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     genReqId: (req: { headers: NodeJS.Dict<string | string[]> }) => correlationIdFrom(req.headers[HttpHeaders.CorrelationId]),
-    trustProxy: config.NODE_ENV === 'production' ? 'loopback,uniquelocal' : false,
+    // The gateway runs beside the services: its X-Forwarded-For is the client's address (per-IP limits, audit, last_used_ip).
+    trustProxy: config.TRUSTED_PROXIES ?? (config.NODE_ENV === 'production' ? ['loopback', 'uniquelocal'] : ['loopback']),
   });
   const instance = adapter.getInstance();
   if (def.rawBody) {
@@ -114,6 +115,8 @@ export async function startService<S extends z.ZodObject>(def: ServiceDefinition
     reply.header(HttpHeaders.CorrelationId, request.id);
     return payload;
   });
+  // Shutdown phases at debug: a shutdown that hangs says where.
+  fastify.addHook('onClose', async () => root.debug('HTTP server closed'));
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeHttp({ method: request.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
