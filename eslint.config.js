@@ -42,6 +42,11 @@ module.exports = tseslint.config(
     },
   },
   {
+    // The console: a browser project, typed by its own tsconfig.
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    languageOptions: { parserOptions: { project: ['./apps/console/tsconfig.json'], tsconfigRootDir: __dirname } },
+  },
+  {
     // Entry points, the config loader, tests and scripts legitimately touch the environment.
     files: [
       '**/*.spec.ts',

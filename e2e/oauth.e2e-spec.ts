@@ -171,6 +171,25 @@ describe('OAuth refresh', () => {
     ]);
   });
 
+  it('shows the end user a page that says what happened after consenting, not JSON', async () => {
+    const connector = await genericConnector();
+    const link = await admin(`/api/v1/connectors/${connector.id}/authorize-links`, { method: 'POST', body: JSON.stringify({ user: 'user-<page>' }) });
+    const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const done = await browse(link.body.url, {}, browser);
+    expect(done.status).toBe(200);
+    expect(done.body).toContain('<h1>Connected</h1>');
+    // What the user typed is shown, escaped.
+    expect(done.body).toContain('<strong>user-&lt;page&gt;</strong>');
+    const again = await fetch(done.url, { headers: browser });
+    expect(again.status).toBe(400);
+    expect(again.headers.get('content-type')).toContain('text/html');
+    expect(await again.text()).toContain('<h1>Not connected</h1>');
+    // The audit log still names the connection the page reported.
+    const made = await admin(`/api/v1/connections?user=${encodeURIComponent('user-<page>')}`);
+    const audit = await admin(`/api/v1/oauth/audit?action=connection.authorized&target_id=${made.body.data[0].id}`);
+    expect(audit.body.data).toHaveLength(1);
+  });
+
   it('authorizes with the code flow and PKCE S256, with a signed single-use state, and serves a working token', async () => {
     const connector = await genericConnector();
     const { connection_id, has_refresh_token, hops } = await authorize(connector.id, 'user-1');

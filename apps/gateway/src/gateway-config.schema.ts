@@ -17,6 +17,8 @@ export const gatewayConfigSchema = baseConfigSchema.pick({ NODE_ENV: true, LOG_L
   OAUTH_REFRESH_URL: Upstream.default('http://127.0.0.1:3004'),
   /** Peers (a load balancer in front) whose X-Forwarded-For is kept and extended; anyone else's is replaced by their own address. CIDRs, comma-separated. */
   GATEWAY_TRUSTED_PROXIES: cidrListSchema.default([]),
+  /** Where the console's built files are; unset: apps/console/dist beside the gateway. */
+  GATEWAY_CONSOLE_DIR: z.string().min(1).optional(),
   /** A request to a service that has not answered its headers by then is a 504. Streams (SSE) stay open as long as they send. */
   GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });

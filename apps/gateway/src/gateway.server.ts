@@ -10,6 +10,7 @@ import { docsRoutes } from './docs/docs.routes';
 import { forwardedFor } from './forwarding/forwarded-for';
 import type { GatewayConfig } from './gateway-config.schema';
 import { RouteTable, type OpenApiPaths, type ServiceName } from './routing/route-table';
+import { sumCounter, systemStatus } from './system/system-status';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -98,6 +99,12 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
     return reply.status(up ? 200 : 503).send({ status: up ? 'ok' : 'degraded', services });
   });
   app.get('/metrics', async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+  // The console's System page; the same kind of data as the services' own health routes.
+  app.get('/api/v1/system/status', async () =>
+    systemStatus(upstreams, async () =>
+      sumCounter(await registry.metrics(), 'zapgate_gateway_requests_total', (labels) => labels.includes('service="ingest"')),
+    ),
+  );
 
   await docsRoutes(app, mergeDocuments(options.documents as never, options.version));
   if (options.consoleDir && existsSync(join(options.consoleDir, 'index.html'))) await consoleRoutes(app, options.consoleDir);

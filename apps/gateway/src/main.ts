@@ -2,7 +2,7 @@ import { ConfigValidationError, createRootLogger, describeConfig, loadConfig } f
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildGateway } from './gateway.server';
-import { GATEWAY_SECRETS, gatewayConfigSchema } from './gateway-config.schema';
+import { GATEWAY_SECRETS, gatewayConfigSchema, type GatewayConfig } from './gateway-config.schema';
 import type { ServiceName } from './routing/route-table';
 
 const DOCUMENTS: Record<ServiceName, string> = {
@@ -20,13 +20,9 @@ function loadDocuments() {
   ) as Parameters<typeof buildGateway>[0]['documents'];
 }
 
-/** The console's build output, when the console project is there and built. */
-function consoleDir(): string | undefined {
-  try {
-    return join(dirname(require.resolve('@zapgate/console/package.json')), 'dist');
-  } catch {
-    return undefined;
-  }
+/** The console's build output: GATEWAY_CONSOLE_DIR, or where the build puts it beside this app (files, not code). */
+function consoleDir(config: GatewayConfig): string {
+  return config.GATEWAY_CONSOLE_DIR ?? join(__dirname, '..', '..', 'console', 'dist');
 }
 
 async function main(): Promise<void> {
@@ -41,7 +37,7 @@ async function main(): Promise<void> {
   const logger = createRootLogger({ service: 'gateway', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   logger.debug({ config: describeConfig(config, GATEWAY_SECRETS) }, 'config');
   const { version } = JSON.parse(readFileSync(join(__dirname, '../package.json'), 'utf8')) as { version: string };
-  const app = await buildGateway({ config, logger, documents: loadDocuments(), consoleDir: consoleDir(), version });
+  const app = await buildGateway({ config, logger, documents: loadDocuments(), consoleDir: consoleDir(config), version });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,6 +1,17 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { APP_CONFIG, Audited, OperatorVerifier, parseOrThrow, TimestampSchema, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
+import {
+  APP_CONFIG,
+  Audited,
+  DomainException,
+  OperatorVerifier,
+  parseOrThrow,
+  setAuditTarget,
+  TimestampSchema,
+  ZodApiBody,
+  ZodApiQuery,
+  ZodApiResponse,
+} from '@zapgate/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Access, AppkeyVerifier, canSee, OwnerAccessGuard, presentedOwnerKey, type OwnerAccess } from '@zapgate/token-client';
@@ -10,6 +21,8 @@ import { ConnectorsService, type ConnectorRow } from '../connectors/connectors.s
 import type { OAuthConfig } from '../oauth-config.schema';
 import { OAuthErrorCodes, OAuthException } from '../oauth.exception';
 import { ProviderClient, ProviderError } from '../provider/provider-client.service';
+import { callbackPage, prefersHtml } from './callback-page';
+import { zohoTokenHost } from './zoho-token-host';
 import { StateService } from './state.service';
 
 const UserRef = z.string().min(1).max(200);
@@ -106,9 +119,29 @@ export class AuthorizationController {
   @Get('oauth/callback')
   @ApiOperation({ summary: 'Where the provider sends the user back: exchanges the code and stores the connection' })
   @ZodApiQuery(CallbackQuery)
-  @ZodApiResponse(AuthorizedSchema)
+  @ZodApiResponse(AuthorizedSchema, { description: 'The connection (JSON); a browser asking for text/html gets a page that says the same' })
   @Audited('connection.authorized', { target: 'connection', id: 'response.connection_id' })
-  async callback(@Query() query: unknown) {
+  async callback(
+    @Query() query: unknown,
+    @Headers('accept') accept: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const browser = prefersHtml(accept);
+    try {
+      const { connector_name, ...result } = await this.complete(query);
+      if (!browser) return result;
+      setAuditTarget(req, result.connection_id);
+      void reply.type('text/html; charset=utf-8');
+      return callbackPage({ ok: true, connector: connector_name, user: result.user });
+    } catch (err) {
+      if (!browser || !(err instanceof DomainException)) throw err;
+      void reply.status(err.httpStatus).type('text/html; charset=utf-8');
+      return callbackPage({ ok: false, message: err.message });
+    }
+  }
+
+  private async complete(query: unknown) {
     const q = parseOrThrow(CallbackQuery, query);
     const pending = await this.states.consume(q.state);
     if (q.error)
@@ -118,7 +151,7 @@ export class AuthorizationController {
       );
     if (!q.code) throw new OAuthException(OAuthErrorCodes.AuthorizationDenied, 'The provider sent no code.');
     const connector = await this.connectors.row(pending.connectorId);
-    const tokenHost = this.tokenHost(connector, q.location, q['accounts-server']);
+    const tokenHost = zohoTokenHost(connector, q.location, q['accounts-server']);
     let answer;
     try {
       answer = await this.provider.exchangeCode(connector, q.code, pending.codeVerifier, tokenHost);
@@ -128,6 +161,7 @@ export class AuthorizationController {
     }
     const connection = await this.connections.saveAuthorized(connector.id, pending.userRef, answer, tokenHost);
     return {
+      connector_name: connector.name,
       connection_id: connection.id,
       connector_id: connector.id,
       user: connection.user_ref,
@@ -137,27 +171,6 @@ export class AuthorizationController {
       api_domain: connection.api_domain,
       has_refresh_token: connection.refresh_token_sealed !== null,
     };
-  }
-
-  /**
-   * Zoho's callback names the user's data centre (`location`, `accounts-server`); the code must be
-   * exchanged there. Only servers of the connector's own map are accepted: a forged callback must
-   * not get the client secret sent to a host of its choosing.
-   */
-  private tokenHost(connector: ConnectorRow, location?: string, accountsServer?: string): string | null {
-    if (connector.preset !== 'zoho') return null;
-    const servers = Object.entries(connector.accounts_servers).map(([dc, url]) => [dc, url.replace(/\/$/, '')] as const);
-    if (accountsServer) {
-      const match = servers.find(([, url]) => url === accountsServer.replace(/\/$/, ''));
-      if (!match) throw new OAuthException(OAuthErrorCodes.AuthorizationDenied, "The accounts-server is not one of this connector's data centres.");
-      return match[1];
-    }
-    if (location) {
-      const match = servers.find(([dc]) => dc === location.toLowerCase());
-      if (!match) throw new OAuthException(OAuthErrorCodes.AuthorizationDenied, 'Unknown data centre location.');
-      return match[1];
-    }
-    return new URL(connector.token_url).origin;
   }
 
   /**

@@ -4,7 +4,9 @@ import { AdminKeyGuard, Audited, dataPage, encodeCursor, parseOrThrow, Timestamp
 import { z } from 'zod';
 import { UserListQuerySchema } from '../directory/directory.dto';
 import { DirectoryRepository } from '../directory/directory.repository';
-import { MintedTokenSchema, tokenView } from '../tokens/token.view';
+import { MintedTokenSchema, tokenView, UsageReportSchema } from '../tokens/token.view';
+import { UsageQuery } from '../usage/usage-query.service';
+import { usageRange, UsageRangeSchema } from '../usage/usage-range.dto';
 import { TokensService } from '../tokens/tokens.service';
 import type { UserEntity } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
@@ -43,6 +45,7 @@ export class AdminUsersController {
     private readonly users: UsersService,
     private readonly tokens: TokensService,
     private readonly directory: DirectoryRepository,
+    private readonly usage: UsageQuery,
   ) {}
 
   @Post()
@@ -71,6 +74,16 @@ export class AdminUsersController {
   @ZodApiResponse(UserViewSchema)
   async get(@Param('userId') userId: string) {
     return userView(await this.users.get(parseOrThrow(IdParamSchema, userId, 'userId')));
+  }
+
+  @Get(':userId/usage')
+  @ApiOperation({ summary: "A user's hourly usage over all their tokens: window=24h|7d|30d, or from/to (ISO 8601, ≤ 90 days)" })
+  @ZodApiQuery(UsageRangeSchema)
+  @ZodApiResponse(UsageReportSchema.omit({ token_id: true }).extend({ user_id: z.uuid() }))
+  async usageOf(@Param('userId') userId: string, @Query() query: unknown) {
+    const user = await this.users.get(parseOrThrow(IdParamSchema, userId, 'userId'));
+    const { from, to } = usageRange(parseOrThrow(UsageRangeSchema, query));
+    return { user_id: user.id, ...(await this.usage.reportForUser(user.id, from, to)) };
   }
 
   @Post(':userId/confirm')

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { UniqueNameSchema } from '@zapgate/contracts';
 import { AdminKeyGuard, Audited, CommonCodes, CommonException, parseOrThrow, ZodApiBody, ZodApiResponse } from '@zapgate/platform';
 import { z } from 'zod';
@@ -34,6 +34,8 @@ const SettingViewSchema = z.object({
 @ApiTags('operator')
 @ApiSecurity('adminKey')
 @UseGuards(AdminKeyGuard)
+@ApiParam({ name: 'kind', enum: ['application', 'bot'] })
+@ApiParam({ name: 'id', description: 'the application id, or the bot unique name' })
 @Controller('api/v1/admin/sender-verification/:kind/:id')
 export class VerificationController {
   constructor(private readonly store: SenderVerificationStore) {}

@@ -1220,7 +1220,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description OK */
+            /** @description The connection (JSON); a browser asking for text/html gets a page that says the same */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -299,6 +299,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/users/{userId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's hourly usage over all their tokens: window=24h|7d|30d, or from/to (ISO 8601, ≤ 90 days) */
+        get: operations["AdminUsersController_usageOf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applications/{appId}/tokens": {
         parameters: {
             query?: never;
@@ -2109,6 +2126,64 @@ export interface operations {
                         status: "active" | "revoked" | "expired";
                         /** @description the secret; shown only in this answer */
                         token: string;
+                    };
+                };
+            };
+        };
+    };
+    AdminUsersController_usageOf: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                window?: "24h" | "7d" | "30d";
+            };
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request was refused; `code` says why (400 invalid input, 401, 403, 404, 409, 413, 415, 429…). */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is down (503, with Retry-After) or an unexpected error (500, with correlation_id). */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description one per hour, empty hours included */
+                        buckets: {
+                            count: number;
+                            /** Format: date-time */
+                            hour: string;
+                        }[];
+                        /** Format: date-time */
+                        from: string;
+                        /** Format: date-time */
+                        to: string;
+                        total: number;
+                        /** Format: uuid */
+                        user_id: string;
                     };
                 };
             };

@@ -393,7 +393,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the application id, or the bot unique name */
+                id: unknown;
+                kind: "application" | "bot";
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -439,7 +443,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the application id, or the bot unique name */
+                id: unknown;
+                kind: "application" | "bot";
+            };
             cookie?: never;
         };
         requestBody: {
@@ -501,7 +509,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                /** @description the application id, or the bot unique name */
+                id: unknown;
+                kind: "application" | "bot";
+            };
             cookie?: never;
         };
         requestBody?: never;

@@ -12,7 +12,7 @@ export interface AuditActor {
   name?: string;
 }
 
-type AuditedRequest = FastifyRequest & { auditActor?: AuditActor };
+type AuditedRequest = FastifyRequest & { auditActor?: AuditActor; auditTargetId?: string };
 
 /** Guards call this once they have authenticated the caller. */
 export function setAuditActor(request: FastifyRequest, actor: AuditActor): void {
@@ -21,4 +21,13 @@ export function setAuditActor(request: FastifyRequest, actor: AuditActor): void 
 
 export function auditActorOf(request: FastifyRequest): AuditActor | undefined {
   return (request as AuditedRequest).auditActor;
+}
+
+/** A route whose answer is not its JSON view (an HTML page) names the audited target here. */
+export function setAuditTarget(request: FastifyRequest, targetId: string): void {
+  (request as AuditedRequest).auditTargetId = targetId;
+}
+
+export function auditTargetOf(request: FastifyRequest): string | undefined {
+  return (request as AuditedRequest).auditTargetId;
 }

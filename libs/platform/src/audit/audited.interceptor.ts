@@ -2,7 +2,7 @@ import { type CallHandler, type ExecutionContext, Inject, Injectable, Logger, ty
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { from, mergeMap, type Observable } from 'rxjs';
-import { auditActorOf } from './audit-actor';
+import { auditActorOf, auditTargetOf } from './audit-actor';
 import { AuditRepository } from './audit.repository';
 
 const AUDITED = 'zapgate:audited';
@@ -51,7 +51,7 @@ export class AuditedInterceptor implements NestInterceptor {
                 actor: auditActorOf(request),
                 ip: request.ip,
                 targetType: meta.target,
-                targetId: typeof targetId === 'string' ? targetId : undefined,
+                targetId: auditTargetOf(request) ?? (typeof targetId === 'string' ? targetId : undefined),
                 correlationId: request.id,
               })
               .catch((err: unknown) => this.logger.error({ err, action: meta.action }, 'could not write an audit entry'));

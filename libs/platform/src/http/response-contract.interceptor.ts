@@ -27,6 +27,9 @@ export class ResponseContractInterceptor implements NestInterceptor {
       map((body: unknown) => {
         // Routes that write the reply themselves (SSE, raw) hand Nest nothing to check.
         if (body === undefined) return body;
+        // A route that answers another media type (an HTML page for browsers) is not its JSON view.
+        const type = context.switchToHttp().getResponse<{ getHeader(name: string): unknown }>().getHeader('content-type');
+        if (typeof type === 'string' && !type.includes('json')) return body;
         // What the client receives: Dates as ISO strings, undefined fields gone.
         const result = schema.safeParse(JSON.parse(JSON.stringify(body)));
         if (!result.success) {

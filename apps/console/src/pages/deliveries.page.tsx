@@ -1,0 +1,152 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { apiAsToken, unwrap, type Api } from '../api/api';
+import { useConsole } from '../api/use-api';
+import { DataTable, ErrorNote, Field, when } from '../components/ui';
+
+const SERVICES = [
+  ['token', 'token-service'],
+  ['ingest', 'ingest'],
+  ['dispatch', 'dispatch'],
+  ['oauth', 'oauth'],
+] as const;
+
+export function DeliveriesPage() {
+  const { session } = useConsole();
+  return (
+    <>
+      <Subscriptions />
+      {session.kind === 'operator' && <DeadLetters />}
+    </>
+  );
+}
+
+/** Every service's dead letters (the same routes under each service's prefix), with retry. */
+function DeadLetters() {
+  const { api } = useConsole();
+  const queryClient = useQueryClient();
+  // The four services share the dead-letter routes: typed as ingest's, with the service's prefix.
+  const clientOf = (service: (typeof SERVICES)[number][0]) => api[service] as unknown as Api['ingest'];
+  const letters = useQuery({
+    queryKey: ['dead-letters'],
+    refetchInterval: 5000,
+    queryFn: async () => {
+      const all = await Promise.all(
+        SERVICES.map(async ([service, prefix]) => {
+          const page = await unwrap(
+            clientOf(service).GET(`/api/v1/${prefix}/dead-letters` as '/api/v1/ingest/dead-letters', { params: { query: { status: 'dead' } } }),
+          );
+          return page.data.map((l) => ({ ...l, service, prefix }));
+        }),
+      );
+      return all.flat();
+    },
+  });
+  const retry = useMutation({
+    mutationFn: ({ service, prefix, id }: { service: (typeof SERVICES)[number][0]; prefix: string; id: string }) =>
+      unwrap(clientOf(service).POST(`/api/v1/${prefix}/dead-letters/{id}/retry` as '/api/v1/ingest/dead-letters/{id}/retry', { params: { path: { id } } })),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['dead-letters'] }),
+  });
+  return (
+    <section aria-label="dead letters">
+      <h2>Dead letters</h2>
+      <ErrorNote error={letters.error ?? retry.error} />
+      {retry.data && (
+        <p role="status">
+          Letter {retry.data.id}: {retry.data.status}.
+        </p>
+      )}
+      <DataTable
+        label="dead letters"
+        rows={letters.data ?? []}
+        rowKey={(l) => `${l.service}:${l.id}`}
+        columns={[
+          { header: 'Service', cell: (l) => l.prefix },
+          { header: 'Consumer', cell: (l) => l.consumer },
+          { header: 'Kind', cell: (l) => l.kind },
+          { header: 'Reason', cell: (l) => l.reason },
+          { header: 'Recorded', cell: (l) => when(l.created_at) },
+          {
+            header: '',
+            cell: (l) => (
+              <button type="button" onClick={() => retry.mutate({ service: l.service, prefix: l.prefix, id: l.id })}>
+                Retry
+              </button>
+            ),
+          },
+        ]}
+      />
+    </section>
+  );
+}
+
+/** A member's subscriptions (read as a token), their deliveries and attempts. */
+function Subscriptions() {
+  const { minted } = useConsole();
+  const [token, setToken] = useState(minted[0]?.token ?? '');
+  const [selected, setSelected] = useState<string | null>(null);
+  const api = token ? apiAsToken(token) : null;
+  const queryClient = useQueryClient();
+  const subs = useQuery({ queryKey: ['subscriptions', token], enabled: Boolean(api), queryFn: () => unwrap(api!.dispatch.GET('/api/v1/subscriptions')) });
+  const deliveries = useQuery({
+    queryKey: ['deliveries', token, selected],
+    enabled: Boolean(api && selected),
+    refetchInterval: 3000,
+    queryFn: () => unwrap(api!.dispatch.GET('/api/v1/subscriptions/{id}/deliveries', { params: { path: { id: selected! } } })),
+  });
+  const retry = useMutation({
+    mutationFn: (id: string) => unwrap(api!.dispatch.POST('/api/v1/deliveries/{id}/retry', { params: { path: { id } } })),
+    onSettled: () => void queryClient.invalidateQueries({ queryKey: ['deliveries'] }),
+  });
+  return (
+    <section aria-label="subscriptions">
+      <h2>Subscriptions</h2>
+      <Field label="As token (zapk_…)">
+        <input type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value.trim())} />
+      </Field>
+      <ErrorNote error={subs.error ?? deliveries.error ?? retry.error} />
+      <DataTable
+        label="subscriptions"
+        rows={subs.data?.data ?? []}
+        rowKey={(s) => s.id}
+        columns={[
+          { header: 'Kind', cell: (s) => s.kind },
+          { header: 'URL', cell: (s) => s.url },
+          { header: 'Status', cell: (s) => (s.disabled_reason ? `${s.status} (${s.disabled_reason})` : s.status) },
+          { header: 'Ordering', cell: (s) => s.ordering },
+          {
+            header: '',
+            cell: (s) => (
+              <button type="button" onClick={() => setSelected(s.id)}>
+                Deliveries
+              </button>
+            ),
+          },
+        ]}
+      />
+      {selected && (
+        <DataTable
+          label="deliveries"
+          rows={deliveries.data?.data ?? []}
+          rowKey={(d) => d.id}
+          columns={[
+            { header: 'Message', cell: (d) => d.message_id },
+            { header: 'Status', cell: (d) => d.status },
+            { header: 'Attempts', cell: (d) => d.attempts },
+            { header: 'Last answer', cell: (d) => d.last_status_code ?? d.last_error ?? '—' },
+            { header: 'Next attempt', cell: (d) => when(d.next_attempt_at) },
+            {
+              header: '',
+              cell: (d) =>
+                d.status === 'dead' && (
+                  <button type="button" onClick={() => retry.mutate(d.id)}>
+                    Retry
+                  </button>
+                ),
+            },
+          ]}
+        />
+      )}
+    </section>
+  );
+}
