@@ -50,6 +50,12 @@ function report(results) {
     '|---|---|---:|---:|---:|',
     `| ingest (1 KiB JSON, ${ingest.connections} connections) | requests/s | ${n(ingest.zapgate.rps)} | ${n(ingest.bare.rps)} (Fastify + JetStream PubAck) | ${ratio(ingest.zapgate.rps, ingest.bare.rps)} |`,
     `| ingest | p50 / p99 ms | ${ingest.zapgate.p50} / ${ingest.zapgate.p99} | ${ingest.bare.p50} / ${ingest.bare.p99} | ${ratio(ingest.zapgate.p99, ingest.bare.p99, true)} (p99) |`,
+    ...(ingest.gateway
+      ? [
+          `| ingest through the gateway | requests/s | ${n(ingest.gateway.rps)} | ${n(ingest.proxy.rps)} (bare proxy hop, Fastify + reply-from) | ${ratio(ingest.gateway.rps, ingest.proxy.rps)} |`,
+          `| ingest through the gateway | p50 / p99 ms | ${ingest.gateway.p50} / ${ingest.gateway.p99} | ${ingest.proxy.p50} / ${ingest.proxy.p99} | ${ratio(ingest.gateway.p99, ingest.proxy.p99, true)} (p99) |`,
+        ]
+      : []),
     `| token verification, uncached over NATS | verifications/s | ${n(tokens.zapgate.perSecond)} | ${n(tokens.bare.perSecond)} (NATS request/reply echo) | ${ratio(tokens.zapgate.perSecond, tokens.bare.perSecond)} |`,
     `| token verification | p50 / p99 ms | ${n(tokens.zapgate.p50, 1)} / ${n(tokens.zapgate.p99, 1)} | ${n(tokens.bare.p50, 1)} / ${n(tokens.bare.p99, 1)} | ${ratio(tokens.zapgate.p99, tokens.bare.p99, true)} (p99) |`,
     `| token verification, cached in process | verifications/s | ${n(tokens.cached.perSecond)} | — | — |`,

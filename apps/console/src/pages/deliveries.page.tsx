@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { apiAsToken, unwrap, type Api } from '../api/api';
 import { useConsole } from '../api/use-api';
-import { DataTable, ErrorNote, Field, when } from '../components/ui';
+import { DataTable, ErrorNote, Field, usePager, when } from '../components/ui';
 
 const SERVICES = [
   ['token', 'token-service'],
@@ -85,14 +85,21 @@ function Subscriptions() {
   const { minted } = useConsole();
   const [token, setToken] = useState(minted[0]?.token ?? '');
   const [selected, setSelected] = useState<string | null>(null);
+  const [delivery, setDelivery] = useState<string | null>(null);
+  const pager = usePager();
   const api = token ? apiAsToken(token) : null;
   const queryClient = useQueryClient();
   const subs = useQuery({ queryKey: ['subscriptions', token], enabled: Boolean(api), queryFn: () => unwrap(api!.dispatch.GET('/api/v1/subscriptions')) });
   const deliveries = useQuery({
-    queryKey: ['deliveries', token, selected],
+    queryKey: ['deliveries', token, selected, pager.cursor],
     enabled: Boolean(api && selected),
     refetchInterval: 3000,
-    queryFn: () => unwrap(api!.dispatch.GET('/api/v1/subscriptions/{id}/deliveries', { params: { path: { id: selected! } } })),
+    queryFn: () => unwrap(api!.dispatch.GET('/api/v1/subscriptions/{id}/deliveries', { params: { path: { id: selected! }, query: { cursor: pager.cursor } } })),
+  });
+  const attempts = useQuery({
+    queryKey: ['delivery', token, delivery],
+    enabled: Boolean(api && delivery),
+    queryFn: () => unwrap(api!.dispatch.GET('/api/v1/deliveries/{id}', { params: { path: { id: delivery! } } })),
   });
   const retry = useMutation({
     mutationFn: (id: string) => unwrap(api!.dispatch.POST('/api/v1/deliveries/{id}/retry', { params: { path: { id } } })),
@@ -117,7 +124,14 @@ function Subscriptions() {
           {
             header: '',
             cell: (s) => (
-              <button type="button" onClick={() => setSelected(s.id)}>
+              <button
+                type="button"
+                onClick={() => {
+                  setSelected(s.id);
+                  setDelivery(null);
+                  pager.reset();
+                }}
+              >
                 Deliveries
               </button>
             ),
@@ -137,13 +151,34 @@ function Subscriptions() {
             { header: 'Next attempt', cell: (d) => when(d.next_attempt_at) },
             {
               header: '',
-              cell: (d) =>
-                d.status === 'dead' && (
-                  <button type="button" onClick={() => retry.mutate(d.id)}>
-                    Retry
+              cell: (d) => (
+                <span className="actions">
+                  <button type="button" onClick={() => setDelivery(d.id)}>
+                    Attempts
                   </button>
-                ),
+                  {d.status === 'dead' && (
+                    <button type="button" onClick={() => retry.mutate(d.id)}>
+                      Retry
+                    </button>
+                  )}
+                </span>
+              ),
             },
+          ]}
+        />
+      )}
+      {selected && pager.controls(deliveries.data?.next_cursor)}
+      {attempts.data && (
+        <DataTable
+          label="attempts"
+          rows={attempts.data.attempts}
+          rowKey={(a) => String(a.attempt)}
+          columns={[
+            { header: 'Attempt', cell: (a) => a.attempt },
+            { header: 'Started', cell: (a) => when(a.started_at) },
+            { header: 'Took', cell: (a) => (a.duration_ms === null ? '—' : `${a.duration_ms} ms`) },
+            { header: 'Answer', cell: (a) => a.status_code ?? a.error ?? '—' },
+            { header: 'Body', cell: (a) => <code>{a.response_body ?? ''}</code> },
           ]}
         />
       )}
