@@ -150,6 +150,37 @@ describe('the console, in a real browser', () => {
     expect(refused).toBe(401);
   });
 
+  it("lets an application's owner in with the owner key, to its own tokens, events and connections only", async () => {
+    const app = (await (
+      await fetch(`${gateway.baseUrl}/api/v1/admin/applications`, {
+        method: 'POST',
+        headers: { 'x-admin-key': ADMIN_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Owned app', owner_email: 'owner@example.com' }),
+      })
+    ).json()) as { id: string; owner_key: string };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const owner = await context.newPage();
+    try {
+      await owner.goto(`${gateway.baseUrl}/console/`);
+      const form = owner.getByRole('form', { name: 'owner sign-in' });
+      await form.getByLabel('Application id').fill(app.id);
+      await form.getByLabel('Owner key').fill('zapo_wrong');
+      await form.getByRole('button', { name: 'Sign in as owner' }).click();
+      await owner.getByRole('alert').waitFor();
+      await form.getByLabel('Owner key').fill(app.owner_key);
+      await form.getByRole('button', { name: 'Sign in as owner' }).click();
+      await owner.getByRole('heading', { level: 1, name: 'Applications' }).waitFor();
+      await owner.getByText(/Calls to your handlers are signed/).waitFor();
+      const nav = await owner.getByRole('navigation', { name: 'console' }).getByRole('link').allTextContents();
+      expect(nav).toEqual(['Applications', 'Events', 'Connections']);
+      await owner.getByRole('navigation', { name: 'console' }).getByRole('link', { name: 'Events' }).click();
+      expect(await owner.getByLabel('Application id').inputValue()).toBe(app.id);
+      await owner.screenshot({ path: join(SHOTS, '10-owner-events.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows deliveries, connections and the system, and fits a phone as well as 1280×800', async () => {
     for (const name of ['Deliveries', 'Connections', 'System']) {
       await open(name);

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type JSX } from 'react';
 import { apiFor } from './api/api';
 import { loadSession, saveSession, type Session } from './api/session';
 import { ConsoleCtx, type ConsoleContext } from './api/use-api';
@@ -15,18 +15,20 @@ import { TokensPage } from './pages/tokens.page';
 import { UsagePage } from './pages/usage.page';
 import { UsersPage } from './pages/users.page';
 
-const PAGES = {
-  users: { title: 'Users', operator: true, user: false, render: () => <UsersPage /> },
-  applications: { title: 'Applications', operator: true, user: false, render: () => <ApplicationsPage /> },
-  tokens: { title: 'Tokens', operator: true, user: true, render: () => <TokensPage /> },
-  usage: { title: 'Usage', operator: true, user: true, render: () => <UsagePage /> },
-  events: { title: 'Events', operator: true, user: false, render: () => <EventsPage /> },
-  channels: { title: 'Channels', operator: true, user: true, render: () => <ChannelsPage /> },
-  deliveries: { title: 'Deliveries', operator: true, user: true, render: () => <DeliveriesPage /> },
-  connections: { title: 'Connections', operator: true, user: false, render: () => <ConnectionsPage /> },
-  system: { title: 'System', operator: true, user: false, render: () => <SystemPage /> },
-} as const;
-type PageName = keyof typeof PAGES;
+type Role = Session['kind'];
+/** Which pages each kind of sign-in sees: what its credential may call. */
+const PAGES: Record<string, { title: string; roles: Role[]; render: () => JSX.Element }> = {
+  users: { title: 'Users', roles: ['operator'], render: () => <UsersPage /> },
+  applications: { title: 'Applications', roles: ['operator', 'owner'], render: () => <ApplicationsPage /> },
+  tokens: { title: 'Tokens', roles: ['operator', 'user'], render: () => <TokensPage /> },
+  usage: { title: 'Usage', roles: ['operator', 'user'], render: () => <UsagePage /> },
+  events: { title: 'Events', roles: ['operator', 'owner'], render: () => <EventsPage /> },
+  channels: { title: 'Channels', roles: ['operator', 'user'], render: () => <ChannelsPage /> },
+  deliveries: { title: 'Deliveries', roles: ['operator', 'user'], render: () => <DeliveriesPage /> },
+  connections: { title: 'Connections', roles: ['operator', 'owner'], render: () => <ConnectionsPage /> },
+  system: { title: 'System', roles: ['operator'], render: () => <SystemPage /> },
+};
+type PageName = string;
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
@@ -60,8 +62,8 @@ export function App() {
       />
     );
   }
-  const allowed = (Object.keys(PAGES) as PageName[]).filter((p) => (ctx.session.kind === 'operator' ? PAGES[p].operator : PAGES[p].user));
-  const current: PageName = allowed.includes(page as PageName) ? (page as PageName) : allowed[0];
+  const allowed = Object.keys(PAGES).filter((p) => PAGES[p].roles.includes(ctx.session.kind));
+  const current: PageName = allowed.includes(page) ? page : allowed[0];
   return (
     <ConsoleCtx.Provider value={ctx}>
       <div className="layout">
@@ -76,7 +78,7 @@ export function App() {
               </a>
             ))}
           </nav>
-          <span className="who">{ctx.session.kind === 'operator' ? 'operator' : ctx.session.email}</span>
+          <span className="who">{ctx.session.kind === 'user' ? ctx.session.email : ctx.session.kind === 'owner' ? 'application owner' : 'operator'}</span>
           <button type="button" onClick={ctx.signOut}>
             Sign out
           </button>

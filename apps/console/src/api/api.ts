@@ -46,7 +46,14 @@ export type Api = ReturnType<typeof clients>;
 
 export function apiFor(session: Session | null): Api {
   if (!session) return clients({});
-  return session.kind === 'operator' ? clients({ 'x-admin-key': session.adminKey }) : clients({ authorization: `Bearer ${session.sessionToken}` });
+  switch (session.kind) {
+    case 'operator':
+      return clients({ 'x-admin-key': session.adminKey });
+    case 'owner':
+      return clients({ 'x-owner-key': session.ownerKey });
+    case 'user':
+      return clients({ authorization: `Bearer ${session.sessionToken}` });
+  }
 }
 
 /** A client that reads as one token (channels and subscriptions are a member's, not an operator's). */

@@ -1,5 +1,8 @@
-/** Who is signed in: an operator (by key) or a user (by session). Kept for the tab only. */
-export type Session = { kind: 'operator'; adminKey: string } | { kind: 'user'; sessionToken: string; email: string; userId: string; expiresAt: string };
+/** Who is signed in: an operator (by key), an application's owner (by owner key) or a user (by session). Kept for the tab only. */
+export type Session =
+  | { kind: 'operator'; adminKey: string }
+  | { kind: 'owner'; ownerKey: string; appId: string }
+  | { kind: 'user'; sessionToken: string; email: string; userId: string; expiresAt: string };
 
 const KEY = 'zapgate.console.session';
 

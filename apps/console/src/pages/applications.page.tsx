@@ -3,9 +3,72 @@ import { useState, type FormEvent } from 'react';
 import { unwrap } from '../api/api';
 import { useConsole } from '../api/use-api';
 import { go, useHashRoute } from '../components/use-hash-route';
-import { DataTable, ErrorNote, Field, SecretOnce, usePager, when } from '../components/ui';
+import { CopyButton, DataTable, ErrorNote, Field, SecretOnce, usePager, when } from '../components/ui';
 
 export function ApplicationsPage() {
+  const { session } = useConsole();
+  return session.kind === 'owner' ? <OwnedApplication appId={session.appId} /> : <AllApplications />;
+}
+
+/** An owner's view: its users' tokens (revoke any), and the secret its handlers are called with. */
+function OwnedApplication({ appId }: { appId: string }) {
+  const { api } = useConsole();
+  const queryClient = useQueryClient();
+  const pager = usePager();
+  const tokens = useQuery({
+    queryKey: ['application-tokens', appId, pager.cursor],
+    queryFn: () => unwrap(api.token.GET('/api/v1/applications/{appId}/tokens', { params: { path: { appId }, query: { cursor: pager.cursor } } })),
+  });
+  const secret = useQuery({
+    queryKey: ['handler-secret', appId],
+    queryFn: () => unwrap(api.dispatch.GET('/api/v1/applications/{appId}/handler-secret', { params: { path: { appId } } })),
+  });
+  const revoke = useMutation({
+    mutationFn: (tokenId: string) => unwrap(api.token.DELETE('/api/v1/applications/{appId}/tokens/{tokenId}', { params: { path: { appId, tokenId } } })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['application-tokens', appId] }),
+  });
+  return (
+    <>
+      <section aria-label="handler secret">
+        <h2>Handler signing secret</h2>
+        <ErrorNote error={secret.error} />
+        {secret.data && (
+          <p>
+            Calls to your handlers are signed ({secret.data.scheme}) with <code>{secret.data.secret.slice(0, 10)}…</code>{' '}
+            <CopyButton text={secret.data.secret} />
+          </p>
+        )}
+      </section>
+      <section aria-label="application tokens">
+        <h2>Your users' tokens</h2>
+        <ErrorNote error={tokens.error ?? revoke.error} />
+        <DataTable
+          label="application tokens"
+          rows={tokens.data?.data ?? []}
+          rowKey={(t) => t.id}
+          columns={[
+            { header: 'Name', cell: (t) => t.name },
+            { header: 'Status', cell: (t) => t.status },
+            { header: 'Created', cell: (t) => when(t.created_at) },
+            { header: 'Last used', cell: (t) => when(t.last_used_at) },
+            {
+              header: '',
+              cell: (t) =>
+                t.status === 'active' && (
+                  <button type="button" onClick={() => window.confirm(`Revoke "${t.name}"?`) && revoke.mutate(t.id)}>
+                    Revoke
+                  </button>
+                ),
+            },
+          ]}
+        />
+        {pager.controls(tokens.data?.next_cursor)}
+      </section>
+    </>
+  );
+}
+
+function AllApplications() {
   const { api } = useConsole();
   const { params } = useHashRoute();
   const pager = usePager();

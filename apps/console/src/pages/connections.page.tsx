@@ -5,13 +5,20 @@ import { useConsole } from '../api/use-api';
 import { CopyButton, DataTable, ErrorNote, Field, when } from '../components/ui';
 
 export function ConnectionsPage() {
-  const { api } = useConsole();
-  const connectors = useQuery({ queryKey: ['connectors'], queryFn: () => unwrap(api.oauth.GET('/api/v1/connectors')) });
-  const connections = useQuery({ queryKey: ['connections'], refetchInterval: 5000, queryFn: () => unwrap(api.oauth.GET('/api/v1/connections')) });
+  const { api, session } = useConsole();
+  // An owner key opens its application's connectors and connections, named by ?app_id= (OwnerAccessGuard).
+  const scope = session.kind === 'owner' ? ({ app_id: session.appId } as Record<string, string>) : {};
+  const connectors = useQuery({ queryKey: ['connectors'], queryFn: () => unwrap(api.oauth.GET('/api/v1/connectors', { params: { query: scope as never } })) });
+  const connections = useQuery({
+    queryKey: ['connections'],
+    refetchInterval: 5000,
+    queryFn: () => unwrap(api.oauth.GET('/api/v1/connections', { params: { query: scope } })),
+  });
   const [connector, setConnector] = useState('');
   const [user, setUser] = useState('');
   const link = useMutation({
-    mutationFn: () => unwrap(api.oauth.POST('/api/v1/connectors/{id}/authorize-links', { params: { path: { id: connector } }, body: { user } })),
+    mutationFn: () =>
+      unwrap(api.oauth.POST('/api/v1/connectors/{id}/authorize-links', { params: { path: { id: connector }, query: scope as never }, body: { user } })),
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -21,35 +21,44 @@ export function DeliveriesPage() {
   );
 }
 
-/** Every service's dead letters (the same routes under each service's prefix), with retry. */
+/** Each service's dead letters (the same routes under each service's prefix), a page at a time, with retry. */
 function DeadLetters() {
   const { api } = useConsole();
   const queryClient = useQueryClient();
+  const pager = usePager();
+  const [service, setService] = useState<(typeof SERVICES)[number][0]>('dispatch');
+  const prefix = SERVICES.find(([s]) => s === service)![1];
   // The four services share the dead-letter routes: typed as ingest's, with the service's prefix.
-  const clientOf = (service: (typeof SERVICES)[number][0]) => api[service] as unknown as Api['ingest'];
+  const client = api[service] as unknown as Api['ingest'];
   const letters = useQuery({
-    queryKey: ['dead-letters'],
+    queryKey: ['dead-letters', service, pager.cursor],
     refetchInterval: 5000,
-    queryFn: async () => {
-      const all = await Promise.all(
-        SERVICES.map(async ([service, prefix]) => {
-          const page = await unwrap(
-            clientOf(service).GET(`/api/v1/${prefix}/dead-letters` as '/api/v1/ingest/dead-letters', { params: { query: { status: 'dead' } } }),
-          );
-          return page.data.map((l) => ({ ...l, service, prefix }));
-        }),
-      );
-      return all.flat();
-    },
+    queryFn: () =>
+      unwrap(client.GET(`/api/v1/${prefix}/dead-letters` as '/api/v1/ingest/dead-letters', { params: { query: { status: 'dead', cursor: pager.cursor } } })),
   });
   const retry = useMutation({
-    mutationFn: ({ service, prefix, id }: { service: (typeof SERVICES)[number][0]; prefix: string; id: string }) =>
-      unwrap(clientOf(service).POST(`/api/v1/${prefix}/dead-letters/{id}/retry` as '/api/v1/ingest/dead-letters/{id}/retry', { params: { path: { id } } })),
+    mutationFn: (id: string) =>
+      unwrap(client.POST(`/api/v1/${prefix}/dead-letters/{id}/retry` as '/api/v1/ingest/dead-letters/{id}/retry', { params: { path: { id } } })),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['dead-letters'] }),
   });
   return (
     <section aria-label="dead letters">
       <h2>Dead letters</h2>
+      <Field label="Service">
+        <select
+          value={service}
+          onChange={(e) => {
+            setService(e.target.value as typeof service);
+            pager.reset();
+          }}
+        >
+          {SERVICES.map(([s, p]) => (
+            <option key={s} value={s}>
+              {p}
+            </option>
+          ))}
+        </select>
+      </Field>
       <ErrorNote error={letters.error ?? retry.error} />
       {retry.data && (
         <p role="status">
@@ -58,10 +67,9 @@ function DeadLetters() {
       )}
       <DataTable
         label="dead letters"
-        rows={letters.data ?? []}
-        rowKey={(l) => `${l.service}:${l.id}`}
+        rows={letters.data?.data ?? []}
+        rowKey={(l) => l.id}
         columns={[
-          { header: 'Service', cell: (l) => l.prefix },
           { header: 'Consumer', cell: (l) => l.consumer },
           { header: 'Kind', cell: (l) => l.kind },
           { header: 'Reason', cell: (l) => l.reason },
@@ -69,13 +77,14 @@ function DeadLetters() {
           {
             header: '',
             cell: (l) => (
-              <button type="button" onClick={() => retry.mutate({ service: l.service, prefix: l.prefix, id: l.id })}>
+              <button type="button" onClick={() => retry.mutate(l.id)}>
                 Retry
               </button>
             ),
           },
         ]}
       />
+      {pager.controls(letters.data?.next_cursor)}
     </section>
   );
 }

@@ -8,10 +8,11 @@ import { DataTable, ErrorNote, Field, usePager, when } from '../components/ui';
 const SOURCES = ['channel-post', 'bot-message', 'chat-message', 'buddy-message', 'application-incoming', 'bot-incoming'];
 
 export function EventsPage() {
-  const { api } = useConsole();
+  const { api, session } = useConsole();
   const { params } = useHashRoute();
   const pager = usePager();
-  const [app, setApp] = useState('');
+  // An owner sees its own application's events only.
+  const [app, setApp] = useState(session.kind === 'owner' ? session.appId : '');
   const [status, setStatus] = useState('');
   const [source, setSource] = useState('');
   const [from, setFrom] = useState('');
@@ -39,7 +40,7 @@ export function EventsPage() {
     <>
       <div className="filters">
         <Field label="Application id">
-          <input value={app} onChange={(e) => setApp(e.target.value.trim())} />
+          <input value={app} disabled={session.kind === 'owner'} onChange={(e) => setApp(e.target.value.trim())} />
         </Field>
         <Field label="Status">
           <select value={status} onChange={(e) => setStatus(e.target.value)}>

@@ -6,6 +6,8 @@ import { ErrorNote, Field } from '../components/ui';
 /** An operator signs in with the admin key (the start banner says where it is); a user with e-mail and password. */
 export function SignInPage({ onSignedIn }: { onSignedIn(session: Session): void }) {
   const [adminKey, setAdminKey] = useState('');
+  const [appId, setAppId] = useState('');
+  const [ownerKey, setOwnerKey] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -19,6 +21,21 @@ export function SignInPage({ onSignedIn }: { onSignedIn(session: Session): void 
       const session: Session = { kind: 'operator', adminKey: adminKey.trim() };
       // Any operator route checks the key; the smallest page of users is the cheapest.
       await unwrap(apiFor(session).token.GET('/api/v1/admin/users', { params: { query: { limit: 1 } } }));
+      onSignedIn(session);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const asOwner = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const session: Session = { kind: 'owner', ownerKey: ownerKey.trim(), appId: appId.trim() };
+      // The owner key opens its application's token list and nothing else: the check is that list.
+      await unwrap(apiFor(session).token.GET('/api/v1/applications/{appId}/tokens', { params: { path: { appId: session.appId }, query: { limit: 1 } } }));
       onSignedIn(session);
     } catch (err) {
       setError(err);
@@ -53,6 +70,18 @@ export function SignInPage({ onSignedIn }: { onSignedIn(session: Session): void 
           <p className="hint">ADMIN_API_KEY in .zapgate/local.env, or a named operator key.</p>
           <button type="submit" disabled={busy}>
             Sign in as operator
+          </button>
+        </form>
+        <form onSubmit={asOwner} aria-label="owner sign-in">
+          <h2>Application owner</h2>
+          <Field label="Application id">
+            <input required value={appId} onChange={(e) => setAppId(e.target.value)} />
+          </Field>
+          <Field label="Owner key">
+            <input type="password" autoComplete="off" required value={ownerKey} onChange={(e) => setOwnerKey(e.target.value)} />
+          </Field>
+          <button type="submit" disabled={busy}>
+            Sign in as owner
           </button>
         </form>
         <form onSubmit={asUser} aria-label="user sign-in">

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, type BaseConfig } from '../config';
+import { MetricsService } from '../metrics/metrics.service';
 
 /**
  * The signals a service answers. SIGTERM/SIGINT: stop taking requests, let consumers finish and ack, drain
@@ -32,5 +33,14 @@ export function handleSignals(app: NestFastifyApplication, name: string): void {
   process.once('SIGINT', onSignal);
   // Started with --expose-gc (leak checks, profiling), SIGUSR2 runs a full collection: heap figures read afterwards are live data only.
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === 'function') process.on('SIGUSR2', () => gc());
+  if (typeof gc === 'function') {
+    // Counted once done, so a reader knows the collection has run before it reads the heap (no sleep to guess by).
+    const collections = app
+      .get(MetricsService)
+      .counter('zapgate_process_full_gc_total', 'Full collections run on SIGUSR2 (processes started with --expose-gc).');
+    process.on('SIGUSR2', () => {
+      gc();
+      collections.inc();
+    });
+  }
 }
