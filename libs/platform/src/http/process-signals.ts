@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Server } from 'node:http';
 import { APP_CONFIG, type BaseConfig } from '../config';
 import { MetricsService } from '../metrics/metrics.service';
 
 /**
- * The signals a service answers. SIGTERM/SIGINT: stop taking requests, let consumers finish and ack, drain
- * NATS, close the pool, then exit 0. A shutdown that hangs past
+ * The signals a service answers. SIGTERM/SIGINT: stop taking requests (open connections are cut at half
+ * the grace period), let consumers finish and ack, drain NATS, close the pool, then exit 0. A shutdown that hangs past
  * SHUTDOWN_GRACE_MS exits 1 so the supervisor is not kept waiting.
  */
 export function handleSignals(app: NestFastifyApplication, name: string): void {
@@ -21,6 +22,19 @@ export function handleSignals(app: NestFastifyApplication, name: string): void {
       process.stderr.write(`${name}: shutdown took longer than ${config.SHUTDOWN_GRACE_MS} ms; exiting (still active: ${holding})\n`);
       process.exit(1);
     }, config.SHUTDOWN_GRACE_MS).unref();
+    // A keep-alive socket that closing missed (idle a moment too late) would hold the server open until
+    // its keep-alive timeout (72 s): past half the grace, in-flight requests have had their time, so every
+    // connection still open is closed and the rest of the shutdown (consumers, NATS, database) goes on.
+    const server = app.getHttpServer() as Server;
+    setTimeout(
+      () => {
+        server.getConnections((_err, open) => {
+          if (open > 0) new Logger('Shutdown').warn({ open }, 'connections still open: closing them');
+          server.closeAllConnections();
+        });
+      },
+      Math.floor(config.SHUTDOWN_GRACE_MS / 2),
+    ).unref();
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {
