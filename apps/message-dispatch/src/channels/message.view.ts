@@ -4,15 +4,18 @@ import { z } from 'zod';
 import type { ChannelEntity } from './channel.entity';
 import type { MessageEntity } from './message.entity';
 
-export const MessageViewSchema = z.object({
-  id: z.string(),
-  event_id: z.uuid().describe('the webhook event it came from'),
-  sender: z
-    .union([z.object({ type: z.literal('bot'), name: z.string(), posted_by: z.uuid().nullable() }), z.object({ type: z.literal('user'), id: z.uuid() })])
-    .nullable(),
-  time: TimestampSchema,
-  content: CliqMessageSchema.describe('the Cliq message as posted: text, card, slides, buttons'),
-});
+export const MessageViewSchema = z
+  .object({
+    id: z.string(),
+    event_id: z.uuid().describe('the webhook event it came from'),
+    sender: z
+      .union([z.object({ type: z.literal('bot'), name: z.string(), posted_by: z.uuid().nullable() }), z.object({ type: z.literal('user'), id: z.uuid() })])
+      .nullable(),
+    time: TimestampSchema,
+    // The Cliq message as posted: text, card, slides, buttons.
+    content: CliqMessageSchema,
+  })
+  .meta({ id: 'Message' });
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
 /** A stored message as the API shows it. */
@@ -24,14 +27,16 @@ export const messageView = (m: MessageEntity): MessageView => ({
   content: m.content,
 });
 
-export const TargetViewSchema = z.object({
-  id: z.uuid(),
-  kind: z.enum(['channel', 'bot', 'chat', 'user']),
-  unique_name: z.string(),
-  title: z.string().nullable(),
-  owner_user_id: z.uuid().nullable(),
-  created_at: TimestampSchema,
-});
+export const TargetViewSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['channel', 'bot', 'chat', 'user']),
+    unique_name: z.string(),
+    title: z.string().nullable(),
+    owner_user_id: z.uuid().nullable(),
+    created_at: TimestampSchema,
+  })
+  .meta({ id: 'Target' });
 
 /** A channel, chat or bot as the API shows it. */
 export const targetView = (t: ChannelEntity) => ({

@@ -55,41 +55,45 @@ export const ListDeliveriesQuery = z.looseObject({
 });
 export const RetrySinceSchema = z.object({ since: z.iso.datetime({ offset: true }) });
 
-export const SubscriptionViewSchema = z.object({
-  id: z.uuid(),
-  target_id: z.uuid().describe('the first target: its members manage the subscription'),
-  target_ids: z.array(z.uuid()),
-  kind: Kind,
-  url: z.string().describe('for cliq, the URL without its zapikey'),
-  description: z.string().nullable(),
-  cliq_channel: z.string().nullable(),
-  rate_limit_per_second: z.number().int().nullable(),
-  max_concurrency: z.number().int(),
-  ordering: z.enum(['best_effort', 'strict']),
-  filter: SubscriptionFilterSchema.nullable(),
-  header_names: z.array(z.string()).describe('the custom headers set (never their values)'),
-  auth_type: z.string().nullable().describe('the endpoint auth set (never its credentials)'),
-  status: z.enum(['active', 'disabled']),
-  disabled_reason: z.string().nullable(),
-  disabled_at: TimestampSchema.nullable(),
-  failing_since: TimestampSchema.nullable(),
-  created_at: TimestampSchema,
-});
+export const SubscriptionViewSchema = z
+  .object({
+    id: z.uuid(),
+    target_id: z.uuid().describe('the first target: its members manage the subscription'),
+    target_ids: z.array(z.uuid()),
+    kind: Kind,
+    url: z.string().describe('for cliq, the URL without its zapikey'),
+    description: z.string().nullable(),
+    cliq_channel: z.string().nullable(),
+    rate_limit_per_second: z.number().int().nullable(),
+    max_concurrency: z.number().int(),
+    ordering: z.enum(['best_effort', 'strict']),
+    filter: SubscriptionFilterSchema.nullable(),
+    header_names: z.array(z.string()).describe('the custom headers set (never their values)'),
+    auth_type: z.string().nullable().describe('the endpoint auth set (never its credentials)'),
+    status: z.enum(['active', 'disabled']),
+    disabled_reason: z.string().nullable(),
+    disabled_at: TimestampSchema.nullable(),
+    failing_since: TimestampSchema.nullable(),
+    created_at: TimestampSchema,
+  })
+  .meta({ id: 'Subscription' });
 export const CreatedSubscriptionSchema = SubscriptionViewSchema.extend({
   secret: z.string().optional().describe('standard-webhooks: the whsec_ signing secret (also readable later at …/secret)'),
 });
-export const DeliveryViewSchema = z.object({
-  id: z.uuid(),
-  subscription_id: z.uuid(),
-  message_id: z.string(),
-  status: z.enum(['pending', 'succeeded', 'dead']),
-  attempts: z.number().int(),
-  next_attempt_at: TimestampSchema.nullable(),
-  last_status_code: z.number().int().nullable(),
-  last_error: z.string().nullable(),
-  created_at: TimestampSchema,
-  completed_at: TimestampSchema.nullable(),
-});
+export const DeliveryViewSchema = z
+  .object({
+    id: z.uuid(),
+    subscription_id: z.uuid(),
+    message_id: z.string(),
+    status: z.enum(['pending', 'succeeded', 'dead']),
+    attempts: z.number().int(),
+    next_attempt_at: TimestampSchema.nullable(),
+    last_status_code: z.number().int().nullable(),
+    last_error: z.string().nullable(),
+    created_at: TimestampSchema,
+    completed_at: TimestampSchema.nullable(),
+  })
+  .meta({ id: 'Delivery' });
 /** One delivery with its attempt log: here `attempts` is the list of attempts, oldest first. */
 export const DeliveryDetailSchema = DeliveryViewSchema.extend({
   attempts: z.array(

@@ -16,22 +16,24 @@ const ListQuery = z.looseObject({
 });
 
 const ErrorSchema = z.object({ code: z.string(), message: z.string() });
-const ConnectionSchema = z.object({
-  id: z.uuid(),
-  connector_id: z.uuid(),
-  user: z.string().describe('whose connection: the user reference given when it was authorized'),
-  status: z.enum(['active', 'reauth_required', 'revoked']),
-  scope: z.string().nullable(),
-  token_type: z.string(),
-  expires_at: TimestampSchema.nullable(),
-  api_domain: z.string().nullable(),
-  generation: z.number().int().describe('how many times its tokens were replaced'),
-  next_refresh_at: TimestampSchema.nullable(),
-  last_refreshed_at: TimestampSchema.nullable(),
-  failures: z.number().int(),
-  last_error: ErrorSchema.nullable(),
-  created_at: TimestampSchema,
-});
+const ConnectionSchema = z
+  .object({
+    id: z.uuid(),
+    connector_id: z.uuid(),
+    user: z.string().describe('whose connection: the user reference given when it was authorized'),
+    status: z.enum(['active', 'reauth_required', 'revoked']),
+    scope: z.string().nullable(),
+    token_type: z.string(),
+    expires_at: TimestampSchema.nullable(),
+    api_domain: z.string().nullable(),
+    generation: z.number().int().describe('how many times its tokens were replaced'),
+    next_refresh_at: TimestampSchema.nullable(),
+    last_refreshed_at: TimestampSchema.nullable(),
+    failures: z.number().int(),
+    last_error: ErrorSchema.nullable(),
+    created_at: TimestampSchema,
+  })
+  .meta({ id: 'Connection' });
 const AccessTokenSchema = z.object({
   connection_id: z.uuid(),
   access_token: z.string().nullable(),

@@ -42,25 +42,27 @@ const PatchSchema = z
   })
   .strict();
 
-const ConnectorSchema = z.object({
-  id: z.uuid(),
-  app_id: z.uuid().nullable(),
-  name: z.string(),
-  preset: z.enum(['generic', 'zoho']),
-  client_id: z.string(),
-  authorization_url: z.string(),
-  token_url: z.string(),
-  refresh_url: z.string(),
-  revoke_url: z.string().nullable(),
-  scopes: z.array(z.string()),
-  access_type: z.enum(['online', 'offline']),
-  redirect_url: z.string(),
-  extra_params: z.record(z.string(), z.string()),
-  accounts_servers: z.record(z.string(), z.string()),
-  refresh_budget: z.object({ count: z.number().int(), window_seconds: z.number().int().nullable() }).nullable(),
-  created_at: TimestampSchema,
-  updated_at: TimestampSchema,
-});
+const ConnectorSchema = z
+  .object({
+    id: z.uuid(),
+    app_id: z.uuid().nullable(),
+    name: z.string(),
+    preset: z.enum(['generic', 'zoho']),
+    client_id: z.string(),
+    authorization_url: z.string(),
+    token_url: z.string(),
+    refresh_url: z.string(),
+    revoke_url: z.string().nullable(),
+    scopes: z.array(z.string()),
+    access_type: z.enum(['online', 'offline']),
+    redirect_url: z.string(),
+    extra_params: z.record(z.string(), z.string()),
+    accounts_servers: z.record(z.string(), z.string()),
+    refresh_budget: z.object({ count: z.number().int(), window_seconds: z.number().int().nullable() }).nullable(),
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
+  })
+  .meta({ id: 'Connector' });
 
 export const connectorView = (c: ConnectorRow) => ({
   id: c.id,

@@ -8,18 +8,20 @@ import type { ApplicationEntity } from '../applications/application.entity';
 import { ApplicationsService } from '../applications/applications.service';
 import { CreateApplicationSchema, IdParamSchema, UpdateApplicationSchema } from './admin.dto';
 
-const ApplicationViewSchema = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  owner_email: z.string(),
-  appkey_prefix: z.string(),
-  owner_key_prefix: z.string().nullable().describe('null for applications made before owner keys: rotate to issue one'),
-  handler_urls: z.object({ incoming: z.string().optional(), function: z.string().optional() }),
-  allowed_scopes: z.array(z.string()),
-  max_tokens_per_user: z.number().int(),
-  created_at: TimestampSchema,
-  updated_at: TimestampSchema,
-});
+const ApplicationViewSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    owner_email: z.string(),
+    appkey_prefix: z.string(),
+    owner_key_prefix: z.string().nullable().describe('null for applications made before owner keys: rotate to issue one'),
+    handler_urls: z.object({ incoming: z.string().optional(), function: z.string().optional() }),
+    allowed_scopes: z.array(z.string()),
+    max_tokens_per_user: z.number().int(),
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
+  })
+  .meta({ id: 'Application' });
 const secret = (what: string) => z.string().describe(`${what}; shown only in this answer`);
 
 const applicationView = (a: ApplicationEntity): z.infer<typeof ApplicationViewSchema> => ({

@@ -15,15 +15,17 @@ import { CreateUserSchema, IdParamSchema, MintTokenSchema } from './admin.dto';
 // An operator-minted token is outside any application and any per-user webhook-token quota.
 const OPERATOR_MINT_LIMIT = 1000;
 
-const UserViewSchema = z.object({
-  id: z.uuid(),
-  email: z.string(),
-  display_name: z.string(),
-  confirmed: z.boolean(),
-  active: z.boolean().describe('false once deactivated: every token and session of theirs is dead'),
-  created_at: TimestampSchema,
-  deactivated_at: TimestampSchema.nullable(),
-});
+const UserViewSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    display_name: z.string(),
+    confirmed: z.boolean(),
+    active: z.boolean().describe('false once deactivated: every token and session of theirs is dead'),
+    created_at: TimestampSchema,
+    deactivated_at: TimestampSchema.nullable(),
+  })
+  .meta({ id: 'User' });
 const ErasureSchema = z.object({ user_id: z.uuid(), erased_at: TimestampSchema, status: z.literal('erasing') });
 
 export const userView = (u: UserEntity): z.infer<typeof UserViewSchema> => ({

@@ -15,7 +15,8 @@ import { UsersService } from '../users/users.service';
 import { SelfServiceLinks } from './self-service-links';
 
 const LinkRequestSchema = z.object({ user: CliqUserSchema });
-const LinkSchema = CliqMessageSchema.extend({ url: z.url(), expires_at: TimestampSchema });
+// The message with the link as a button, and the link itself (allOf: the message stays one component).
+const LinkSchema = CliqMessageSchema.and(z.object({ url: z.url(), expires_at: TimestampSchema }));
 const SelfTokensSchema = z.object({
   user: z.object({ id: z.uuid(), email: z.string() }),
   application: z.object({ id: z.uuid(), name: z.string() }),

@@ -3,23 +3,25 @@ import { z } from 'zod';
 import type { TokenEntity } from './token.entity';
 import type { RotatedToken } from './tokens.service';
 
-export const TokenViewSchema = z.object({
-  id: z.uuid(),
-  kind: z.enum(['zapikey', 'authtoken']),
-  name: z.string(),
-  scopes: z.array(z.string()),
-  application_id: z.uuid().nullable(),
-  prefix: z.string().describe('the first characters of the secret, to recognise it'),
-  last4: z.string(),
-  status: z.enum(['active', 'revoked', 'expired']),
-  created_at: TimestampSchema,
-  expires_at: TimestampSchema.nullable(),
-  last_used_at: TimestampSchema.nullable(),
-  last_used_ip: z.string().nullable(),
-  revoked_at: TimestampSchema.nullable(),
-  revoked_reason: z.string().nullable(),
-  previous_token_id: z.uuid().nullable().describe('the token this one replaced by rotation'),
-});
+export const TokenViewSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['zapikey', 'authtoken']),
+    name: z.string(),
+    scopes: z.array(z.string()),
+    application_id: z.uuid().nullable(),
+    prefix: z.string().describe('the first characters of the secret, to recognise it'),
+    last4: z.string(),
+    status: z.enum(['active', 'revoked', 'expired']),
+    created_at: TimestampSchema,
+    expires_at: TimestampSchema.nullable(),
+    last_used_at: TimestampSchema.nullable(),
+    last_used_ip: z.string().nullable(),
+    revoked_at: TimestampSchema.nullable(),
+    revoked_reason: z.string().nullable(),
+    previous_token_id: z.uuid().nullable().describe('the token this one replaced by rotation'),
+  })
+  .meta({ id: 'Token' });
 export type TokenView = z.infer<typeof TokenViewSchema>;
 
 /** A token just made: its metadata and the secret, shown this once. */
@@ -29,13 +31,15 @@ export const RotatedTokenSchema = MintedTokenSchema.extend({
   previous_token_expires_at: TimestampSchema.describe('when the replaced secret stops working'),
 });
 
-export const UsageReportSchema = z.object({
-  token_id: z.uuid(),
-  from: TimestampSchema,
-  to: TimestampSchema,
-  total: z.number().int(),
-  buckets: z.array(z.object({ hour: TimestampSchema, count: z.number().int() })).describe('one per hour, empty hours included'),
-});
+export const UsageReportSchema = z
+  .object({
+    token_id: z.uuid(),
+    from: TimestampSchema,
+    to: TimestampSchema,
+    total: z.number().int(),
+    buckets: z.array(z.object({ hour: TimestampSchema, count: z.number().int() })).describe('one per hour, empty hours included'),
+  })
+  .meta({ id: 'UsageReport' });
 
 /** A token's metadata as the API shows it; never the secret or its hash. */
 export function tokenView(t: TokenEntity): TokenView {

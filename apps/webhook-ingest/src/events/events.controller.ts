@@ -35,22 +35,24 @@ const ReplayBody = z.strictObject({
   status: z.string().max(32).optional(),
 });
 
-const EventSummarySchema = z.object({
-  event_id: z.uuid(),
-  app_id: z.uuid().nullable(),
-  user_id: z.uuid(),
-  source: z.enum(WebhookSources),
-  target: MessageTargetSchema,
-  sender: z.object({ scheme: z.string(), event: z.string().optional() }).nullable().describe("whose signature was checked, and the sender's event name"),
-  status: z.string().describe('received, delivered, handled, failed, dead…: what dispatch reported'),
-  dispatch_attempts: z.number().int(),
-  message_ids: z.array(z.string()),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  handler: z.object({ status: z.number().int().optional(), durationMs: z.number() }).nullable(),
-  processed_at: TimestampSchema.nullable(),
-  replay_of: z.uuid().nullable(),
-  received_at: TimestampSchema,
-});
+const EventSummarySchema = z
+  .object({
+    event_id: z.uuid(),
+    app_id: z.uuid().nullable(),
+    user_id: z.uuid(),
+    source: z.enum(WebhookSources),
+    target: MessageTargetSchema,
+    sender: z.object({ scheme: z.string(), event: z.string().optional() }).nullable().describe("whose signature was checked, and the sender's event name"),
+    status: z.string().describe('received, delivered, handled, failed, dead…: what dispatch reported'),
+    dispatch_attempts: z.number().int(),
+    message_ids: z.array(z.string()),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    handler: z.object({ status: z.number().int().optional(), durationMs: z.number() }).nullable(),
+    processed_at: TimestampSchema.nullable(),
+    replay_of: z.uuid().nullable(),
+    received_at: TimestampSchema,
+  })
+  .meta({ id: 'EventSummary' });
 const EventDetailSchema = EventSummarySchema.extend({
   token_id: z.uuid(),
   dedup_key: z.string().nullable(),

@@ -625,6 +625,278 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditEntry: {
+            /** @description e.g. token.created, user.deactivated */
+            action: string;
+            actor: {
+                id: string | null;
+                name: string | null;
+                type: string;
+            };
+            /** Format: date-time */
+            at: string;
+            correlation_id: string | null;
+            id: string;
+            ip: string | null;
+            target: {
+                id: string | null;
+                type: string;
+            };
+        };
+        CliqMessage: {
+            bot?: {
+                /** Format: uri */
+                image?: string;
+                name: string;
+            } & {
+                [key: string]: unknown;
+            };
+            buttons?: ({
+                action: ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        name: string;
+                        /** Format: email */
+                        owner?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "invoke.function";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        android?: string;
+                        iOS?: string;
+                        web?: string;
+                        windows?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "open.url";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        /** Format: uri */
+                        url: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "preview.url";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        api: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "system.api";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        text: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "copy";
+                } & {
+                    [key: string]: unknown;
+                });
+                hint?: string;
+                key?: string;
+                label: string;
+                /** @enum {string} */
+                type: "+" | "-";
+            } & {
+                [key: string]: unknown;
+            })[];
+            card?: {
+                /** @enum {string} */
+                theme?: "modern-inline" | "poll" | "prompt";
+                /** Format: uri */
+                thumbnail?: string;
+                title?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            message_topic?: string;
+            reply_to?: string;
+            slides?: (({
+                data: {
+                    headers: string[];
+                    rows: {
+                        [key: string]: unknown;
+                    }[];
+                } & {
+                    [key: string]: unknown;
+                };
+                title?: string;
+                /** @enum {string} */
+                type: "table";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string[];
+                title?: string;
+                /** @enum {string} */
+                type: "list";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: {
+                    [key: string]: unknown;
+                }[];
+                title?: string;
+                /** @enum {string} */
+                type: "label";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string[];
+                title?: string;
+                /** @enum {string} */
+                type: "images";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string;
+                title?: string;
+                /** @enum {string} */
+                type: "text";
+            } & {
+                [key: string]: unknown;
+            }))[];
+            styles?: {
+                /** @enum {string} */
+                background?: "red" | "yellow" | "green" | "blue" | "grey";
+                markdown?: boolean;
+            } & {
+                [key: string]: unknown;
+            };
+            sync_message?: boolean;
+            text?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        DeadLetter: {
+            consumer: string;
+            /** Format: date-time */
+            created_at: string;
+            delivery_count: number;
+            id: string;
+            /** @enum {string} */
+            kind: "contract" | "rejected_value" | "exhausted" | "poison";
+            last_error: string | null;
+            payload_bytes: number;
+            reason: string;
+            /** Format: date-time */
+            retried_at: string | null;
+            retry_count: number;
+            /** @enum {string} */
+            status: "dead" | "retried";
+            stream_seq: number;
+            subject: string;
+        };
+        Delivery: {
+            attempts: number;
+            /** Format: date-time */
+            completed_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            last_error: string | null;
+            last_status_code: number | null;
+            message_id: string;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "dead";
+            /** Format: uuid */
+            subscription_id: string;
+        };
         Error: {
             code: string;
             correlation_id?: string;
@@ -633,6 +905,82 @@ export interface components {
                 path: string;
             }[];
             message: string;
+        };
+        Message: {
+            content: components["schemas"]["CliqMessage"];
+            /**
+             * Format: uuid
+             * @description the webhook event it came from
+             */
+            event_id: string;
+            id: string;
+            sender: ({
+                name: string;
+                /** Format: uuid */
+                posted_by: string | null;
+                /** @enum {string} */
+                type: "bot";
+            } | {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                type: "user";
+            }) | null;
+            /** Format: date-time */
+            time: string;
+        };
+        Subscription: {
+            /** @description the endpoint auth set (never its credentials) */
+            auth_type: string | null;
+            cliq_channel: string | null;
+            /** Format: date-time */
+            created_at: string;
+            description: string | null;
+            /** Format: date-time */
+            disabled_at: string | null;
+            disabled_reason: string | null;
+            /** Format: date-time */
+            failing_since: string | null;
+            /** @description Only messages that match every part given are delivered; null or {} delivers all. */
+            filter: {
+                event_types?: string[];
+                payload?: {
+                    [key: string]: unknown;
+                };
+                sources?: ("api" | "webhook" | "github" | "gitlab" | "handler" | "formatter")[];
+            } | null;
+            /** @description the custom headers set (never their values) */
+            header_names: string[];
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "standard-webhooks" | "slack" | "mattermost" | "cliq";
+            max_concurrency: number;
+            /** @enum {string} */
+            ordering: "best_effort" | "strict";
+            rate_limit_per_second: number | null;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /**
+             * Format: uuid
+             * @description the first target: its members manage the subscription
+             */
+            target_id: string;
+            target_ids: string[];
+            /** @description for cliq, the URL without its zapikey */
+            url: string;
+        };
+        Target: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "channel" | "bot" | "chat" | "user";
+            /** Format: uuid */
+            owner_user_id: string | null;
+            title: string | null;
+            unique_name: string;
         };
     };
     responses: never;
@@ -1039,24 +1387,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            attempts: number;
-                            /** Format: date-time */
-                            completed_at: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: uuid */
-                            id: string;
-                            last_error: string | null;
-                            last_status_code: number | null;
-                            message_id: string;
-                            /** Format: date-time */
-                            next_attempt_at: string | null;
-                            /** @enum {string} */
-                            status: "pending" | "succeeded" | "dead";
-                            /** Format: uuid */
-                            subscription_id: string;
-                        }[];
+                        data: components["schemas"]["Delivery"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1166,24 +1497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        attempts: number;
-                        /** Format: date-time */
-                        completed_at: string | null;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: uuid */
-                        id: string;
-                        last_error: string | null;
-                        last_status_code: number | null;
-                        message_id: string;
-                        /** Format: date-time */
-                        next_attempt_at: string | null;
-                        /** @enum {string} */
-                        status: "pending" | "succeeded" | "dead";
-                        /** Format: uuid */
-                        subscription_id: string;
-                    };
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
         };
@@ -1557,24 +1871,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        attempts: number;
-                        /** Format: date-time */
-                        completed_at: string | null;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: uuid */
-                        id: string;
-                        last_error: string | null;
-                        last_status_code: number | null;
-                        message_id: string;
-                        /** Format: date-time */
-                        next_attempt_at: string | null;
-                        /** @enum {string} */
-                        status: "pending" | "succeeded" | "dead";
-                        /** Format: uuid */
-                        subscription_id: string;
-                    };
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
         };
@@ -1622,24 +1919,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description e.g. token.created, user.deactivated */
-                            action: string;
-                            actor: {
-                                id: string | null;
-                                name: string | null;
-                                type: string;
-                            };
-                            /** Format: date-time */
-                            at: string;
-                            correlation_id: string | null;
-                            id: string;
-                            ip: string | null;
-                            target: {
-                                id: string | null;
-                                type: string;
-                            };
-                        }[];
+                        data: components["schemas"]["AuditEntry"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1686,25 +1966,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            consumer: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            delivery_count: number;
-                            id: string;
-                            /** @enum {string} */
-                            kind: "contract" | "rejected_value" | "exhausted" | "poison";
-                            last_error: string | null;
-                            payload_bytes: number;
-                            reason: string;
-                            /** Format: date-time */
-                            retried_at: string | null;
-                            retry_count: number;
-                            /** @enum {string} */
-                            status: "dead" | "retried";
-                            stream_seq: number;
-                            subject: string;
-                        }[];
+                        data: components["schemas"]["DeadLetter"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1811,25 +2073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        consumer: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        delivery_count: number;
-                        id: string;
-                        /** @enum {string} */
-                        kind: "contract" | "rejected_value" | "exhausted" | "poison";
-                        last_error: string | null;
-                        payload_bytes: number;
-                        reason: string;
-                        /** Format: date-time */
-                        retried_at: string | null;
-                        retry_count: number;
-                        /** @enum {string} */
-                        status: "dead" | "retried";
-                        stream_seq: number;
-                        subject: string;
-                    };
+                    "application/json": components["schemas"]["DeadLetter"];
                 };
             };
         };
@@ -2026,47 +2270,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description the endpoint auth set (never its credentials) */
-                            auth_type: string | null;
-                            cliq_channel: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            description: string | null;
-                            /** Format: date-time */
-                            disabled_at: string | null;
-                            disabled_reason: string | null;
-                            /** Format: date-time */
-                            failing_since: string | null;
-                            /** @description Only messages that match every part given are delivered; null or {} delivers all. */
-                            filter: {
-                                event_types?: string[];
-                                payload?: {
-                                    [key: string]: unknown;
-                                };
-                                sources?: ("api" | "webhook" | "github" | "gitlab" | "handler" | "formatter")[];
-                            } | null;
-                            /** @description the custom headers set (never their values) */
-                            header_names: string[];
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "standard-webhooks" | "slack" | "mattermost" | "cliq";
-                            max_concurrency: number;
-                            /** @enum {string} */
-                            ordering: "best_effort" | "strict";
-                            rate_limit_per_second: number | null;
-                            /** @enum {string} */
-                            status: "active" | "disabled";
-                            /**
-                             * Format: uuid
-                             * @description the first target: its members manage the subscription
-                             */
-                            target_id: string;
-                            target_ids: string[];
-                            /** @description for cliq, the URL without its zapikey */
-                            url: string;
-                        }[];
+                        data: components["schemas"]["Subscription"][];
                     };
                 };
             };
@@ -2239,47 +2443,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description the endpoint auth set (never its credentials) */
-                        auth_type: string | null;
-                        cliq_channel: string | null;
-                        /** Format: date-time */
-                        created_at: string;
-                        description: string | null;
-                        /** Format: date-time */
-                        disabled_at: string | null;
-                        disabled_reason: string | null;
-                        /** Format: date-time */
-                        failing_since: string | null;
-                        /** @description Only messages that match every part given are delivered; null or {} delivers all. */
-                        filter: {
-                            event_types?: string[];
-                            payload?: {
-                                [key: string]: unknown;
-                            };
-                            sources?: ("api" | "webhook" | "github" | "gitlab" | "handler" | "formatter")[];
-                        } | null;
-                        /** @description the custom headers set (never their values) */
-                        header_names: string[];
-                        /** Format: uuid */
-                        id: string;
-                        /** @enum {string} */
-                        kind: "standard-webhooks" | "slack" | "mattermost" | "cliq";
-                        max_concurrency: number;
-                        /** @enum {string} */
-                        ordering: "best_effort" | "strict";
-                        rate_limit_per_second: number | null;
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        /**
-                         * Format: uuid
-                         * @description the first target: its members manage the subscription
-                         */
-                        target_id: string;
-                        target_ids: string[];
-                        /** @description for cliq, the URL without its zapikey */
-                        url: string;
-                    };
+                    "application/json": components["schemas"]["Subscription"];
                 };
             };
         };
@@ -2394,47 +2558,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description the endpoint auth set (never its credentials) */
-                        auth_type: string | null;
-                        cliq_channel: string | null;
-                        /** Format: date-time */
-                        created_at: string;
-                        description: string | null;
-                        /** Format: date-time */
-                        disabled_at: string | null;
-                        disabled_reason: string | null;
-                        /** Format: date-time */
-                        failing_since: string | null;
-                        /** @description Only messages that match every part given are delivered; null or {} delivers all. */
-                        filter: {
-                            event_types?: string[];
-                            payload?: {
-                                [key: string]: unknown;
-                            };
-                            sources?: ("api" | "webhook" | "github" | "gitlab" | "handler" | "formatter")[];
-                        } | null;
-                        /** @description the custom headers set (never their values) */
-                        header_names: string[];
-                        /** Format: uuid */
-                        id: string;
-                        /** @enum {string} */
-                        kind: "standard-webhooks" | "slack" | "mattermost" | "cliq";
-                        max_concurrency: number;
-                        /** @enum {string} */
-                        ordering: "best_effort" | "strict";
-                        rate_limit_per_second: number | null;
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        /**
-                         * Format: uuid
-                         * @description the first target: its members manage the subscription
-                         */
-                        target_id: string;
-                        target_ids: string[];
-                        /** @description for cliq, the URL without its zapikey */
-                        url: string;
-                    };
+                    "application/json": components["schemas"]["Subscription"];
                 };
             };
         };
@@ -2479,24 +2603,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            attempts: number;
-                            /** Format: date-time */
-                            completed_at: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: uuid */
-                            id: string;
-                            last_error: string | null;
-                            last_status_code: number | null;
-                            message_id: string;
-                            /** Format: date-time */
-                            next_attempt_at: string | null;
-                            /** @enum {string} */
-                            status: "pending" | "succeeded" | "dead";
-                            /** Format: uuid */
-                            subscription_id: string;
-                        }[];
+                        data: components["schemas"]["Delivery"][];
                         next_cursor: string | null;
                     };
                 };
@@ -2538,47 +2645,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description the endpoint auth set (never its credentials) */
-                        auth_type: string | null;
-                        cliq_channel: string | null;
-                        /** Format: date-time */
-                        created_at: string;
-                        description: string | null;
-                        /** Format: date-time */
-                        disabled_at: string | null;
-                        disabled_reason: string | null;
-                        /** Format: date-time */
-                        failing_since: string | null;
-                        /** @description Only messages that match every part given are delivered; null or {} delivers all. */
-                        filter: {
-                            event_types?: string[];
-                            payload?: {
-                                [key: string]: unknown;
-                            };
-                            sources?: ("api" | "webhook" | "github" | "gitlab" | "handler" | "formatter")[];
-                        } | null;
-                        /** @description the custom headers set (never their values) */
-                        header_names: string[];
-                        /** Format: uuid */
-                        id: string;
-                        /** @enum {string} */
-                        kind: "standard-webhooks" | "slack" | "mattermost" | "cliq";
-                        max_concurrency: number;
-                        /** @enum {string} */
-                        ordering: "best_effort" | "strict";
-                        rate_limit_per_second: number | null;
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        /**
-                         * Format: uuid
-                         * @description the first target: its members manage the subscription
-                         */
-                        target_id: string;
-                        target_ids: string[];
-                        /** @description for cliq, the URL without its zapikey */
-                        url: string;
-                    };
+                    "application/json": components["schemas"]["Subscription"];
                 };
             };
         };
@@ -2764,18 +2831,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "channel" | "bot" | "chat" | "user";
-                            /** Format: uuid */
-                            owner_user_id: string | null;
-                            title: string | null;
-                            unique_name: string;
-                        }[];
+                        data: components["schemas"]["Target"][];
                     };
                 };
             };
@@ -2825,18 +2881,7 @@ export interface operations {
                             /** @enum {string} */
                             member_kind: "user" | "bot";
                         }[];
-                        target: {
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "channel" | "bot" | "chat" | "user";
-                            /** Format: uuid */
-                            owner_user_id: string | null;
-                            title: string | null;
-                            unique_name: string;
-                        };
+                        target: components["schemas"]["Target"];
                     };
                 };
             };
@@ -2895,18 +2940,7 @@ export interface operations {
                             /** @enum {string} */
                             member_kind: "user" | "bot";
                         }[];
-                        target: {
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "channel" | "bot" | "chat" | "user";
-                            /** Format: uuid */
-                            owner_user_id: string | null;
-                            title: string | null;
-                            unique_name: string;
-                        };
+                        target: components["schemas"]["Target"];
                     };
                 };
             };
@@ -2993,246 +3027,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description the Cliq message as posted: text, card, slides, buttons */
-                            content: {
-                                bot?: {
-                                    /** Format: uri */
-                                    image?: string;
-                                    name: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                buttons?: ({
-                                    action: ({
-                                        confirm?: {
-                                            button_label?: string;
-                                            cancel_button_label?: string;
-                                            description?: string;
-                                            /** @enum {string} */
-                                            emotion?: "positive" | "neutral" | "negative";
-                                            input?: string | ({
-                                                type: string;
-                                            } & {
-                                                [key: string]: unknown;
-                                            });
-                                            title: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        data: {
-                                            name: string;
-                                            /** Format: email */
-                                            owner?: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        /** @enum {string} */
-                                        type: "invoke.function";
-                                    } & {
-                                        [key: string]: unknown;
-                                    }) | ({
-                                        confirm?: {
-                                            button_label?: string;
-                                            cancel_button_label?: string;
-                                            description?: string;
-                                            /** @enum {string} */
-                                            emotion?: "positive" | "neutral" | "negative";
-                                            input?: string | ({
-                                                type: string;
-                                            } & {
-                                                [key: string]: unknown;
-                                            });
-                                            title: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        data: {
-                                            android?: string;
-                                            iOS?: string;
-                                            web?: string;
-                                            windows?: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        /** @enum {string} */
-                                        type: "open.url";
-                                    } & {
-                                        [key: string]: unknown;
-                                    }) | ({
-                                        confirm?: {
-                                            button_label?: string;
-                                            cancel_button_label?: string;
-                                            description?: string;
-                                            /** @enum {string} */
-                                            emotion?: "positive" | "neutral" | "negative";
-                                            input?: string | ({
-                                                type: string;
-                                            } & {
-                                                [key: string]: unknown;
-                                            });
-                                            title: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        data: {
-                                            /** Format: uri */
-                                            url: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        /** @enum {string} */
-                                        type: "preview.url";
-                                    } & {
-                                        [key: string]: unknown;
-                                    }) | ({
-                                        confirm?: {
-                                            button_label?: string;
-                                            cancel_button_label?: string;
-                                            description?: string;
-                                            /** @enum {string} */
-                                            emotion?: "positive" | "neutral" | "negative";
-                                            input?: string | ({
-                                                type: string;
-                                            } & {
-                                                [key: string]: unknown;
-                                            });
-                                            title: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        data: {
-                                            api: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        /** @enum {string} */
-                                        type: "system.api";
-                                    } & {
-                                        [key: string]: unknown;
-                                    }) | ({
-                                        confirm?: {
-                                            button_label?: string;
-                                            cancel_button_label?: string;
-                                            description?: string;
-                                            /** @enum {string} */
-                                            emotion?: "positive" | "neutral" | "negative";
-                                            input?: string | ({
-                                                type: string;
-                                            } & {
-                                                [key: string]: unknown;
-                                            });
-                                            title: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        data: {
-                                            text: string;
-                                        } & {
-                                            [key: string]: unknown;
-                                        };
-                                        /** @enum {string} */
-                                        type: "copy";
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    hint?: string;
-                                    key?: string;
-                                    label: string;
-                                    /** @enum {string} */
-                                    type: "+" | "-";
-                                } & {
-                                    [key: string]: unknown;
-                                })[];
-                                card?: {
-                                    /** @enum {string} */
-                                    theme?: "modern-inline" | "poll" | "prompt";
-                                    /** Format: uri */
-                                    thumbnail?: string;
-                                    title?: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                message_topic?: string;
-                                reply_to?: string;
-                                slides?: (({
-                                    data: {
-                                        headers: string[];
-                                        rows: {
-                                            [key: string]: unknown;
-                                        }[];
-                                    } & {
-                                        [key: string]: unknown;
-                                    };
-                                    title?: string;
-                                    /** @enum {string} */
-                                    type: "table";
-                                } & {
-                                    [key: string]: unknown;
-                                }) | ({
-                                    data: string[];
-                                    title?: string;
-                                    /** @enum {string} */
-                                    type: "list";
-                                } & {
-                                    [key: string]: unknown;
-                                }) | ({
-                                    data: {
-                                        [key: string]: unknown;
-                                    }[];
-                                    title?: string;
-                                    /** @enum {string} */
-                                    type: "label";
-                                } & {
-                                    [key: string]: unknown;
-                                }) | ({
-                                    data: string[];
-                                    title?: string;
-                                    /** @enum {string} */
-                                    type: "images";
-                                } & {
-                                    [key: string]: unknown;
-                                }) | ({
-                                    data: string;
-                                    title?: string;
-                                    /** @enum {string} */
-                                    type: "text";
-                                } & {
-                                    [key: string]: unknown;
-                                }))[];
-                                styles?: {
-                                    /** @enum {string} */
-                                    background?: "red" | "yellow" | "green" | "blue" | "grey";
-                                    markdown?: boolean;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                sync_message?: boolean;
-                                text?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /**
-                             * Format: uuid
-                             * @description the webhook event it came from
-                             */
-                            event_id: string;
-                            id: string;
-                            sender: ({
-                                name: string;
-                                /** Format: uuid */
-                                posted_by: string | null;
-                                /** @enum {string} */
-                                type: "bot";
-                            } | {
-                                /** Format: uuid */
-                                id: string;
-                                /** @enum {string} */
-                                type: "user";
-                            }) | null;
-                            /** Format: date-time */
-                            time: string;
-                        }[];
+                        data: components["schemas"]["Message"][];
                         /** @description pass as ?before= for the next page */
                         next_cursor: string | null;
                         target: {
@@ -3330,18 +3125,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: uuid */
-                        id: string;
-                        /** @enum {string} */
-                        kind: "channel" | "bot" | "chat" | "user";
-                        /** Format: uuid */
-                        owner_user_id: string | null;
-                        title: string | null;
-                        unique_name: string;
-                    };
+                    "application/json": components["schemas"]["Target"];
                 };
             };
         };
@@ -3388,18 +3172,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: uuid */
-                        id: string;
-                        /** @enum {string} */
-                        kind: "channel" | "bot" | "chat" | "user";
-                        /** Format: uuid */
-                        owner_user_id: string | null;
-                        title: string | null;
-                        unique_name: string;
-                    };
+                    "application/json": components["schemas"]["Target"];
                 };
             };
         };

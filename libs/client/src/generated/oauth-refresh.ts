@@ -333,6 +333,103 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditEntry: {
+            /** @description e.g. token.created, user.deactivated */
+            action: string;
+            actor: {
+                id: string | null;
+                name: string | null;
+                type: string;
+            };
+            /** Format: date-time */
+            at: string;
+            correlation_id: string | null;
+            id: string;
+            ip: string | null;
+            target: {
+                id: string | null;
+                type: string;
+            };
+        };
+        Connection: {
+            api_domain: string | null;
+            /** Format: uuid */
+            connector_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            failures: number;
+            /** @description how many times its tokens were replaced */
+            generation: number;
+            /** Format: uuid */
+            id: string;
+            last_error: {
+                code: string;
+                message: string;
+            } | null;
+            /** Format: date-time */
+            last_refreshed_at: string | null;
+            /** Format: date-time */
+            next_refresh_at: string | null;
+            scope: string | null;
+            /** @enum {string} */
+            status: "active" | "reauth_required" | "revoked";
+            token_type: string;
+            /** @description whose connection: the user reference given when it was authorized */
+            user: string;
+        };
+        Connector: {
+            /** @enum {string} */
+            access_type: "online" | "offline";
+            accounts_servers: {
+                [key: string]: string;
+            };
+            /** Format: uuid */
+            app_id: string | null;
+            authorization_url: string;
+            client_id: string;
+            /** Format: date-time */
+            created_at: string;
+            extra_params: {
+                [key: string]: string;
+            };
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            preset: "generic" | "zoho";
+            redirect_url: string;
+            refresh_budget: {
+                count: number;
+                window_seconds: number | null;
+            } | null;
+            refresh_url: string;
+            revoke_url: string | null;
+            scopes: string[];
+            token_url: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        DeadLetter: {
+            consumer: string;
+            /** Format: date-time */
+            created_at: string;
+            delivery_count: number;
+            id: string;
+            /** @enum {string} */
+            kind: "contract" | "rejected_value" | "exhausted" | "poison";
+            last_error: string | null;
+            payload_bytes: number;
+            reason: string;
+            /** Format: date-time */
+            retried_at: string | null;
+            retry_count: number;
+            /** @enum {string} */
+            status: "dead" | "retried";
+            stream_seq: number;
+            subject: string;
+        };
         Error: {
             code: string;
             correlation_id?: string;
@@ -389,34 +486,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            api_domain: string | null;
-                            /** Format: uuid */
-                            connector_id: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            expires_at: string | null;
-                            failures: number;
-                            /** @description how many times its tokens were replaced */
-                            generation: number;
-                            /** Format: uuid */
-                            id: string;
-                            last_error: {
-                                code: string;
-                                message: string;
-                            } | null;
-                            /** Format: date-time */
-                            last_refreshed_at: string | null;
-                            /** Format: date-time */
-                            next_refresh_at: string | null;
-                            scope: string | null;
-                            /** @enum {string} */
-                            status: "active" | "reauth_required" | "revoked";
-                            token_type: string;
-                            /** @description whose connection: the user reference given when it was authorized */
-                            user: string;
-                        }[];
+                        data: components["schemas"]["Connection"][];
                     };
                 };
             };
@@ -457,34 +527,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        api_domain: string | null;
-                        /** Format: uuid */
-                        connector_id: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        expires_at: string | null;
-                        failures: number;
-                        /** @description how many times its tokens were replaced */
-                        generation: number;
-                        /** Format: uuid */
-                        id: string;
-                        last_error: {
-                            code: string;
-                            message: string;
-                        } | null;
-                        /** Format: date-time */
-                        last_refreshed_at: string | null;
-                        /** Format: date-time */
-                        next_refresh_at: string | null;
-                        scope: string | null;
-                        /** @enum {string} */
-                        status: "active" | "reauth_required" | "revoked";
-                        token_type: string;
-                        /** @description whose connection: the user reference given when it was authorized */
-                        user: string;
-                    };
+                    "application/json": components["schemas"]["Connection"];
                 };
             };
         };
@@ -561,34 +604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        api_domain: string | null;
-                        /** Format: uuid */
-                        connector_id: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        expires_at: string | null;
-                        failures: number;
-                        /** @description how many times its tokens were replaced */
-                        generation: number;
-                        /** Format: uuid */
-                        id: string;
-                        last_error: {
-                            code: string;
-                            message: string;
-                        } | null;
-                        /** Format: date-time */
-                        last_refreshed_at: string | null;
-                        /** Format: date-time */
-                        next_refresh_at: string | null;
-                        scope: string | null;
-                        /** @enum {string} */
-                        status: "active" | "reauth_required" | "revoked";
-                        token_type: string;
-                        /** @description whose connection: the user reference given when it was authorized */
-                        user: string;
-                    };
+                    "application/json": components["schemas"]["Connection"];
                 };
             };
         };
@@ -676,38 +692,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @enum {string} */
-                            access_type: "online" | "offline";
-                            accounts_servers: {
-                                [key: string]: string;
-                            };
-                            /** Format: uuid */
-                            app_id: string | null;
-                            authorization_url: string;
-                            client_id: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            extra_params: {
-                                [key: string]: string;
-                            };
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            /** @enum {string} */
-                            preset: "generic" | "zoho";
-                            redirect_url: string;
-                            refresh_budget: {
-                                count: number;
-                                window_seconds: number | null;
-                            } | null;
-                            refresh_url: string;
-                            revoke_url: string | null;
-                            scopes: string[];
-                            token_url: string;
-                            /** Format: date-time */
-                            updated_at: string;
-                        }[];
+                        data: components["schemas"]["Connector"][];
                     };
                 };
             };
@@ -789,38 +774,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        access_type: "online" | "offline";
-                        accounts_servers: {
-                            [key: string]: string;
-                        };
-                        /** Format: uuid */
-                        app_id: string | null;
-                        authorization_url: string;
-                        client_id: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        extra_params: {
-                            [key: string]: string;
-                        };
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        /** @enum {string} */
-                        preset: "generic" | "zoho";
-                        redirect_url: string;
-                        refresh_budget: {
-                            count: number;
-                            window_seconds: number | null;
-                        } | null;
-                        refresh_url: string;
-                        revoke_url: string | null;
-                        scopes: string[];
-                        token_url: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
+                    "application/json": components["schemas"]["Connector"];
                 };
             };
         };
@@ -860,38 +814,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        access_type: "online" | "offline";
-                        accounts_servers: {
-                            [key: string]: string;
-                        };
-                        /** Format: uuid */
-                        app_id: string | null;
-                        authorization_url: string;
-                        client_id: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        extra_params: {
-                            [key: string]: string;
-                        };
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        /** @enum {string} */
-                        preset: "generic" | "zoho";
-                        redirect_url: string;
-                        refresh_budget: {
-                            count: number;
-                            window_seconds: number | null;
-                        } | null;
-                        refresh_url: string;
-                        revoke_url: string | null;
-                        scopes: string[];
-                        token_url: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
+                    "application/json": components["schemas"]["Connector"];
                 };
             };
         };
@@ -985,38 +908,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        access_type: "online" | "offline";
-                        accounts_servers: {
-                            [key: string]: string;
-                        };
-                        /** Format: uuid */
-                        app_id: string | null;
-                        authorization_url: string;
-                        client_id: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        extra_params: {
-                            [key: string]: string;
-                        };
-                        /** Format: uuid */
-                        id: string;
-                        name: string;
-                        /** @enum {string} */
-                        preset: "generic" | "zoho";
-                        redirect_url: string;
-                        refresh_budget: {
-                            count: number;
-                            window_seconds: number | null;
-                        } | null;
-                        refresh_url: string;
-                        revoke_url: string | null;
-                        scopes: string[];
-                        token_url: string;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
+                    "application/json": components["schemas"]["Connector"];
                 };
             };
         };
@@ -1162,24 +1054,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description e.g. token.created, user.deactivated */
-                            action: string;
-                            actor: {
-                                id: string | null;
-                                name: string | null;
-                                type: string;
-                            };
-                            /** Format: date-time */
-                            at: string;
-                            correlation_id: string | null;
-                            id: string;
-                            ip: string | null;
-                            target: {
-                                id: string | null;
-                                type: string;
-                            };
-                        }[];
+                        data: components["schemas"]["AuditEntry"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1284,25 +1159,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            consumer: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            delivery_count: number;
-                            id: string;
-                            /** @enum {string} */
-                            kind: "contract" | "rejected_value" | "exhausted" | "poison";
-                            last_error: string | null;
-                            payload_bytes: number;
-                            reason: string;
-                            /** Format: date-time */
-                            retried_at: string | null;
-                            retry_count: number;
-                            /** @enum {string} */
-                            status: "dead" | "retried";
-                            stream_seq: number;
-                            subject: string;
-                        }[];
+                        data: components["schemas"]["DeadLetter"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1409,25 +1266,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        consumer: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        delivery_count: number;
-                        id: string;
-                        /** @enum {string} */
-                        kind: "contract" | "rejected_value" | "exhausted" | "poison";
-                        last_error: string | null;
-                        payload_bytes: number;
-                        reason: string;
-                        /** Format: date-time */
-                        retried_at: string | null;
-                        retry_count: number;
-                        /** @enum {string} */
-                        status: "dead" | "retried";
-                        stream_seq: number;
-                        subject: string;
-                    };
+                    "application/json": components["schemas"]["DeadLetter"];
                 };
             };
         };

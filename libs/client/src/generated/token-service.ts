@@ -785,6 +785,279 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Application: {
+            allowed_scopes: string[];
+            appkey_prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            handler_urls: {
+                function?: string;
+                incoming?: string;
+            };
+            /** Format: uuid */
+            id: string;
+            max_tokens_per_user: number;
+            name: string;
+            owner_email: string;
+            /** @description null for applications made before owner keys: rotate to issue one */
+            owner_key_prefix: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        AuditEntry: {
+            /** @description e.g. token.created, user.deactivated */
+            action: string;
+            actor: {
+                id: string | null;
+                name: string | null;
+                type: string;
+            };
+            /** Format: date-time */
+            at: string;
+            correlation_id: string | null;
+            id: string;
+            ip: string | null;
+            target: {
+                id: string | null;
+                type: string;
+            };
+        };
+        CliqMessage: {
+            bot?: {
+                /** Format: uri */
+                image?: string;
+                name: string;
+            } & {
+                [key: string]: unknown;
+            };
+            buttons?: ({
+                action: ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        name: string;
+                        /** Format: email */
+                        owner?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "invoke.function";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        android?: string;
+                        iOS?: string;
+                        web?: string;
+                        windows?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "open.url";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        /** Format: uri */
+                        url: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "preview.url";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        api: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "system.api";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        text: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "copy";
+                } & {
+                    [key: string]: unknown;
+                });
+                hint?: string;
+                key?: string;
+                label: string;
+                /** @enum {string} */
+                type: "+" | "-";
+            } & {
+                [key: string]: unknown;
+            })[];
+            card?: {
+                /** @enum {string} */
+                theme?: "modern-inline" | "poll" | "prompt";
+                /** Format: uri */
+                thumbnail?: string;
+                title?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            message_topic?: string;
+            reply_to?: string;
+            slides?: (({
+                data: {
+                    headers: string[];
+                    rows: {
+                        [key: string]: unknown;
+                    }[];
+                } & {
+                    [key: string]: unknown;
+                };
+                title?: string;
+                /** @enum {string} */
+                type: "table";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string[];
+                title?: string;
+                /** @enum {string} */
+                type: "list";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: {
+                    [key: string]: unknown;
+                }[];
+                title?: string;
+                /** @enum {string} */
+                type: "label";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string[];
+                title?: string;
+                /** @enum {string} */
+                type: "images";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string;
+                title?: string;
+                /** @enum {string} */
+                type: "text";
+            } & {
+                [key: string]: unknown;
+            }))[];
+            styles?: {
+                /** @enum {string} */
+                background?: "red" | "yellow" | "green" | "blue" | "grey";
+                markdown?: boolean;
+            } & {
+                [key: string]: unknown;
+            };
+            sync_message?: boolean;
+            text?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        DeadLetter: {
+            consumer: string;
+            /** Format: date-time */
+            created_at: string;
+            delivery_count: number;
+            id: string;
+            /** @enum {string} */
+            kind: "contract" | "rejected_value" | "exhausted" | "poison";
+            last_error: string | null;
+            payload_bytes: number;
+            reason: string;
+            /** Format: date-time */
+            retried_at: string | null;
+            retry_count: number;
+            /** @enum {string} */
+            status: "dead" | "retried";
+            stream_seq: number;
+            subject: string;
+        };
         Error: {
             code: string;
             correlation_id?: string;
@@ -793,6 +1066,88 @@ export interface components {
                 path: string;
             }[];
             message: string;
+        };
+        Token: {
+            /** Format: uuid */
+            application_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "zapikey" | "authtoken";
+            /** Format: date-time */
+            last_used_at: string | null;
+            last_used_ip: string | null;
+            last4: string;
+            name: string;
+            /** @description the first characters of the secret, to recognise it */
+            prefix: string;
+            /**
+             * Format: uuid
+             * @description the token this one replaced by rotation
+             */
+            previous_token_id: string | null;
+            /** Format: date-time */
+            revoked_at: string | null;
+            revoked_reason: string | null;
+            scopes: string[];
+            /** @enum {string} */
+            status: "active" | "revoked" | "expired";
+        };
+        TokenButtonInput: {
+            action: {
+                confirm: {
+                    description: string;
+                    input: {
+                        /** @enum {string} */
+                        type: "user_webhook_token";
+                    };
+                    title: string;
+                };
+                data: {
+                    name: string;
+                    /** Format: email */
+                    owner?: string;
+                };
+                /** @enum {string} */
+                type: "invoke.function";
+            };
+            hint?: string;
+            key?: string;
+            label: string;
+            /** @enum {string} */
+            type: "+" | "-";
+        };
+        UsageReport: {
+            /** @description one per hour, empty hours included */
+            buckets: {
+                count: number;
+                /** Format: date-time */
+                hour: string;
+            }[];
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** Format: uuid */
+            token_id: string;
+            total: number;
+        };
+        User: {
+            /** @description false once deactivated: every token and session of theirs is dead */
+            active: boolean;
+            confirmed: boolean;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            deactivated_at: string | null;
+            display_name: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
         };
     };
     responses: never;
@@ -840,25 +1195,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            allowed_scopes: string[];
-                            appkey_prefix: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            handler_urls: {
-                                function?: string;
-                                incoming?: string;
-                            };
-                            /** Format: uuid */
-                            id: string;
-                            max_tokens_per_user: number;
-                            name: string;
-                            owner_email: string;
-                            /** @description null for applications made before owner keys: rotate to issue one */
-                            owner_key_prefix: string | null;
-                            /** Format: date-time */
-                            updated_at: string;
-                        }[];
+                        data: components["schemas"]["Application"][];
                         next_cursor: string | null;
                     };
                 };
@@ -979,25 +1316,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        allowed_scopes: string[];
-                        appkey_prefix: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        handler_urls: {
-                            function?: string;
-                            incoming?: string;
-                        };
-                        /** Format: uuid */
-                        id: string;
-                        max_tokens_per_user: number;
-                        name: string;
-                        owner_email: string;
-                        /** @description null for applications made before owner keys: rotate to issue one */
-                        owner_key_prefix: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
+                    "application/json": components["schemas"]["Application"];
                 };
             };
         };
@@ -1053,25 +1372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        allowed_scopes: string[];
-                        appkey_prefix: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        handler_urls: {
-                            function?: string;
-                            incoming?: string;
-                        };
-                        /** Format: uuid */
-                        id: string;
-                        max_tokens_per_user: number;
-                        name: string;
-                        owner_email: string;
-                        /** @description null for applications made before owner keys: rotate to issue one */
-                        owner_key_prefix: string | null;
-                        /** Format: date-time */
-                        updated_at: string;
-                    };
+                    "application/json": components["schemas"]["Application"];
                 };
             };
         };
@@ -1392,36 +1693,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            application_id: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            expires_at: string | null;
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "zapikey" | "authtoken";
-                            /** Format: date-time */
-                            last_used_at: string | null;
-                            last_used_ip: string | null;
-                            last4: string;
-                            name: string;
-                            /** @description the first characters of the secret, to recognise it */
-                            prefix: string;
-                            /**
-                             * Format: uuid
-                             * @description the token this one replaced by rotation
-                             */
-                            previous_token_id: string | null;
-                            /** Format: date-time */
-                            revoked_at: string | null;
-                            revoked_reason: string | null;
-                            scopes: string[];
-                            /** @enum {string} */
-                            status: "active" | "revoked" | "expired";
-                        }[];
+                        data: components["schemas"]["Token"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1463,36 +1735,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        application_id: string | null;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        expires_at: string | null;
-                        /** Format: uuid */
-                        id: string;
-                        /** @enum {string} */
-                        kind: "zapikey" | "authtoken";
-                        /** Format: date-time */
-                        last_used_at: string | null;
-                        last_used_ip: string | null;
-                        last4: string;
-                        name: string;
-                        /** @description the first characters of the secret, to recognise it */
-                        prefix: string;
-                        /**
-                         * Format: uuid
-                         * @description the token this one replaced by rotation
-                         */
-                        previous_token_id: string | null;
-                        /** Format: date-time */
-                        revoked_at: string | null;
-                        revoked_reason: string | null;
-                        scopes: string[];
-                        /** @enum {string} */
-                        status: "active" | "revoked" | "expired";
-                    };
+                    "application/json": components["schemas"]["Token"];
                 };
             };
         };
@@ -1659,21 +1902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description one per hour, empty hours included */
-                        buckets: {
-                            count: number;
-                            /** Format: date-time */
-                            hour: string;
-                        }[];
-                        /** Format: date-time */
-                        from: string;
-                        /** Format: date-time */
-                        to: string;
-                        /** Format: uuid */
-                        token_id: string;
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["UsageReport"];
                 };
             };
         };
@@ -1717,19 +1946,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description false once deactivated: every token and session of theirs is dead */
-                            active: boolean;
-                            confirmed: boolean;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            deactivated_at: string | null;
-                            display_name: string;
-                            email: string;
-                            /** Format: uuid */
-                            id: string;
-                        }[];
+                        data: components["schemas"]["User"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1780,19 +1997,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description false once deactivated: every token and session of theirs is dead */
-                        active: boolean;
-                        confirmed: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        deactivated_at: string | null;
-                        display_name: string;
-                        email: string;
-                        /** Format: uuid */
-                        id: string;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
         };
@@ -1832,19 +2037,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description false once deactivated: every token and session of theirs is dead */
-                        active: boolean;
-                        confirmed: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        deactivated_at: string | null;
-                        display_name: string;
-                        email: string;
-                        /** Format: uuid */
-                        id: string;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
         };
@@ -1884,19 +2077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description false once deactivated: every token and session of theirs is dead */
-                        active: boolean;
-                        confirmed: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        deactivated_at: string | null;
-                        display_name: string;
-                        email: string;
-                        /** Format: uuid */
-                        id: string;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
         };
@@ -1936,19 +2117,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description false once deactivated: every token and session of theirs is dead */
-                        active: boolean;
-                        confirmed: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        deactivated_at: string | null;
-                        display_name: string;
-                        email: string;
-                        /** Format: uuid */
-                        id: string;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
         };
@@ -2035,19 +2204,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description false once deactivated: every token and session of theirs is dead */
-                        active: boolean;
-                        confirmed: boolean;
-                        /** Format: date-time */
-                        created_at: string;
-                        /** Format: date-time */
-                        deactivated_at: string | null;
-                        display_name: string;
-                        email: string;
-                        /** Format: uuid */
-                        id: string;
-                    };
+                    "application/json": components["schemas"]["User"];
                 };
             };
         };
@@ -2230,36 +2387,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            application_id: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            expires_at: string | null;
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "zapikey" | "authtoken";
-                            /** Format: date-time */
-                            last_used_at: string | null;
-                            last_used_ip: string | null;
-                            last4: string;
-                            name: string;
-                            /** @description the first characters of the secret, to recognise it */
-                            prefix: string;
-                            /**
-                             * Format: uuid
-                             * @description the token this one replaced by rotation
-                             */
-                            previous_token_id: string | null;
-                            /** Format: date-time */
-                            revoked_at: string | null;
-                            revoked_reason: string | null;
-                            scopes: string[];
-                            /** @enum {string} */
-                            status: "active" | "revoked" | "expired";
-                        }[];
+                        data: components["schemas"]["Token"][];
                         next_cursor: string | null;
                     };
                 };
@@ -2346,36 +2474,7 @@ export interface operations {
                             id: string;
                             name: string;
                         };
-                        data: {
-                            /** Format: uuid */
-                            application_id: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            expires_at: string | null;
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "zapikey" | "authtoken";
-                            /** Format: date-time */
-                            last_used_at: string | null;
-                            last_used_ip: string | null;
-                            last4: string;
-                            name: string;
-                            /** @description the first characters of the secret, to recognise it */
-                            prefix: string;
-                            /**
-                             * Format: uuid
-                             * @description the token this one replaced by rotation
-                             */
-                            previous_token_id: string | null;
-                            /** Format: date-time */
-                            revoked_at: string | null;
-                            revoked_reason: string | null;
-                            scopes: string[];
-                            /** @enum {string} */
-                            status: "active" | "revoked" | "expired";
-                        }[];
+                        data: components["schemas"]["Token"][];
                         /** Format: date-time */
                         link_expires_at: string;
                         user: {
@@ -2561,24 +2660,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description e.g. token.created, user.deactivated */
-                            action: string;
-                            actor: {
-                                id: string | null;
-                                name: string | null;
-                                type: string;
-                            };
-                            /** Format: date-time */
-                            at: string;
-                            correlation_id: string | null;
-                            id: string;
-                            ip: string | null;
-                            target: {
-                                id: string | null;
-                                type: string;
-                            };
-                        }[];
+                        data: components["schemas"]["AuditEntry"][];
                         next_cursor: string | null;
                     };
                 };
@@ -2625,25 +2707,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            consumer: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            delivery_count: number;
-                            id: string;
-                            /** @enum {string} */
-                            kind: "contract" | "rejected_value" | "exhausted" | "poison";
-                            last_error: string | null;
-                            payload_bytes: number;
-                            reason: string;
-                            /** Format: date-time */
-                            retried_at: string | null;
-                            retry_count: number;
-                            /** @enum {string} */
-                            status: "dead" | "retried";
-                            stream_seq: number;
-                            subject: string;
-                        }[];
+                        data: components["schemas"]["DeadLetter"][];
                         next_cursor: string | null;
                     };
                 };
@@ -2750,25 +2814,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        consumer: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        delivery_count: number;
-                        id: string;
-                        /** @enum {string} */
-                        kind: "contract" | "rejected_value" | "exhausted" | "poison";
-                        last_error: string | null;
-                        payload_bytes: number;
-                        reason: string;
-                        /** Format: date-time */
-                        retried_at: string | null;
-                        retry_count: number;
-                        /** @enum {string} */
-                        status: "dead" | "retried";
-                        stream_seq: number;
-                        subject: string;
-                    };
+                    "application/json": components["schemas"]["DeadLetter"];
                 };
             };
         };
@@ -2964,36 +3010,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            application_id: string | null;
-                            /** Format: date-time */
-                            created_at: string;
-                            /** Format: date-time */
-                            expires_at: string | null;
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "zapikey" | "authtoken";
-                            /** Format: date-time */
-                            last_used_at: string | null;
-                            last_used_ip: string | null;
-                            last4: string;
-                            name: string;
-                            /** @description the first characters of the secret, to recognise it */
-                            prefix: string;
-                            /**
-                             * Format: uuid
-                             * @description the token this one replaced by rotation
-                             */
-                            previous_token_id: string | null;
-                            /** Format: date-time */
-                            revoked_at: string | null;
-                            revoked_reason: string | null;
-                            scopes: string[];
-                            /** @enum {string} */
-                            status: "active" | "revoked" | "expired";
-                        }[];
+                        data: components["schemas"]["Token"][];
                     };
                 };
             };
@@ -3239,21 +3256,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description one per hour, empty hours included */
-                        buckets: {
-                            count: number;
-                            /** Format: date-time */
-                            hour: string;
-                        }[];
-                        /** Format: date-time */
-                        from: string;
-                        /** Format: date-time */
-                        to: string;
-                        /** Format: uuid */
-                        token_id: string;
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["UsageReport"];
                 };
             };
         };
@@ -3320,30 +3323,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    button: {
-                        action: {
-                            confirm: {
-                                description: string;
-                                input: {
-                                    /** @enum {string} */
-                                    type: "user_webhook_token";
-                                };
-                                title: string;
-                            };
-                            data: {
-                                name: string;
-                                /** Format: email */
-                                owner?: string;
-                            };
-                            /** @enum {string} */
-                            type: "invoke.function";
-                        };
-                        hint?: string;
-                        key?: string;
-                        label: string;
-                        /** @enum {string} */
-                        type: "+" | "-";
-                    };
+                    button: components["schemas"]["TokenButtonInput"];
                     chat?: {
                         [key: string]: unknown;
                     };
@@ -3384,223 +3364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        bot?: {
-                            /** Format: uri */
-                            image?: string;
-                            name: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        buttons?: ({
-                            action: ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    name: string;
-                                    /** Format: email */
-                                    owner?: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "invoke.function";
-                            } & {
-                                [key: string]: unknown;
-                            }) | ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    android?: string;
-                                    iOS?: string;
-                                    web?: string;
-                                    windows?: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "open.url";
-                            } & {
-                                [key: string]: unknown;
-                            }) | ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    /** Format: uri */
-                                    url: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "preview.url";
-                            } & {
-                                [key: string]: unknown;
-                            }) | ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    api: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "system.api";
-                            } & {
-                                [key: string]: unknown;
-                            }) | ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    text: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "copy";
-                            } & {
-                                [key: string]: unknown;
-                            });
-                            hint?: string;
-                            key?: string;
-                            label: string;
-                            /** @enum {string} */
-                            type: "+" | "-";
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        card?: {
-                            /** @enum {string} */
-                            theme?: "modern-inline" | "poll" | "prompt";
-                            /** Format: uri */
-                            thumbnail?: string;
-                            title?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        message_topic?: string;
-                        reply_to?: string;
-                        slides?: (({
-                            data: {
-                                headers: string[];
-                                rows: {
-                                    [key: string]: unknown;
-                                }[];
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            title?: string;
-                            /** @enum {string} */
-                            type: "table";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            data: string[];
-                            title?: string;
-                            /** @enum {string} */
-                            type: "list";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            data: {
-                                [key: string]: unknown;
-                            }[];
-                            title?: string;
-                            /** @enum {string} */
-                            type: "label";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            data: string[];
-                            title?: string;
-                            /** @enum {string} */
-                            type: "images";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            data: string;
-                            title?: string;
-                            /** @enum {string} */
-                            type: "text";
-                        } & {
-                            [key: string]: unknown;
-                        }))[];
-                        styles?: {
-                            /** @enum {string} */
-                            background?: "red" | "yellow" | "green" | "blue" | "grey";
-                            markdown?: boolean;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        sync_message?: boolean;
-                        text?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["CliqMessage"];
                 };
             };
         };
@@ -3654,226 +3418,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        bot?: {
-                            /** Format: uri */
-                            image?: string;
-                            name: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        buttons?: ({
-                            action: ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    name: string;
-                                    /** Format: email */
-                                    owner?: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "invoke.function";
-                            } & {
-                                [key: string]: unknown;
-                            }) | ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    android?: string;
-                                    iOS?: string;
-                                    web?: string;
-                                    windows?: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "open.url";
-                            } & {
-                                [key: string]: unknown;
-                            }) | ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    /** Format: uri */
-                                    url: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "preview.url";
-                            } & {
-                                [key: string]: unknown;
-                            }) | ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    api: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "system.api";
-                            } & {
-                                [key: string]: unknown;
-                            }) | ({
-                                confirm?: {
-                                    button_label?: string;
-                                    cancel_button_label?: string;
-                                    description?: string;
-                                    /** @enum {string} */
-                                    emotion?: "positive" | "neutral" | "negative";
-                                    input?: string | ({
-                                        type: string;
-                                    } & {
-                                        [key: string]: unknown;
-                                    });
-                                    title: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                data: {
-                                    text: string;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                type: "copy";
-                            } & {
-                                [key: string]: unknown;
-                            });
-                            hint?: string;
-                            key?: string;
-                            label: string;
-                            /** @enum {string} */
-                            type: "+" | "-";
-                        } & {
-                            [key: string]: unknown;
-                        })[];
-                        card?: {
-                            /** @enum {string} */
-                            theme?: "modern-inline" | "poll" | "prompt";
-                            /** Format: uri */
-                            thumbnail?: string;
-                            title?: string;
-                        } & {
-                            [key: string]: unknown;
-                        };
+                    "application/json": components["schemas"]["CliqMessage"] & {
                         /** Format: date-time */
                         expires_at: string;
-                        message_topic?: string;
-                        reply_to?: string;
-                        slides?: (({
-                            data: {
-                                headers: string[];
-                                rows: {
-                                    [key: string]: unknown;
-                                }[];
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            title?: string;
-                            /** @enum {string} */
-                            type: "table";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            data: string[];
-                            title?: string;
-                            /** @enum {string} */
-                            type: "list";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            data: {
-                                [key: string]: unknown;
-                            }[];
-                            title?: string;
-                            /** @enum {string} */
-                            type: "label";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            data: string[];
-                            title?: string;
-                            /** @enum {string} */
-                            type: "images";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            data: string;
-                            title?: string;
-                            /** @enum {string} */
-                            type: "text";
-                        } & {
-                            [key: string]: unknown;
-                        }))[];
-                        styles?: {
-                            /** @enum {string} */
-                            background?: "red" | "yellow" | "green" | "blue" | "grey";
-                            markdown?: boolean;
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        sync_message?: boolean;
-                        text?: string;
                         /** Format: uri */
                         url: string;
-                    } & {
-                        [key: string]: unknown;
                     };
                 };
             };
@@ -3888,53 +3437,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    action: {
-                        confirm: {
-                            description: string;
-                            input: {
-                                /** @enum {string} */
-                                type: "user_webhook_token";
-                            };
-                            title: string;
-                        };
-                        data: {
-                            name: string;
-                            /** Format: email */
-                            owner?: string;
-                        };
-                        /** @enum {string} */
-                        type: "invoke.function";
-                    };
-                    hint?: string;
-                    key?: string;
-                    label: string;
-                    /** @enum {string} */
-                    type: "+" | "-";
-                } | {
-                    action: {
-                        confirm: {
-                            description: string;
-                            input: {
-                                /** @enum {string} */
-                                type: "user_webhook_token";
-                            };
-                            title: string;
-                        };
-                        data: {
-                            name: string;
-                            /** Format: email */
-                            owner?: string;
-                        };
-                        /** @enum {string} */
-                        type: "invoke.function";
-                    };
-                    hint?: string;
-                    key?: string;
-                    label: string;
-                    /** @enum {string} */
-                    type: "+" | "-";
-                }[];
+                "application/json": components["schemas"]["TokenButtonInput"] | components["schemas"]["TokenButtonInput"][];
             };
         };
         responses: {

@@ -371,6 +371,260 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditEntry: {
+            /** @description e.g. token.created, user.deactivated */
+            action: string;
+            actor: {
+                id: string | null;
+                name: string | null;
+                type: string;
+            };
+            /** Format: date-time */
+            at: string;
+            correlation_id: string | null;
+            id: string;
+            ip: string | null;
+            target: {
+                id: string | null;
+                type: string;
+            };
+        };
+        CliqMessageInput: {
+            bot?: {
+                /** Format: uri */
+                image?: string;
+                name: string;
+            } & {
+                [key: string]: unknown;
+            };
+            buttons?: ({
+                action: ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        name: string;
+                        /** Format: email */
+                        owner?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "invoke.function";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        android?: string;
+                        iOS?: string;
+                        web?: string;
+                        windows?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "open.url";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        /** Format: uri */
+                        url: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "preview.url";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        api: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "system.api";
+                } & {
+                    [key: string]: unknown;
+                }) | ({
+                    confirm?: {
+                        button_label?: string;
+                        cancel_button_label?: string;
+                        description?: string;
+                        /** @enum {string} */
+                        emotion?: "positive" | "neutral" | "negative";
+                        input?: string | ({
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        });
+                        title: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    data: {
+                        text: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @enum {string} */
+                    type: "copy";
+                } & {
+                    [key: string]: unknown;
+                });
+                hint?: string;
+                key?: string;
+                label: string;
+                /** @enum {string} */
+                type: "+" | "-";
+            } & {
+                [key: string]: unknown;
+            })[];
+            card?: {
+                /** @enum {string} */
+                theme?: "modern-inline" | "poll" | "prompt";
+                /** Format: uri */
+                thumbnail?: string;
+                title?: string;
+            } & {
+                [key: string]: unknown;
+            };
+            message_topic?: string;
+            reply_to?: string;
+            slides?: (({
+                data: {
+                    headers: string[];
+                    rows: {
+                        [key: string]: unknown;
+                    }[];
+                } & {
+                    [key: string]: unknown;
+                };
+                title?: string;
+                /** @enum {string} */
+                type: "table";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string[];
+                title?: string;
+                /** @enum {string} */
+                type: "list";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: {
+                    [key: string]: unknown;
+                }[];
+                title?: string;
+                /** @enum {string} */
+                type: "label";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string[];
+                title?: string;
+                /** @enum {string} */
+                type: "images";
+            } & {
+                [key: string]: unknown;
+            }) | ({
+                data: string;
+                title?: string;
+                /** @enum {string} */
+                type: "text";
+            } & {
+                [key: string]: unknown;
+            }))[];
+            styles?: {
+                /** @enum {string} */
+                background?: "red" | "yellow" | "green" | "blue" | "grey";
+                markdown?: boolean;
+            } & {
+                [key: string]: unknown;
+            };
+            sync_message?: boolean;
+            text?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        DeadLetter: {
+            consumer: string;
+            /** Format: date-time */
+            created_at: string;
+            delivery_count: number;
+            id: string;
+            /** @enum {string} */
+            kind: "contract" | "rejected_value" | "exhausted" | "poison";
+            last_error: string | null;
+            payload_bytes: number;
+            reason: string;
+            /** Format: date-time */
+            retried_at: string | null;
+            retry_count: number;
+            /** @enum {string} */
+            status: "dead" | "retried";
+            stream_seq: number;
+            subject: string;
+        };
         Error: {
             code: string;
             correlation_id?: string;
@@ -379,6 +633,61 @@ export interface components {
                 path: string;
             }[];
             message: string;
+        };
+        EventSummary: {
+            /** Format: uuid */
+            app_id: string | null;
+            dispatch_attempts: number;
+            error: {
+                code: string;
+                message: string;
+            } | null;
+            /** Format: uuid */
+            event_id: string;
+            handler: {
+                durationMs: number;
+                status?: number;
+            } | null;
+            message_ids: string[];
+            /** Format: date-time */
+            processed_at: string | null;
+            /** Format: date-time */
+            received_at: string;
+            /** Format: uuid */
+            replay_of: string | null;
+            /** @description whose signature was checked, and the sender's event name */
+            sender: {
+                event?: string;
+                scheme: string;
+            } | null;
+            /** @enum {string} */
+            source: "channel-post" | "bot-message" | "chat-message" | "buddy-message" | "application-incoming" | "bot-incoming";
+            /** @description received, delivered, handled, failed, dead…: what dispatch reported */
+            status: string;
+            target: {
+                /** @enum {string} */
+                kind: "channel";
+                name: string;
+            } | {
+                /** @enum {string} */
+                kind: "bot";
+                name: string;
+            } | {
+                id: string;
+                /** @enum {string} */
+                kind: "chat";
+            } | {
+                email: string;
+                /** @enum {string} */
+                kind: "user";
+            } | {
+                /** Format: uuid */
+                id: string;
+                /** @enum {string} */
+                kind: "application";
+            };
+            /** Format: uuid */
+            user_id: string;
         };
     };
     responses: never;
@@ -586,61 +895,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** Format: uuid */
-                            app_id: string | null;
-                            dispatch_attempts: number;
-                            error: {
-                                code: string;
-                                message: string;
-                            } | null;
-                            /** Format: uuid */
-                            event_id: string;
-                            handler: {
-                                durationMs: number;
-                                status?: number;
-                            } | null;
-                            message_ids: string[];
-                            /** Format: date-time */
-                            processed_at: string | null;
-                            /** Format: date-time */
-                            received_at: string;
-                            /** Format: uuid */
-                            replay_of: string | null;
-                            /** @description whose signature was checked, and the sender's event name */
-                            sender: {
-                                event?: string;
-                                scheme: string;
-                            } | null;
-                            /** @enum {string} */
-                            source: "channel-post" | "bot-message" | "chat-message" | "buddy-message" | "application-incoming" | "bot-incoming";
-                            /** @description received, delivered, handled, failed, dead…: what dispatch reported */
-                            status: string;
-                            target: {
-                                /** @enum {string} */
-                                kind: "channel";
-                                name: string;
-                            } | {
-                                /** @enum {string} */
-                                kind: "bot";
-                                name: string;
-                            } | {
-                                id: string;
-                                /** @enum {string} */
-                                kind: "chat";
-                            } | {
-                                email: string;
-                                /** @enum {string} */
-                                kind: "user";
-                            } | {
-                                /** Format: uuid */
-                                id: string;
-                                /** @enum {string} */
-                                kind: "application";
-                            };
-                            /** Format: uuid */
-                            user_id: string;
-                        }[];
+                        data: components["schemas"]["EventSummary"][];
                         next_cursor: string | null;
                     };
                 };
@@ -909,24 +1164,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            /** @description e.g. token.created, user.deactivated */
-                            action: string;
-                            actor: {
-                                id: string | null;
-                                name: string | null;
-                                type: string;
-                            };
-                            /** Format: date-time */
-                            at: string;
-                            correlation_id: string | null;
-                            id: string;
-                            ip: string | null;
-                            target: {
-                                id: string | null;
-                                type: string;
-                            };
-                        }[];
+                        data: components["schemas"]["AuditEntry"][];
                         next_cursor: string | null;
                     };
                 };
@@ -973,25 +1211,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            consumer: string;
-                            /** Format: date-time */
-                            created_at: string;
-                            delivery_count: number;
-                            id: string;
-                            /** @enum {string} */
-                            kind: "contract" | "rejected_value" | "exhausted" | "poison";
-                            last_error: string | null;
-                            payload_bytes: number;
-                            reason: string;
-                            /** Format: date-time */
-                            retried_at: string | null;
-                            retry_count: number;
-                            /** @enum {string} */
-                            status: "dead" | "retried";
-                            stream_seq: number;
-                            subject: string;
-                        }[];
+                        data: components["schemas"]["DeadLetter"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1098,25 +1318,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        consumer: string;
-                        /** Format: date-time */
-                        created_at: string;
-                        delivery_count: number;
-                        id: string;
-                        /** @enum {string} */
-                        kind: "contract" | "rejected_value" | "exhausted" | "poison";
-                        last_error: string | null;
-                        payload_bytes: number;
-                        reason: string;
-                        /** Format: date-time */
-                        retried_at: string | null;
-                        retry_count: number;
-                        /** @enum {string} */
-                        status: "dead" | "retried";
-                        stream_seq: number;
-                        subject: string;
-                    };
+                    "application/json": components["schemas"]["DeadLetter"];
                 };
             };
         };
@@ -1697,223 +1899,7 @@ export interface operations {
         /** @description A Cliq message: JSON, the same fields as a form, or plain text taken as its text */
         requestBody: {
             content: {
-                "application/json": {
-                    bot?: {
-                        /** Format: uri */
-                        image?: string;
-                        name: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    buttons?: ({
-                        action: ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                name: string;
-                                /** Format: email */
-                                owner?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "invoke.function";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                android?: string;
-                                iOS?: string;
-                                web?: string;
-                                windows?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "open.url";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                /** Format: uri */
-                                url: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "preview.url";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                api: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "system.api";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                text: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "copy";
-                        } & {
-                            [key: string]: unknown;
-                        });
-                        hint?: string;
-                        key?: string;
-                        label: string;
-                        /** @enum {string} */
-                        type: "+" | "-";
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                    card?: {
-                        /** @enum {string} */
-                        theme?: "modern-inline" | "poll" | "prompt";
-                        /** Format: uri */
-                        thumbnail?: string;
-                        title?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    message_topic?: string;
-                    reply_to?: string;
-                    slides?: (({
-                        data: {
-                            headers: string[];
-                            rows: {
-                                [key: string]: unknown;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        title?: string;
-                        /** @enum {string} */
-                        type: "table";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "list";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: {
-                            [key: string]: unknown;
-                        }[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "label";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "images";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string;
-                        title?: string;
-                        /** @enum {string} */
-                        type: "text";
-                    } & {
-                        [key: string]: unknown;
-                    }))[];
-                    styles?: {
-                        /** @enum {string} */
-                        background?: "red" | "yellow" | "green" | "blue" | "grey";
-                        markdown?: boolean;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    sync_message?: boolean;
-                    text?: string;
-                } & {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["CliqMessageInput"];
             };
         };
         responses: {
@@ -1975,223 +1961,7 @@ export interface operations {
         /** @description A Cliq message: JSON, the same fields as a form, or plain text taken as its text */
         requestBody: {
             content: {
-                "application/json": {
-                    bot?: {
-                        /** Format: uri */
-                        image?: string;
-                        name: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    buttons?: ({
-                        action: ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                name: string;
-                                /** Format: email */
-                                owner?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "invoke.function";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                android?: string;
-                                iOS?: string;
-                                web?: string;
-                                windows?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "open.url";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                /** Format: uri */
-                                url: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "preview.url";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                api: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "system.api";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                text: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "copy";
-                        } & {
-                            [key: string]: unknown;
-                        });
-                        hint?: string;
-                        key?: string;
-                        label: string;
-                        /** @enum {string} */
-                        type: "+" | "-";
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                    card?: {
-                        /** @enum {string} */
-                        theme?: "modern-inline" | "poll" | "prompt";
-                        /** Format: uri */
-                        thumbnail?: string;
-                        title?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    message_topic?: string;
-                    reply_to?: string;
-                    slides?: (({
-                        data: {
-                            headers: string[];
-                            rows: {
-                                [key: string]: unknown;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        title?: string;
-                        /** @enum {string} */
-                        type: "table";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "list";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: {
-                            [key: string]: unknown;
-                        }[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "label";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "images";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string;
-                        title?: string;
-                        /** @enum {string} */
-                        type: "text";
-                    } & {
-                        [key: string]: unknown;
-                    }))[];
-                    styles?: {
-                        /** @enum {string} */
-                        background?: "red" | "yellow" | "green" | "blue" | "grey";
-                        markdown?: boolean;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    sync_message?: boolean;
-                    text?: string;
-                } & {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["CliqMessageInput"];
             };
         };
         responses: {
@@ -2253,223 +2023,7 @@ export interface operations {
         /** @description A Cliq message: JSON, the same fields as a form, or plain text taken as its text */
         requestBody: {
             content: {
-                "application/json": {
-                    bot?: {
-                        /** Format: uri */
-                        image?: string;
-                        name: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    buttons?: ({
-                        action: ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                name: string;
-                                /** Format: email */
-                                owner?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "invoke.function";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                android?: string;
-                                iOS?: string;
-                                web?: string;
-                                windows?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "open.url";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                /** Format: uri */
-                                url: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "preview.url";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                api: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "system.api";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                text: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "copy";
-                        } & {
-                            [key: string]: unknown;
-                        });
-                        hint?: string;
-                        key?: string;
-                        label: string;
-                        /** @enum {string} */
-                        type: "+" | "-";
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                    card?: {
-                        /** @enum {string} */
-                        theme?: "modern-inline" | "poll" | "prompt";
-                        /** Format: uri */
-                        thumbnail?: string;
-                        title?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    message_topic?: string;
-                    reply_to?: string;
-                    slides?: (({
-                        data: {
-                            headers: string[];
-                            rows: {
-                                [key: string]: unknown;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        title?: string;
-                        /** @enum {string} */
-                        type: "table";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "list";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: {
-                            [key: string]: unknown;
-                        }[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "label";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "images";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string;
-                        title?: string;
-                        /** @enum {string} */
-                        type: "text";
-                    } & {
-                        [key: string]: unknown;
-                    }))[];
-                    styles?: {
-                        /** @enum {string} */
-                        background?: "red" | "yellow" | "green" | "blue" | "grey";
-                        markdown?: boolean;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    sync_message?: boolean;
-                    text?: string;
-                } & {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["CliqMessageInput"];
             };
         };
         responses: {
@@ -2531,223 +2085,7 @@ export interface operations {
         /** @description A Cliq message: JSON, the same fields as a form, or plain text taken as its text */
         requestBody: {
             content: {
-                "application/json": {
-                    bot?: {
-                        /** Format: uri */
-                        image?: string;
-                        name: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    buttons?: ({
-                        action: ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                name: string;
-                                /** Format: email */
-                                owner?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "invoke.function";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                android?: string;
-                                iOS?: string;
-                                web?: string;
-                                windows?: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "open.url";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                /** Format: uri */
-                                url: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "preview.url";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                api: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "system.api";
-                        } & {
-                            [key: string]: unknown;
-                        }) | ({
-                            confirm?: {
-                                button_label?: string;
-                                cancel_button_label?: string;
-                                description?: string;
-                                /** @enum {string} */
-                                emotion?: "positive" | "neutral" | "negative";
-                                input?: string | ({
-                                    type: string;
-                                } & {
-                                    [key: string]: unknown;
-                                });
-                                title: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            data: {
-                                text: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            /** @enum {string} */
-                            type: "copy";
-                        } & {
-                            [key: string]: unknown;
-                        });
-                        hint?: string;
-                        key?: string;
-                        label: string;
-                        /** @enum {string} */
-                        type: "+" | "-";
-                    } & {
-                        [key: string]: unknown;
-                    })[];
-                    card?: {
-                        /** @enum {string} */
-                        theme?: "modern-inline" | "poll" | "prompt";
-                        /** Format: uri */
-                        thumbnail?: string;
-                        title?: string;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    message_topic?: string;
-                    reply_to?: string;
-                    slides?: (({
-                        data: {
-                            headers: string[];
-                            rows: {
-                                [key: string]: unknown;
-                            }[];
-                        } & {
-                            [key: string]: unknown;
-                        };
-                        title?: string;
-                        /** @enum {string} */
-                        type: "table";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "list";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: {
-                            [key: string]: unknown;
-                        }[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "label";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string[];
-                        title?: string;
-                        /** @enum {string} */
-                        type: "images";
-                    } & {
-                        [key: string]: unknown;
-                    }) | ({
-                        data: string;
-                        title?: string;
-                        /** @enum {string} */
-                        type: "text";
-                    } & {
-                        [key: string]: unknown;
-                    }))[];
-                    styles?: {
-                        /** @enum {string} */
-                        background?: "red" | "yellow" | "green" | "blue" | "grey";
-                        markdown?: boolean;
-                    } & {
-                        [key: string]: unknown;
-                    };
-                    sync_message?: boolean;
-                    text?: string;
-                } & {
-                    [key: string]: unknown;
-                };
+                "application/json": components["schemas"]["CliqMessageInput"];
             };
         };
         responses: {

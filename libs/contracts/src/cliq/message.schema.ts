@@ -97,18 +97,20 @@ const SlideSchema = z.discriminatedUnion(
   { error: 'slide type must be table, list, label, images or text' },
 );
 
-export const CliqMessageSchema = z.looseObject({
-  text: z.string().max(MESSAGE_TEXT_MAX, `text may have at most ${MESSAGE_TEXT_MAX} characters`).optional(),
-  card: CardSchema.optional(),
-  // Counts are checked in checkCliqMessage: a failed array size check would hide the elements' own errors.
-  slides: z.array(SlideSchema).optional(),
-  buttons: z.array(MessageButtonSchema).optional(),
-  bot: z.looseObject({ name: z.string().min(1).max(100), image: z.url({ protocol: /^https$/ }).optional() }).optional(),
-  styles: z.looseObject({ background: z.enum(['red', 'yellow', 'green', 'blue', 'grey']).optional(), markdown: z.boolean().optional() }).optional(),
-  reply_to: z.string().max(100).optional(),
-  message_topic: z.string().max(255).optional(),
-  sync_message: z.boolean().optional(),
-});
+export const CliqMessageSchema = z
+  .looseObject({
+    text: z.string().max(MESSAGE_TEXT_MAX, `text may have at most ${MESSAGE_TEXT_MAX} characters`).optional(),
+    card: CardSchema.optional(),
+    // Counts are checked in checkCliqMessage: a failed array size check would hide the elements' own errors.
+    slides: z.array(SlideSchema).optional(),
+    buttons: z.array(MessageButtonSchema).optional(),
+    bot: z.looseObject({ name: z.string().min(1).max(100), image: z.url({ protocol: /^https$/ }).optional() }).optional(),
+    styles: z.looseObject({ background: z.enum(['red', 'yellow', 'green', 'blue', 'grey']).optional(), markdown: z.boolean().optional() }).optional(),
+    reply_to: z.string().max(100).optional(),
+    message_topic: z.string().max(255).optional(),
+    sync_message: z.boolean().optional(),
+  })
+  .meta({ id: 'CliqMessage' });
 export type CliqMessage = z.infer<typeof CliqMessageSchema>;
 
 export interface MessageIssue {

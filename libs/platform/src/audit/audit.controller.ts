@@ -20,15 +20,17 @@ const ListQuery = z.looseObject({
     .optional(),
 });
 
-const AuditEntrySchema = z.object({
-  id: z.string(),
-  at: TimestampSchema,
-  action: z.string().describe('e.g. token.created, user.deactivated'),
-  actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }),
-  ip: z.string().nullable(),
-  target: z.object({ type: z.string(), id: z.string().nullable() }),
-  correlation_id: z.string().nullable(),
-});
+const AuditEntrySchema = z
+  .object({
+    id: z.string(),
+    at: TimestampSchema,
+    action: z.string().describe('e.g. token.created, user.deactivated'),
+    actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable() }),
+    ip: z.string().nullable(),
+    target: z.object({ type: z.string(), id: z.string().nullable() }),
+    correlation_id: z.string().nullable(),
+  })
+  .meta({ id: 'AuditEntry' });
 
 const view = (r: AuditRow): z.infer<typeof AuditEntrySchema> => ({
   id: String(r.id),

@@ -33,21 +33,23 @@ const RetryManySchema = z.strictObject({
 
 const LETTER_ID = /^\d{1,18}$/;
 
-const DeadLetterSchema = z.object({
-  id: z.string(),
-  consumer: z.string(),
-  subject: z.string(),
-  stream_seq: z.number().int(),
-  delivery_count: z.number().int(),
-  kind: z.enum(KINDS),
-  reason: z.string(),
-  created_at: TimestampSchema,
-  payload_bytes: z.number().int(),
-  status: z.enum(['dead', 'retried']),
-  retry_count: z.number().int(),
-  retried_at: TimestampSchema.nullable(),
-  last_error: z.string().nullable(),
-});
+const DeadLetterSchema = z
+  .object({
+    id: z.string(),
+    consumer: z.string(),
+    subject: z.string(),
+    stream_seq: z.number().int(),
+    delivery_count: z.number().int(),
+    kind: z.enum(KINDS),
+    reason: z.string(),
+    created_at: TimestampSchema,
+    payload_bytes: z.number().int(),
+    status: z.enum(['dead', 'retried']),
+    retry_count: z.number().int(),
+    retried_at: TimestampSchema.nullable(),
+    last_error: z.string().nullable(),
+  })
+  .meta({ id: 'DeadLetter' });
 const DeadLetterDetailSchema = DeadLetterSchema.extend({
   payload: z.string().describe('the event as it sat in the stream'),
   payload_encoding: z.literal('base64').optional().describe('present when the payload is not UTF-8'),

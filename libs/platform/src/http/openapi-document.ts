@@ -1,6 +1,7 @@
 import { DocumentBuilder, type OpenAPIObject } from '@nestjs/swagger';
 import { ErrorBodySchema } from '@zapgate/contracts';
 import { z } from 'zod';
+import { openApiComponents } from './zod-openapi';
 
 /** The credentials Zapgate's routes take, as OpenAPI security schemes (each route names those it accepts). */
 export function documentConfig(def: { title: string; description: string }): Omit<OpenAPIObject, 'paths'> {
@@ -24,7 +25,7 @@ const ERROR = { $ref: '#/components/schemas/Error' };
 export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
   const errorSchema = z.toJSONSchema(ErrorBodySchema, { target: 'openapi-3.0' }) as Record<string, unknown>;
   delete errorSchema.$schema;
-  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, Error: errorSchema } };
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ...openApiComponents(), Error: errorSchema } };
   for (const item of Object.values(doc.paths)) {
     // Nest documents an @All route with a `search` operation too, which OpenAPI 3.0 has no room for.
     delete (item as Record<string, unknown>).search;

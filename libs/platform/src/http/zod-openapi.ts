@@ -7,11 +7,47 @@ export const RESPONSE_SCHEMA = 'zapgate:response-schema';
 
 type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; required?: string[]; description?: string };
 
-/** A zod schema as the services' documents speak it: OpenAPI 3.0's dialect of JSON Schema (nullable, no const). */
+/**
+ * Schemas named with `.meta({ id })` (a token, an event, a Cliq message…), as the document's
+ * components: written once, referenced everywhere (and named types in the generated client).
+ */
+const components = new Map<string, JsonSchema>();
+
+/** The named schemas met so far, for the document's `components.schemas`. */
+export function openApiComponents(): Record<string, JsonSchema> {
+  return Object.fromEntries([...components].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** `format` says it (date-time, uuid, email, uri): zod's equivalent regular expression only bloats the document. */
+const FORMATTED = new Set(['date-time', 'uuid', 'email', 'uri']);
+
+function tidy(node: unknown, rename: (id: string) => string): unknown {
+  if (Array.isArray(node)) return node.map((n) => tidy(n, rename));
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'pattern' && FORMATTED.has((node as { format?: string }).format ?? '')) continue;
+    if (k === '$ref' && typeof v === 'string' && v.startsWith('#/definitions/')) out.$ref = `#/components/schemas/${rename(v.slice('#/definitions/'.length))}`;
+    else out[k] = tidy(v, rename);
+  }
+  return out;
+}
+
+/** A zod schema as the services' documents speak it: OpenAPI 3.0's dialect of JSON Schema (nullable, no const), named parts as components. */
 export function openApiSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const json = z.toJSONSchema(schema, { unrepresentable: 'any', target: 'openapi-3.0', io }) as JsonSchema;
+  const json = z.toJSONSchema(schema, { unrepresentable: 'any', target: 'openapi-3.0', io }) as JsonSchema & { definitions?: Record<string, JsonSchema> };
   delete json.$schema;
-  return json;
+  // What a client sends (defaults optional) and what it gets (all present) differ: an input is its own component.
+  const rename = (id: string) => (io === 'input' ? `${id}Input` : id);
+  for (const [id, definition] of Object.entries(json.definitions ?? {})) {
+    const name = rename(id);
+    const tidied = tidy(definition, rename) as JsonSchema;
+    const known = components.get(name);
+    if (known && JSON.stringify(known) !== JSON.stringify(tidied)) throw new Error(`Two different schemas are named ${name} in the OpenAPI document.`);
+    components.set(name, tidied);
+  }
+  delete json.definitions;
+  return tidy(json, rename) as JsonSchema;
 }
 
 /** Documents a route's JSON body from the same zod schema that validates it (what a client may send: defaults optional). */
