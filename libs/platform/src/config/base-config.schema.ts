@@ -84,7 +84,7 @@ export const baseConfigSchema = z.object({
   JSON_MAX_MEMBERS: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
   /** A consumer with events waiting that has delivered none for this long is reported stalled (/health/consumers, metrics). */
   CONSUMER_STALL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-  /** After SIGTERM, exit 1 if shutdown has not finished by then. */
+  /** After SIGTERM, exit 1 if shutdown has not finished by then; HTTP connections still open at half of it are closed. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** When the retention purge runs (cron, five fields, UTC); every replica runs it, and their deletes never collide. */
   RETENTION_SCHEDULE: cronPattern.default('17 * * * *'),
