@@ -1,23 +1,10 @@
+import type { TokenView } from '@zapgate/client';
 import { Command } from 'commander';
 import type { CliContext } from '../cli-context';
 import type { Column } from '../output/render';
 import { limitOption, pageFlags, type PageFlags } from './options';
 
-interface Token {
-  id: string;
-  name: string;
-  kind: string;
-  status: string;
-  scopes: string[];
-  prefix: string;
-  last4: string;
-  created_at: string;
-  last_used_at: string | null;
-  last_used_ip: string | null;
-  expires_at: string | null;
-}
-
-export const TOKEN_COLUMNS: Column<Token>[] = [
+export const TOKEN_COLUMNS: Column<TokenView>[] = [
   { header: 'id', value: (t) => t.id },
   { header: 'name', value: (t) => t.name },
   { header: 'status', value: (t) => t.status },

@@ -13,49 +13,35 @@ export function SignInPage({ onSignedIn }: { onSignedIn(session: Session): void 
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const asOperator = async (e: FormEvent) => {
+  /** A form's submit: its check, then the session, or the API's refusal on the page. */
+  const submit = (check: () => Promise<Session>) => async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const session: Session = { kind: 'operator', adminKey: adminKey.trim() };
-      // Any operator route checks the key; the smallest page of users is the cheapest.
-      await unwrap(apiFor(session).token.GET('/api/v1/admin/users', { params: { query: { limit: 1 } } }));
-      onSignedIn(session);
+      onSignedIn(await check());
     } catch (err) {
       setError(err);
     } finally {
       setBusy(false);
     }
   };
-  const asOwner = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const session: Session = { kind: 'owner', ownerKey: ownerKey.trim(), appId: appId.trim() };
-      // The owner key opens its application's token list and nothing else: the check is that list.
-      await unwrap(apiFor(session).token.GET('/api/v1/applications/{appId}/tokens', { params: { path: { appId: session.appId }, query: { limit: 1 } } }));
-      onSignedIn(session);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const asUser = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const s = await unwrap(apiFor(null).token.POST('/api/v1/sessions', { body: { email, password } }));
-      onSignedIn({ kind: 'user', sessionToken: s.session_token, email: s.user.email, userId: s.user.id, expiresAt: s.expires_at });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const asOperator = submit(async () => {
+    const session: Session = { kind: 'operator', adminKey: adminKey.trim() };
+    // Any operator route checks the key; the smallest page of users is the cheapest.
+    await unwrap(apiFor(session).token.GET('/api/v1/admin/users', { params: { query: { limit: 1 } } }));
+    return session;
+  });
+  const asOwner = submit(async () => {
+    const session: Session = { kind: 'owner', ownerKey: ownerKey.trim(), appId: appId.trim() };
+    // The owner key opens its application's token list and nothing else: the check is that list.
+    await unwrap(apiFor(session).token.GET('/api/v1/applications/{appId}/tokens', { params: { path: { appId: session.appId }, query: { limit: 1 } } }));
+    return session;
+  });
+  const asUser = submit(async () => {
+    const s = await unwrap(apiFor(null).token.POST('/api/v1/sessions', { body: { email, password } }));
+    return { kind: 'user', sessionToken: s.session_token, email: s.user.email, userId: s.user.id, expiresAt: s.expires_at };
+  });
 
   return (
     <main className="sign-in">

@@ -1,22 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { TokenView } from '@zapgate/client';
 import { useState, type FormEvent } from 'react';
 import { unwrap } from '../api/api';
 import { useConsole } from '../api/use-api';
 import { go, useHashRoute } from '../components/use-hash-route';
 import { DataTable, ErrorNote, Field, SecretOnce, usePager, when } from '../components/ui';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  status: string;
-  scopes: string[];
-  prefix: string;
-  last4: string;
-  created_at: string;
-  last_used_at: string | null;
-  last_used_ip: string | null;
-  expires_at: string | null;
-}
 
 /** An operator sees every token (filtered by user); a signed-in user their own. Same actions either way. */
 export function TokensPage() {
@@ -29,7 +17,7 @@ export function TokensPage() {
   const [status, setStatus] = useState<'' | 'active' | 'revoked' | 'expired'>('');
   const tokens = useQuery({
     queryKey: ['tokens', operator, userId, status, pager.cursor],
-    queryFn: async (): Promise<{ data: TokenRow[]; next_cursor?: string | null }> =>
+    queryFn: async (): Promise<{ data: TokenView[]; next_cursor?: string | null }> =>
       operator
         ? unwrap(
             api.token.GET('/api/v1/admin/tokens', { params: { query: { user_id: userId || undefined, status: status || undefined, cursor: pager.cursor } } }),
