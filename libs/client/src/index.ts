@@ -1,5 +1,6 @@
 export * from './zapgate-client';
 export * from './api-error';
+export * from './dead-letters';
 export type { paths as TokenServicePaths } from './generated/token-service';
 export type { paths as WebhookIngestPaths } from './generated/webhook-ingest';
 export type { paths as MessageDispatchPaths } from './generated/message-dispatch';

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { ZapgateClient } from '@zapgate/client';
+import { deadLetters, OPERATIONS_PREFIX } from '@zapgate/client';
 import type { CliContext } from '../cli-context';
 import type { Column } from '../output/render';
 import { limitOption, pageFlags, positiveInt, type PageFlags } from './options';
@@ -14,10 +14,8 @@ interface DeadLetter {
   retry_count: number;
 }
 
-const SERVICES = ['token', 'ingest', 'dispatch', 'oauth'] as const;
-type Service = (typeof SERVICES)[number];
-/** Each service's dead letters sit under its own prefix, so that they stay apart behind one origin. */
-const PREFIX = { token: 'token-service', ingest: 'ingest', dispatch: 'dispatch', oauth: 'oauth' } as const;
+type Service = keyof typeof OPERATIONS_PREFIX;
+const SERVICES = Object.keys(OPERATIONS_PREFIX) as Service[];
 type Kind = 'contract' | 'rejected_value' | 'exhausted' | 'poison';
 
 const COLUMNS: Column<DeadLetter & { service: string }>[] = [
@@ -33,16 +31,9 @@ const COLUMNS: Column<DeadLetter & { service: string }>[] = [
 
 const serviceOption = () => new Option('--service <service>', 'token, ingest, dispatch or oauth').choices(SERVICES);
 
-/**
- * `zapgate deliveries …`: events a consumer gave up on (dead letters) in each service, and
- * handing them back to it. The four services share one set of routes, so one client call
- * serves them all: the paths differ only in their prefix.
- */
+/** `zapgate deliveries …`: events a consumer gave up on (dead letters) in each service, and handing them back to it. */
 export function deliveriesCommand(ctx: () => CliContext): Command {
   const deliveries = new Command('deliveries').description('dead letters of every service, and retrying them (operator key)');
-  // The same platform routes in each service: typed as ingest's, with the service's prefix in the path.
-  const clientOf = (c: CliContext, service: Service) => c.client[service] as unknown as ZapgateClient['ingest'];
-
   pageFlags(limitOption(deliveries.command('dead-letters').description('dead letters, newest first (every service unless --service)')))
     .addOption(serviceOption())
     .option('--kind <kind>', 'contract, rejected_value, exhausted or poison')
@@ -53,11 +44,7 @@ export function deliveriesCommand(ctx: () => CliContext): Command {
       const rows: (DeadLetter & { service: string })[] = [];
       let next: string | null = null;
       for (const service of o.service ? [o.service] : SERVICES) {
-        const answer = await c.call(
-          clientOf(c, service).GET(`/api/v1/${PREFIX[service]}/dead-letters` as '/api/v1/ingest/dead-letters', {
-            params: { query: { kind: o.kind, status: o.status, limit: o.limit, cursor: o.cursor } },
-          }),
-        );
+        const answer = await c.call(deadLetters(c.client, service).list({ kind: o.kind, status: o.status, limit: o.limit, cursor: o.cursor }));
         rows.push(...answer.data.map((l) => ({ ...l, service })));
         next = o.service ? answer.next_cursor : null;
       }
@@ -73,15 +60,10 @@ export function deliveriesCommand(ctx: () => CliContext): Command {
     .action(async (letterId: string | undefined, o: { service: Service; all?: boolean; since?: string; limit?: number }) => {
       const c = ctx();
       c.requireAdminKey();
-      const client = clientOf(c, o.service);
-      const prefix = PREFIX[o.service];
-      if (o.all) {
-        const body = { since: o.since, limit: o.limit };
-        return c.show(await c.call(client.POST(`/api/v1/${prefix}/dead-letters/retry` as '/api/v1/ingest/dead-letters/retry', { body })));
-      }
+      const letters = deadLetters(c.client, o.service);
+      if (o.all) return c.show(await c.call(letters.retryAll({ since: o.since, limit: o.limit })));
       if (!letterId) throw new Error('Give a dead letter id, or --all.');
-      const path = `/api/v1/${prefix}/dead-letters/{id}/retry` as '/api/v1/ingest/dead-letters/{id}/retry';
-      c.show(await c.call(client.POST(path, { params: { path: { id: letterId } } })));
+      c.show(await c.call(letters.retry(letterId)));
     });
   return deliveries;
 }

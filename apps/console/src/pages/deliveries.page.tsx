@@ -1,15 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { apiAsToken, unwrap, type Api } from '../api/api';
+import { deadLetters, OPERATIONS_PREFIX, type ServiceName } from '@zapgate/client';
+import { apiAsToken, unwrap } from '../api/api';
 import { useConsole } from '../api/use-api';
 import { DataTable, ErrorNote, Field, usePager, when } from '../components/ui';
-
-const SERVICES = [
-  ['token', 'token-service'],
-  ['ingest', 'ingest'],
-  ['dispatch', 'dispatch'],
-  ['oauth', 'oauth'],
-] as const;
 
 export function DeliveriesPage() {
   const { session } = useConsole();
@@ -26,19 +20,15 @@ function DeadLetters() {
   const { api } = useConsole();
   const queryClient = useQueryClient();
   const pager = usePager();
-  const [service, setService] = useState<(typeof SERVICES)[number][0]>('dispatch');
-  const prefix = SERVICES.find(([s]) => s === service)![1];
-  // The four services share the dead-letter routes: typed as ingest's, with the service's prefix.
-  const client = api[service] as unknown as Api['ingest'];
-  const letters = useQuery({
+  const [service, setService] = useState<ServiceName>('dispatch');
+  const letters = deadLetters(api, service);
+  const list = useQuery({
     queryKey: ['dead-letters', service, pager.cursor],
     refetchInterval: 5000,
-    queryFn: () =>
-      unwrap(client.GET(`/api/v1/${prefix}/dead-letters` as '/api/v1/ingest/dead-letters', { params: { query: { status: 'dead', cursor: pager.cursor } } })),
+    queryFn: () => unwrap(letters.list({ status: 'dead', cursor: pager.cursor })),
   });
   const retry = useMutation({
-    mutationFn: (id: string) =>
-      unwrap(client.POST(`/api/v1/${prefix}/dead-letters/{id}/retry` as '/api/v1/ingest/dead-letters/{id}/retry', { params: { path: { id } } })),
+    mutationFn: (id: string) => unwrap(letters.retry(id)),
     onSettled: () => void queryClient.invalidateQueries({ queryKey: ['dead-letters'] }),
   });
   return (
@@ -48,18 +38,18 @@ function DeadLetters() {
         <select
           value={service}
           onChange={(e) => {
-            setService(e.target.value as typeof service);
+            setService(e.target.value as ServiceName);
             pager.reset();
           }}
         >
-          {SERVICES.map(([s, p]) => (
+          {(Object.entries(OPERATIONS_PREFIX) as [ServiceName, string][]).map(([s, p]) => (
             <option key={s} value={s}>
               {p}
             </option>
           ))}
         </select>
       </Field>
-      <ErrorNote error={letters.error ?? retry.error} />
+      <ErrorNote error={list.error ?? retry.error} />
       {retry.data && (
         <p role="status">
           Letter {retry.data.id}: {retry.data.status}.
@@ -67,7 +57,7 @@ function DeadLetters() {
       )}
       <DataTable
         label="dead letters"
-        rows={letters.data?.data ?? []}
+        rows={list.data?.data ?? []}
         rowKey={(l) => l.id}
         columns={[
           { header: 'Consumer', cell: (l) => l.consumer },
@@ -84,7 +74,7 @@ function DeadLetters() {
           },
         ]}
       />
-      {pager.controls(letters.data?.next_cursor)}
+      {pager.controls(list.data?.next_cursor)}
     </section>
   );
 }
