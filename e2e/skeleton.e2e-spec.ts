@@ -1,8 +1,9 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { createZapgateClient, unwrap } from '@zapgate/client';
+import { unwrap } from '@zapgate/client';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_KEY, startPlatform, type Platform } from './platform-env';
+import { clientFor } from './fixtures';
+import { startPlatform, type Platform } from './platform-env';
 
 // The generator itself (plain JS, run by npm run client:generate): the test compares with its output.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -53,15 +54,13 @@ describe('walking skeleton across all four services', () => {
   });
 
   it('creates a user and a token, posts a message through ingest and reads it back from dispatch, with the typed client', async () => {
-    const { token: tokenSvc, ingest, dispatch, oauth } = platform.services;
-    const services = { token: tokenSvc.baseUrl, ingest: ingest.baseUrl, dispatch: dispatch.baseUrl, oauth: oauth.baseUrl };
-    const operator = createZapgateClient({ services, adminKey: ADMIN_KEY });
+    const operator = clientFor(platform);
     const user = await unwrap(operator.token.POST('/api/v1/admin/users', { body: { email: 'e2e@example.com', display_name: 'E2E' } }));
     const { token } = await unwrap(
       operator.token.POST('/api/v1/admin/users/{userId}/tokens', { params: { path: { userId: user.id } }, body: { name: 'e2e' } }),
     );
 
-    const asUser = createZapgateClient({ services, token });
+    const asUser = clientFor(platform, { token });
     const texts = ['first', 'second', 'third'];
     for (const text of texts) {
       const posted = await asUser.ingest.POST('/api/v2/channelsbyname/{name}/message', { params: { path: { name: 'general' } }, body: { text } });

@@ -3,6 +3,7 @@ import { GUARDS_METADATA, HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, RE
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+// platform's RESPONSE_SCHEMA, restated: importing @zapgate/platform here would load all of it into every test using this lib.
 const RESPONSE_SCHEMA = 'zapgate:response-schema';
 // @nestjs/swagger's metadata keys (its constants module is not exported) and Nest's RouteParamtypes.
 const API_PARAMETERS = 'swagger/apiParameters';
