@@ -10,7 +10,7 @@ import { docsRoutes } from './docs/docs.routes';
 import { forwardedFor } from './forwarding/forwarded-for';
 import type { GatewayConfig } from './gateway-config.schema';
 import { RouteTable, type OpenApiPaths, type ServiceName } from './routing/route-table';
-import { sumCounter, systemStatus } from './system/system-status';
+import { readiness, systemStatus } from './system/system-status';
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -85,27 +85,17 @@ export async function buildGateway(options: GatewayOptions): Promise<FastifyInst
 
   app.get('/health/live', async () => ({ status: 'ok' }));
   app.get('/health/ready', async (_request, reply) => {
-    const checks = await Promise.all(
-      (Object.entries(upstreams) as [ServiceName, string][]).map(async ([service, url]) => {
-        try {
-          const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
-          return [service, res.ok ? 'up' : 'down'] as const;
-        } catch {
-          return [service, 'down'] as const;
-        }
-      }),
-    );
-    const services = Object.fromEntries(checks);
-    const up = checks.every(([, state]) => state === 'up');
+    const ready = await readiness(upstreams);
+    const up = Object.values(ready).every(Boolean);
+    const services = Object.fromEntries(Object.entries(ready).map(([service, ok]) => [service, ok ? 'up' : 'down']));
     return reply.status(up ? 200 : 503).send({ status: up ? 'ok' : 'degraded', services });
   });
   app.get('/metrics', async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
   // The console's System page; the same kind of data as the services' own health routes.
-  app.get('/api/v1/system/status', async () =>
-    systemStatus(upstreams, async () =>
-      sumCounter(await registry.metrics(), 'zapgate_gateway_requests_total', (labels) => labels.includes('service="ingest"')),
-    ),
-  );
+  app.get('/api/v1/system/status', async () => {
+    const ingest = (await requests.get()).values.filter((v) => v.labels.service === 'ingest').reduce((n, v) => n + v.value, 0);
+    return systemStatus(upstreams, ingest);
+  });
 
   await docsRoutes(app, mergeDocuments(options.documents as never, options.version));
   if (options.consoleDir && existsSync(join(options.consoleDir, 'index.html'))) await consoleRoutes(app, options.consoleDir);

@@ -1,4 +1,4 @@
-import type { OpenApiPaths, ServiceName } from '../routing/route-table';
+import { SERVICE_LOCAL, type OpenApiPaths, type ServiceName } from '../routing/route-table';
 
 interface Document extends OpenApiPaths {
   openapi: string;
@@ -30,7 +30,7 @@ export function mergeDocuments(documents: Record<ServiceName, Document>, version
     Object.assign(merged.components!.schemas!, doc.components?.schemas);
     Object.assign(merged.components!.securitySchemes!, doc.components?.securitySchemes);
     for (const [path, item] of Object.entries(doc.paths)) {
-      if (/^\/(health|metrics|docs)(\/|$)/.test(path)) continue;
+      if (SERVICE_LOCAL.test(path)) continue;
       const target = (merged.paths[path] ??= {});
       for (const [method, op] of Object.entries(item)) {
         if (target[method]) continue;

@@ -8,8 +8,8 @@ export interface OpenApiPaths {
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
-/** Each service's own operational routes: reachable on its port, not through the one origin. */
-const SERVICE_LOCAL = /^\/(health|metrics|docs)(\/|$)/;
+/** Each service's own operational routes: reachable on its port, not through the one origin (nor in its merged document). */
+export const SERVICE_LOCAL = /^\/(health|metrics|docs)(\/|$)/;
 
 /**
  * Which service answers a method and path, built from the services' OpenAPI documents, so
