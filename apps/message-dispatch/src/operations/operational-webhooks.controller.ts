@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiSecurity } from '@nestjs/swagger';
-import { OperationalEventTypes, type OperationalEventType } from '@zapgate/contracts';
+import { OperationalEventTypes } from '@zapgate/contracts';
 import { AdminKeyGuard, Audited, dataList, dataPage, parseOrThrow, ZodApiBody, ZodApiQuery, ZodApiResponse } from '@zapgate/platform';
 import { z } from 'zod';
 import { OperationsFeed } from '../channels/operations-feed';
@@ -8,51 +8,18 @@ import { DispatchErrorCodes, DispatchException } from '../dispatch.exception';
 import { RotateSecretSchema } from '../handlers/secret-ring';
 import { DeliveriesService } from '../outbound/deliveries.service';
 import { DeliveryWorker } from '../outbound/delivery-worker.service';
-import { CustomHeadersSchema, EndpointAuthSchema } from '../outbound/endpoint-credentials';
 import {
   DeliveryDetailSchema,
   deliveryView,
   DeliveryViewSchema,
-  HttpUrl,
   ListDeliveriesQuery,
   RequeuedSchema,
   RetrySinceSchema,
   RotatedSecretSchema,
-  subscriptionView,
-  SubscriptionViewSchema,
 } from '../outbound/subscription.views';
 import { SubscriptionsService, type SubscriptionRow } from '../outbound/subscriptions.service';
 import { SubscriptionSecrets } from '../outbound/subscription-secrets.service';
-
-const EventTypes = z
-  .array(z.enum(OperationalEventTypes as [OperationalEventType, ...OperationalEventType[]]))
-  .min(1)
-  .max(OperationalEventTypes.length);
-const Fields = {
-  description: z.string().max(500).optional(),
-  event_types: EventTypes.optional().describe('the events this endpoint receives; all when absent'),
-  rate_limit_per_second: z.number().int().min(1).max(10_000).nullable().optional(),
-  headers: CustomHeadersSchema.optional(),
-  auth: EndpointAuthSchema.optional(),
-};
-const CreateSchema = z.strictObject({ url: HttpUrl, ...Fields });
-const PatchSchema = z.strictObject({
-  url: HttpUrl.optional(),
-  ...Fields,
-  event_types: EventTypes.nullable().optional(),
-  description: z.string().max(500).nullable().optional(),
-  headers: CustomHeadersSchema.nullable().optional(),
-  auth: EndpointAuthSchema.nullable().optional(),
-});
-
-const EndpointSchema = SubscriptionViewSchema.omit({ target_id: true, target_ids: true, cliq_channel: true, filter: true }).extend({
-  event_types: z.array(z.string()).nullable().describe('null: every operational event'),
-});
-
-const view = (s: SubscriptionRow) => {
-  const { target_id: _t, target_ids: _ts, cliq_channel: _c, filter, ...rest } = subscriptionView(s);
-  return { ...rest, event_types: filter?.event_types ?? null };
-};
+import { CreateSchema, EndpointSchema, endpointView as view, PatchSchema } from './operational-webhook.views';
 
 /**
  * Operators' endpoints for Zapgate's own events (Svix's operational
