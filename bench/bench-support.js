@@ -88,6 +88,22 @@ async function startService(name, env, nodeArgs = []) {
   };
 }
 
+/**
+ * webhook-ingest as it is deployed: one process serves requests (INGEST_PROJECTIONS=off) and one
+ * keeps the event log from the stream (on), so the HTTP path does not share its event loop with the
+ * projection's consumers. Both on the machine the benchmark measures; only `serving` is pinned.
+ */
+async function startIngest(env, nodeArgs = []) {
+  const serving = await startService('webhook-ingest', { ...env, INGEST_PROJECTIONS: 'off' }, nodeArgs);
+  try {
+    const projections = await startService('webhook-ingest', { ...env, INGEST_PROJECTIONS: 'on', WEBHOOK_INGEST_PORT: String(await freePort()) });
+    return { serving, projections };
+  } catch (err) {
+    await serving.stop();
+    throw err;
+  }
+}
+
 function percentile(sortedMs, p) {
   if (!sortedMs.length) return NaN;
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))];
@@ -203,6 +219,7 @@ module.exports = {
   createDatabase,
   freePort,
   startService,
+  startIngest,
   summarise,
   printTable,
   closedLoop,

@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { fork } = require('node:child_process');
 const { Client } = require('pg');
-const { NATS_URL, benchToken, createDatabase, freePort, platformEnv, scrapeStages, stageBreakdown, startService } = require('./bench-support');
+const { NATS_URL, benchToken, createDatabase, freePort, platformEnv, scrapeStages, stageBreakdown, startIngest, startService } = require('./bench-support');
 
 const RATES = (process.env.BENCH_RATES || '100,500,1000').split(',').map(Number);
 const STEP_S = Number(process.env.BENCH_STEP_S || 20);
@@ -140,8 +140,8 @@ async function main() {
     const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     const token = await startService('token-service', env);
     started.push(token);
-    const ingest = await startService('webhook-ingest', env, prof);
-    started.push(ingest);
+    const { serving: ingest, projections } = await startIngest(env, prof);
+    started.push(ingest, projections);
     const dispatch = await startService('message-dispatch', env, prof);
     started.push(dispatch);
     await pg.connect();
@@ -166,7 +166,8 @@ async function main() {
     await drain(pg, 'warmup', 1);
 
     const fixed = [];
-    for (const rate of RATES) fixed.push(await fixedStep(pg, arrivals, ingest.base, zapikey, rate, 'dispatch.message', [ingest.base, dispatch.base]));
+    for (const rate of RATES)
+      fixed.push(await fixedStep(pg, arrivals, ingest.base, zapikey, rate, 'dispatch.message', [ingest.base, projections.base, dispatch.base]));
 
     // The same steps through the bare pieces, in the same run.
     const barePort = await freePort();

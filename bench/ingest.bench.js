@@ -6,7 +6,7 @@
 const autocannon = require('autocannon');
 const { fork, spawn, spawnSync } = require('node:child_process');
 const path = require('node:path');
-const { NATS_URL, benchToken, createDatabase, freePort, platformEnv, startService } = require('./bench-support');
+const { NATS_URL, benchToken, createDatabase, freePort, platformEnv, startIngest, startService } = require('./bench-support');
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S || 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 50);
@@ -51,9 +51,12 @@ async function main() {
   try {
     const token = await startService('token-service', env);
     started.push(token);
-    // BENCH_PROFILE=<dir> writes a V8 CPU profile of webhook-ingest there.
-    const ingest = await startService('webhook-ingest', env, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
-    started.push(ingest);
+    // BENCH_PROFILE=<dir> writes a V8 CPU profile of the serving webhook-ingest there.
+    const { serving: ingest, projections } = await startIngest(
+      env,
+      process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    );
+    started.push(ingest, projections);
     const barePort = await freePort();
     bare = fork(path.join(__dirname, 'bare-ingest.server.js'), [String(barePort), NATS_URL, `${env.NATS_NAMESPACE.toUpperCase()}_BARE`]);
     await new Promise((resolve, reject) => {

@@ -40,6 +40,7 @@ export async function startPlatform(label: string, extraEnv: NodeJS.ProcessEnv =
     LOG_LEVEL: 'warn',
     // Every answer checked against its documented schema: the e2e tests keep the OpenAPI documents true.
     VALIDATE_RESPONSES: 'true',
+    VALIDATE_CONTRACTS: 'true',
     ...extraEnv,
   };
   const services = {

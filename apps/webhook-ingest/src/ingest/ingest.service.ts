@@ -93,7 +93,12 @@ export class IngestService {
         ...(sender && { sender }),
         ...(identity.dedupKey && { dedupKey: identity.dedupKey }),
       };
-      const ack = await this.jetstream.publish(Subjects.WebhookReceived, event, { msgID: identity.eventId, correlationId: req.id });
+      const ack = await this.jetstream.publish(Subjects.WebhookReceived, event, {
+        msgID: identity.eventId,
+        correlationId: req.id,
+        // Its message passed checkCliqMessage, its target and ids come from validated parameters and the verified token.
+        built: true,
+      });
       this.metrics.storeSeconds.observe({ source }, published());
       if (ack.duplicate) this.metrics.dedupHits.inc({ where: 'jetstream' });
       this.metrics.bodyBytes.observe({ source }, raw.length);

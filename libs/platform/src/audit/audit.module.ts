@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { AdminKeyGuard } from '../http/admin-key.guard';
 import { auditController } from './audit.controller';
@@ -12,13 +11,15 @@ export class AuditModule {
   static forService(options: { schema: string; route: string }): DynamicModule {
     return {
       module: AuditModule,
+      // Global: @Audited binds AuditedInterceptor on routes of any feature module, and its repository must resolve there.
+      global: true,
       providers: [
         { provide: AuditRepository, inject: [DataSource], useFactory: (ds: DataSource) => new AuditRepository(ds, options.schema) },
-        { provide: APP_INTERCEPTOR, useClass: AuditedInterceptor },
+        AuditedInterceptor,
         AdminKeyGuard,
       ],
       controllers: [auditController(options.route)],
-      exports: [AuditRepository],
+      exports: [AuditRepository, AuditedInterceptor],
     };
   }
 }

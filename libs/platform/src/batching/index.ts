@@ -1,1 +1,2 @@
 export * from './batch-writer';
+export * from './turn-batcher';

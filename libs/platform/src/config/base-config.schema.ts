@@ -96,6 +96,8 @@ export const baseConfigSchema = z.object({
   TRUSTED_PROXIES: cidrListSchema.optional(),
   /** Check every JSON answer against the schema its route documents, a mismatch being a 500 (for tests and development; costs CPU). */
   VALIDATE_RESPONSES: z.stringbool().default(false),
+  /** Check events this process built from validated parts against their contract before publishing them too (for tests and development; costs CPU). */
+  VALIDATE_CONTRACTS: z.stringbool().default(false),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

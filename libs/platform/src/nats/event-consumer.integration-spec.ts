@@ -109,6 +109,28 @@ describe('JetStream publish and consume (real NATS)', () => {
     await expect(moduleRef.get(JetStreamService).publish(Subjects.WebhookReceived, bad, { msgID: bad.eventId })).rejects.toThrow();
   });
 
+  it('does not parse a payload built from validated parts again, unless VALIDATE_CONTRACTS asks it to', async () => {
+    // What `built` promises is the builder's business; this shows the check is skipped in production and kept in tests.
+    const bad = { ...event('x'), target: { kind: 'channel', name: '' } } as Received;
+    await boot();
+    const ack = await moduleRef.get(JetStreamService).publish(Subjects.WebhookReceived, bad, { msgID: bad.eventId, built: true });
+    expect(ack.seq).toBeGreaterThan(0);
+    await moduleRef.close();
+    await deleteNamespaceStreams(namespace);
+    await boot({ VALIDATE_CONTRACTS: 'true' });
+    await expect(moduleRef.get(JetStreamService).publish(Subjects.WebhookReceived, bad, { msgID: bad.eventId, built: true })).rejects.toThrow();
+  });
+
+  it('publishes concurrent events in the order they were asked for, sharing the socket writes of one turn', async () => {
+    await boot();
+    const js = moduleRef.get(JetStreamService);
+    const events = Array.from({ length: 50 }, (_, i) => event(`n${i}`));
+    const acks = await Promise.all(events.map((e) => js.publish(Subjects.WebhookReceived, e, { msgID: e.eventId })));
+    const seqs = acks.map((a) => a.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(50);
+  });
+
   it('redelivers after nak(delay) and after a handler throws, then acks', async () => {
     await boot();
     const handler = new RecordingHandler(async (payload, ctx) => {

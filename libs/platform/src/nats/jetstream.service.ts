@@ -13,6 +13,7 @@ import {
   nanos,
   type Subscription,
 } from 'nats';
+import { TurnBatcher } from '../batching/turn-batcher';
 import { APP_CONFIG, type BaseConfig } from '../config';
 import { CommonException } from '../errors';
 import { decodeJson, encodeJson } from './json-codec';
@@ -28,6 +29,12 @@ export interface PublishOptions {
   /** The natural key of the event; JetStream drops a repeat within its duplicate window. */
   msgID: string;
   correlationId?: string;
+  /**
+   * The payload was built here from parts already validated where they entered the process (and
+   * fields this code sets): it is not parsed again on its way out. VALIDATE_CONTRACTS (the tests)
+   * checks it anyway, so a builder that drifts from the contract fails a test, not a consumer.
+   */
+  built?: boolean;
 }
 
 /** Durable events: streams provisioned idempotently, publishes that resolve only on the PubAck. */
@@ -35,6 +42,8 @@ export interface PublishOptions {
 export class JetStreamService {
   private readonly logger = new Logger(JetStreamService.name);
   private readonly js: JetStreamClient;
+  /** The publishes of one event-loop turn leave in one socket write (see TurnBatcher). */
+  private readonly sameWrite = new TurnBatcher();
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -74,16 +83,18 @@ export class JetStreamService {
   }
 
   /**
-   * Validates the payload against the contract and publishes it. Resolves once
+   * Validates the payload against the contract (unless it is `built` from validated parts) and publishes it. Resolves once
    * JetStream has stored it; NATS being unreachable surfaces as a 503, never as
    * a silent loss.
    */
   async publish<S extends EventSubject>(subject: S, payload: PayloadOf<S>, options: PublishOptions): Promise<PubAck> {
-    const body = EventSchemas[subject].parse(payload);
+    const body = options.built && !this.config.VALIDATE_CONTRACTS ? payload : EventSchemas[subject].parse(payload);
     const h = natsHeaders();
     if (options.correlationId) h.set(HttpHeaders.CorrelationId, options.correlationId);
+    const data = encodeJson(body);
+    const natsSubject = this.ns.subject(subject);
     try {
-      return await this.js.publish(this.ns.subject(subject), encodeJson(body), { msgID: options.msgID, headers: h });
+      return await this.sameWrite.run(() => this.js.publish(natsSubject, data, { msgID: options.msgID, headers: h }));
     } catch (err) {
       const code = (err as NatsError).code;
       if (
