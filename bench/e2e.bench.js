@@ -119,6 +119,58 @@ async function fixedStep(pg, arrivals, base, zapikey, rate, table, metricsBases 
   return { rate, ...sent, backlogAtEnd, drainMs, stored, delivered, stages };
 }
 
+/** Runs `task` against the bare pipeline (bare-e2e.server.js), started for it and stopped after. */
+async function withBare(env, db, receiver, task) {
+  const port = await freePort();
+  const bare = fork(path.join(__dirname, 'bare-e2e.server.js'), [String(port), NATS_URL, `${env.NATS_NAMESPACE.toUpperCase()}_BARE`, db.url, receiver.url]);
+  await new Promise((resolve, reject) => {
+    bare.once('message', resolve);
+    bare.once('exit', reject);
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await offer(base, 'bare', 'bwarm', 200, 3);
+    return await task(base);
+  } finally {
+    bare.kill('SIGTERM');
+    await new Promise((r) => bare.once('exit', r));
+  }
+}
+
+/**
+ * The highest rate a pipeline keeps up with for SUSTAIN_S: a ramp finds the highest offered rate
+ * whose backlog stays under one second of traffic at the end of a step, then sustained runs from
+ * there down (×0.8) until one holds without a growing backlog.
+ */
+async function highestSustained(pg, base, zapikey, table) {
+  let best = 0;
+  for (const rate of RAMP) {
+    const run = `ramp${rate}x${crypto.randomBytes(2).toString('hex')}`;
+    const sent = await offer(base, zapikey, run, rate, RAMP_S);
+    const backlog = sent.accepted - (await storedCount(pg, run, table));
+    const kept = sent.failed === 0 && sent.accepted >= rate * RAMP_S * 0.95 && backlog <= rate;
+    console.log(`${table} ramp ${rate}/s: accepted ${sent.accepted}, failed ${sent.failed}, backlog at end ${backlog} → ${kept ? 'kept up' : 'fell behind'}`);
+    await drain(pg, run, sent.accepted, table);
+    if (!kept) break;
+    best = rate;
+  }
+  for (let rate = best; rate > 0; rate = Math.floor(rate * 0.8)) {
+    const run = `sustain${rate}x${crypto.randomBytes(2).toString('hex')}`;
+    const samples = [];
+    const sampler = setInterval(async () => samples.push(await storedCount(pg, run, table).catch(() => NaN)), 5000);
+    const startedAt = Date.now();
+    const sent = await offer(base, zapikey, run, rate, SUSTAIN_S);
+    clearInterval(sampler);
+    const backlog = sent.accepted - (await storedCount(pg, run, table));
+    const backlogs = samples.map((stored, i) => Math.round(rate * 5 * (i + 1)) - stored);
+    const growing = backlogs.length > 4 && backlogs[backlogs.length - 1] > Math.max(rate, backlogs[Math.floor(backlogs.length / 2)] * 1.5);
+    console.log(`${table} sustain ${rate}/s for ${Math.round((Date.now() - startedAt) / 1000)} s: backlog every 5 s ${backlogs.join(', ')}; at end ${backlog}`);
+    await drain(pg, run, sent.accepted, table);
+    if (sent.failed === 0 && backlog <= rate && !growing) return { rate, backlog, stored: await storeLatencies(pg, run, table) };
+  }
+  return undefined;
+}
+
 async function main() {
   const db = await createDatabase('e2e');
   const env = {
@@ -170,54 +222,14 @@ async function main() {
       fixed.push(await fixedStep(pg, arrivals, ingest.base, zapikey, rate, 'dispatch.message', [ingest.base, projections.base, dispatch.base]));
 
     // The same steps through the bare pieces, in the same run.
-    const barePort = await freePort();
-    const bare = fork(path.join(__dirname, 'bare-e2e.server.js'), [
-      String(barePort),
-      NATS_URL,
-      `${env.NATS_NAMESPACE.toUpperCase()}_BARE`,
-      db.url,
-      receiver.url,
-    ]);
-    await new Promise((resolve, reject) => {
-      bare.once('message', resolve);
-      bare.once('exit', reject);
+    const bareFixed = await withBare(env, db, receiver, async (base) => {
+      const rows = [];
+      for (const rate of RATES) rows.push(await fixedStep(pg, arrivals, base, zapikey, rate, 'bare_message'));
+      return rows;
     });
-    const bareFixed = [];
-    try {
-      await offer(`http://127.0.0.1:${barePort}`, zapikey, 'bwarm', 200, 3);
-      for (const rate of RATES) bareFixed.push(await fixedStep(pg, arrivals, `http://127.0.0.1:${barePort}`, zapikey, rate, 'bare_message'));
-    } finally {
-      bare.kill('SIGTERM');
-      await new Promise((r) => bare.once('exit', r));
-    }
 
-    // Ramp: the highest offered rate whose backlog stays under one second of traffic at the end of a step.
-    let best = 0;
-    for (const rate of RAMP) {
-      const run = `ramp${rate}x${crypto.randomBytes(2).toString('hex')}`;
-      const sent = await offer(ingest.base, zapikey, run, rate, RAMP_S);
-      const backlog = sent.accepted - (await storedCount(pg, run));
-      const kept = sent.failed === 0 && sent.accepted >= rate * RAMP_S * 0.95 && backlog <= rate;
-      console.log(`ramp ${rate}/s: accepted ${sent.accepted}, failed ${sent.failed}, backlog at end ${backlog} → ${kept ? 'kept up' : 'fell behind'}`);
-      await drain(pg, run, sent.accepted);
-      if (!kept) break;
-      best = rate;
-    }
-    let sustained;
-    for (let rate = best; rate > 0 && !sustained; rate = Math.floor(rate * 0.8)) {
-      const run = `sustain${rate}x${crypto.randomBytes(2).toString('hex')}`;
-      const samples = [];
-      const sampler = setInterval(async () => samples.push(await storedCount(pg, run).catch(() => NaN)), 5000);
-      const startedAt = Date.now();
-      const sent = await offer(ingest.base, zapikey, run, rate, SUSTAIN_S);
-      clearInterval(sampler);
-      const backlog = sent.accepted - (await storedCount(pg, run));
-      const backlogs = samples.map((stored, i) => Math.round(rate * 5 * (i + 1)) - stored);
-      const growing = backlogs.length > 4 && backlogs[backlogs.length - 1] > Math.max(rate, backlogs[Math.floor(backlogs.length / 2)] * 1.5);
-      console.log(`sustain ${rate}/s for ${Math.round((Date.now() - startedAt) / 1000)} s: backlog every 5 s ${backlogs.join(', ')}; at end ${backlog}`);
-      await drain(pg, run, sent.accepted);
-      if (sent.failed === 0 && backlog <= rate && !growing) sustained = { rate, backlog, stored: await storeLatencies(pg, run) };
-    }
+    const sustained = await highestSustained(pg, ingest.base, zapikey, 'dispatch.message');
+    const bareSustained = await withBare(env, db, receiver, (base) => highestSustained(pg, base, zapikey, 'bare_message'));
 
     const fmt = (n) => (Number.isFinite(n) ? n.toFixed(0) : '—');
     console.log(`\nEnd to end: POST → stored → delivered (Standard Webhooks, ${CHANNELS} channels, one subscription each), ${STEP_S} s per rate`);
@@ -254,6 +266,7 @@ async function main() {
     } else {
       console.log(`No ramp rate was sustained for ${SUSTAIN_S} s.`);
     }
+    console.log(`The bare pipeline sustained ${bareSustained ? `${bareSustained.rate}/s` : 'no ramp rate'} for ${SUSTAIN_S} s.`);
     const summary = (f) => ({
       rate: f.rate,
       accepted: f.accepted,
@@ -266,7 +279,13 @@ async function main() {
       backlogAtEnd: f.backlogAtEnd,
       ...(f.stages?.length ? { stages: f.stages } : {}),
     });
-    const result = { fixed: fixed.map(summary), bare: bareFixed.map(summary), sustained: sustained?.rate ?? 0, sustainSeconds: SUSTAIN_S };
+    const result = {
+      fixed: fixed.map(summary),
+      bare: bareFixed.map(summary),
+      sustained: sustained?.rate ?? 0,
+      bareSustained: bareSustained?.rate ?? 0,
+      sustainSeconds: SUSTAIN_S,
+    };
     console.log(`JSON ${JSON.stringify(result)}`);
     if (process.env.BENCH_RESULT_FILE) fs.writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(result));
   } finally {

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { filterMatchSql } from './message-facets';
 import { ChannelStore } from './channel-store.service';
+import { forOneStatement, postAsMembers } from './member-posts';
 import { createTarget, postToOneTarget } from './one-target-batch';
 import type { PostInput, PostResult } from './post-types';
 
@@ -33,15 +34,19 @@ export class MessagePoster {
   }
 
   /**
-   * Several posts of one target in one transaction, in the given order: one
-   * commit (one WAL flush) for the lot. If any statement fails the whole batch
-   * rolls back and the caller writes the posts one by one.
+   * Several posts of one target in the given order. In the steady state (a target that exists,
+   * posters who are members) one statement and one commit for the lot; otherwise one transaction,
+   * one commit (one WAL flush). If any statement fails the whole batch rolls back and the caller
+   * writes the posts one by one.
    */
   async postBatch(inputs: PostInput[]): Promise<PostResult[]> {
+    // Replays and posts as a bot are compared and checked one by one.
+    const oneTarget = forOneStatement(inputs);
+    if (oneTarget) {
+      const stored = await postAsMembers(this.dataSource.manager, inputs);
+      if (stored) return stored;
+    }
     if (inputs.length === 1) return [await this.post(inputs[0])];
-    const first = inputs[0].target;
-    // Replays are compared with what their event already stored, one by one.
-    const oneTarget = inputs.every((i) => !i.asBot && !i.replayOf && i.target.kind === first.kind && i.target.name.toLowerCase() === first.name.toLowerCase());
     return this.dataSource.transaction(async (tx) => {
       if (oneTarget) return postToOneTarget(tx, inputs, this.config.CHANNEL_AUTO_CREATE);
       const results: PostResult[] = [];
