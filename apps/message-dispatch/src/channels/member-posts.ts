@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { filterMatchSql } from './message-facets';
+import { batchDeliveriesSql, messageRow } from './one-target-batch';
 import type { PostInput, PostResult } from './post-types';
 
 /**
@@ -28,17 +28,7 @@ export async function postAsMembers(manager: EntityManager, inputs: PostInput[])
   // A second copy of an event in the batch is a repeat: sent once, so it cannot ask for its deliveries twice.
   const seen = new Set<string>();
   const unique = inputs.filter((input) => !seen.has(input.eventId) && seen.add(input.eventId));
-  const rows = unique.map((input) => ({
-    id: input.eventId,
-    sender: input.senderUserId,
-    text: input.content.text ?? null,
-    content: input.content,
-    stream_seq: input.streamSeq,
-    received_at: input.receivedAt.toISOString(),
-    sources: input.facets.sources,
-    event_type: input.facets.eventType,
-    payload: input.facets.payload,
-  }));
+  const rows = unique.map(messageRow);
   const [answer] = (await manager.query(
     `WITH v AS (
        SELECT * FROM ROWS FROM (
@@ -54,15 +44,7 @@ export async function postAsMembers(manager: EntityManager, inputs: PostInput[])
        SELECT ok.id, ok.id, ok.target_id, ok.sender::uuid, NULL, ok.text, ok.content, ok.stream_seq, ok.received_at FROM ok, go WHERE go.all_ok ORDER BY ok.ord
        ON CONFLICT (event_id) DO NOTHING
        RETURNING id, store_seq, channel_id),
-     d AS (
-       -- In the batch's order: a microsecond apart, so they come due one after another.
-       -- A strict subscription's delivery waits ('infinity') until it is the head of its subscription.
-       INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
-       SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE now() + v.ord * interval '1 microsecond' END
-       FROM m JOIN v ON v.id = m.id
-       JOIN "dispatch"."subscription_target" st ON st.target_id = m.channel_id JOIN "dispatch"."subscription" s ON s.id = st.subscription_id AND s.status = 'active'
-         AND ${filterMatchSql({ sources: 'v.sources', eventType: 'v.event_type', payload: 'v.payload::jsonb', content: 'v.content' })}
-       RETURNING message_id)
+     d AS (${batchDeliveriesSql('m.channel_id')})
      SELECT (SELECT all_ok FROM go) AS all_ok, (SELECT id FROM t) AS target_id,
        coalesce((SELECT json_agg(json_build_object('id', m.id, 'store_seq', m.store_seq::text,
          'deliveries', (SELECT count(*) FROM d WHERE d.message_id = m.id))) FROM m), '[]') AS stored`,

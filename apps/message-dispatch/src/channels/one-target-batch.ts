@@ -3,6 +3,36 @@ import { filterMatchSql } from './message-facets';
 import type { PostInput, PostResult } from './post-types';
 import type { TargetRef } from './target';
 
+/** One post as a row of the `jsonb_to_recordset` the batch inserts read (see the column list there). */
+export function messageRow(input: PostInput) {
+  return {
+    id: input.eventId,
+    sender: input.senderUserId,
+    text: input.content.text ?? null,
+    content: input.content,
+    stream_seq: input.streamSeq,
+    received_at: input.receivedAt.toISOString(),
+    sources: input.facets.sources,
+    event_type: input.facets.eventType,
+    payload: input.facets.payload,
+  };
+}
+
+/**
+ * The deliveries of a batch insert: one per active subscription of the target whose filters match,
+ * for the rows of CTE `m` (inserted messages) joined to `v` (the batch, with its ordinality).
+ * In the batch's order: a microsecond apart, so they come due one after another. A strict
+ * subscription's delivery waits ('infinity') until it is the head of its subscription.
+ */
+export function batchDeliveriesSql(targetId: string): string {
+  return `INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
+       SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE now() + v.ord * interval '1 microsecond' END
+       FROM m JOIN v ON v.id = m.id
+       JOIN "dispatch"."subscription_target" st ON st.target_id = ${targetId} JOIN "dispatch"."subscription" s ON s.id = st.subscription_id AND s.status = 'active'
+         AND ${filterMatchSql({ sources: 'v.sources', eventType: 'v.event_type', payload: 'v.payload::jsonb', content: 'v.content' })}
+       RETURNING message_id`;
+}
+
 /** The target, made by this first post (owned by its poster), or found if a concurrent post made it first. */
 export async function createTarget(tx: EntityManager, target: TargetRef, ownerUserId: string): Promise<{ id: string; created: boolean }> {
   const [row] = (await tx.query(
@@ -70,17 +100,7 @@ export async function postToOneTarget(tx: EntityManager, inputs: PostInput[], au
     ]);
   }
   if (toStore.length) {
-    const rows = toStore.map(({ input }) => ({
-      id: input.eventId,
-      sender: input.senderUserId,
-      text: input.content.text ?? null,
-      content: input.content,
-      stream_seq: input.streamSeq,
-      received_at: input.receivedAt.toISOString(),
-      sources: input.facets.sources,
-      event_type: input.facets.eventType,
-      payload: input.facets.payload,
-    }));
+    const rows = toStore.map(({ input }) => messageRow(input));
     const stored = (await tx.query(
       `WITH v AS (
          SELECT * FROM ROWS FROM (
@@ -91,15 +111,7 @@ export async function postToOneTarget(tx: EntityManager, inputs: PostInput[], au
          SELECT v.id, v.id, $1, v.sender, NULL, v.text, v.content, v.stream_seq, v.received_at FROM v ORDER BY v.ord
          ON CONFLICT (event_id) DO NOTHING
          RETURNING id, store_seq),
-       d AS (
-         -- In the batch's order: a microsecond apart, so they come due one after another.
-         -- A strict subscription's delivery waits ('infinity') until it is the head of its subscription.
-         INSERT INTO "dispatch"."delivery" (subscription_id, message_id, seq, next_attempt_at)
-         SELECT s.id, m.id, m.store_seq, CASE WHEN s.ordering = 'strict' THEN 'infinity' ELSE now() + v.ord * interval '1 microsecond' END
-         FROM m JOIN v ON v.id = m.id
-         JOIN "dispatch"."subscription_target" st ON st.target_id = $1 JOIN "dispatch"."subscription" s ON s.id = st.subscription_id AND s.status = 'active'
-           AND ${filterMatchSql({ sources: 'v.sources', eventType: 'v.event_type', payload: 'v.payload::jsonb', content: 'v.content' })}
-         RETURNING message_id)
+       d AS (${batchDeliveriesSql('$1')})
        SELECT m.id, m.store_seq, (SELECT count(*) FROM d WHERE d.message_id = m.id)::int AS deliveries FROM m`,
       [targetId, JSON.stringify(rows)],
     )) as { id: string; store_seq: string; deliveries: number }[];
