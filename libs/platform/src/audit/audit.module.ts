@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { AdminKeyGuard } from '../http/admin-key.guard';
 import { auditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
-import { AuditedInterceptor } from './audited.interceptor';
 
 /** A service's audit log: the table its @Audited routes append to, and the operator API over it. */
 @Module({})
@@ -13,13 +12,9 @@ export class AuditModule {
       module: AuditModule,
       // Global: @Audited binds AuditedInterceptor on routes of any feature module, and its repository must resolve there.
       global: true,
-      providers: [
-        { provide: AuditRepository, inject: [DataSource], useFactory: (ds: DataSource) => new AuditRepository(ds, options.schema) },
-        AuditedInterceptor,
-        AdminKeyGuard,
-      ],
+      providers: [{ provide: AuditRepository, inject: [DataSource], useFactory: (ds: DataSource) => new AuditRepository(ds, options.schema) }, AdminKeyGuard],
       controllers: [auditController(options.route)],
-      exports: [AuditRepository, AuditedInterceptor],
+      exports: [AuditRepository],
     };
   }
 }

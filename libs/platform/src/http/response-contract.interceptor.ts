@@ -1,27 +1,23 @@
-import { type CallHandler, type ExecutionContext, Inject, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { map, type Observable } from 'rxjs';
 import type { z } from 'zod';
-import { APP_CONFIG, type BaseConfig } from '../config';
 import { RESPONSE_SCHEMA } from './zod-openapi';
 
 /**
  * With VALIDATE_RESPONSES on (the tests run so), checks each answer against the schema its route
  * documents and turns a mismatch into a 500 that names the route: every e2e test doubles as a
- * check that the OpenAPI documents (and the client generated from them) tell the truth. Off in
- * production, where the cost buys nothing.
+ * check that the OpenAPI documents (and the client generated from them) tell the truth.
+ * PlatformModule registers it only then: in production it is not on the request path at all.
  */
 @Injectable()
 export class ResponseContractInterceptor implements NestInterceptor {
   private readonly logger = new Logger(ResponseContractInterceptor.name);
 
-  constructor(
-    private readonly reflector: Reflector,
-    @Inject(APP_CONFIG) private readonly config: BaseConfig,
-  ) {}
+  constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const schema = this.config.VALIDATE_RESPONSES ? this.reflector.get<z.ZodType | undefined>(RESPONSE_SCHEMA, context.getHandler()) : undefined;
+    const schema = this.reflector.get<z.ZodType | undefined>(RESPONSE_SCHEMA, context.getHandler());
     if (!schema) return next.handle();
     return next.handle().pipe(
       map((body: unknown) => {
