@@ -3,10 +3,10 @@ import { batchDeliveriesSql, messageRow } from './one-target-batch';
 import type { PostInput, PostResult } from './post-types';
 
 /**
- * Whether a batch can take the one-statement path: one target, no post as a bot, no replay
- * (those need their own checks).
+ * One target, no post as a bot, no replay (those are checked one by one): the batches that both
+ * one-target paths take — this file's one statement, and postToOneTarget when it does not apply.
  */
-export function forOneStatement(inputs: PostInput[]): boolean {
+export function isOneTargetBatch(inputs: PostInput[]): boolean {
   const first = inputs[0].target;
   const name = first.name.toLowerCase();
   return inputs.every((i) => !i.asBot && !i.replayOf && i.target.kind === first.kind && i.target.name.toLowerCase() === name);

@@ -5,7 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { DispatchConfig } from '../dispatch-config.schema';
 import { filterMatchSql } from './message-facets';
 import { ChannelStore } from './channel-store.service';
-import { forOneStatement, postAsMembers } from './member-posts';
+import { isOneTargetBatch, postAsMembers } from './member-posts';
 import { createTarget, postToOneTarget } from './one-target-batch';
 import type { PostInput, PostResult } from './post-types';
 
@@ -41,7 +41,7 @@ export class MessagePoster {
    */
   async postBatch(inputs: PostInput[]): Promise<PostResult[]> {
     // Replays and posts as a bot are compared and checked one by one.
-    const oneTarget = forOneStatement(inputs);
+    const oneTarget = isOneTargetBatch(inputs);
     if (oneTarget) {
       const stored = await postAsMembers(this.dataSource.manager, inputs);
       if (stored) return stored;
