@@ -1,14 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import {
-  CHAT_ID_PATTERN,
-  Consumers,
-  Streams,
-  Subjects,
-  UNIQUE_NAME_PATTERN,
-  type CliqMessage,
-  type PayloadOf,
-  type WebhookReceivedV1,
-} from '@zapgate/contracts';
+import { Consumers, Streams, Subjects, type CliqMessage, type PayloadOf, type WebhookReceivedV1 } from '@zapgate/contracts';
 import {
   APP_CONFIG,
   DeadLetterRepository,
@@ -33,6 +24,7 @@ import { Directory } from '../handlers/directory.service';
 import { HandlerCallFailed, HandlerClient, type PostTo } from '../handlers/handler-client.service';
 import { DispatchMetrics } from '../metrics/dispatch-metrics';
 import { DeliveryWorker } from '../outbound/delivery-worker.service';
+import { defaultTarget, fromPostTo, partitionKey } from './event-targets';
 import { OrderedBatcher, type Slot } from './ordered-batcher';
 import { OutcomePublisher, type OutcomeReport } from './outcome.publisher';
 
@@ -203,33 +195,4 @@ export class WebhookReceivedHandler implements EventHandler<typeof Subjects.Webh
         return { outcome: 'rejected', messageIds: [], error: { code: result.code, message: result.message } };
     }
   }
-}
-
-function partitionKey(event: WebhookReceivedV1): string {
-  const t = event.target;
-  return t.kind === 'chat'
-    ? `chat:${t.id}`
-    : t.kind === 'user'
-      ? `user:${t.email}`
-      : t.kind === 'application'
-        ? `app:${t.id}`
-        : `${t.kind}:${t.name.toLowerCase()}`;
-}
-
-function fromPostTo(p: PostTo): TargetRef | undefined {
-  if (p.channel) return { kind: 'channel', name: p.channel };
-  if (p.chat) return { kind: 'chat', name: p.chat };
-  if (p.bot) return { kind: 'bot', name: p.bot };
-  if (p.user) return { kind: 'user', name: p.user.toLowerCase() };
-  return undefined;
-}
-
-/** Without a handler's say: a bot's own webhook goes to the bot; an application's to the target its URL names. */
-function defaultTarget(event: WebhookReceivedV1): TargetRef | undefined {
-  if (event.target.kind === 'bot') return { kind: 'bot', name: event.target.name };
-  const p = event.request?.parameters ?? {};
-  if (p.channel && UNIQUE_NAME_PATTERN.test(p.channel)) return { kind: 'channel', name: p.channel };
-  if (p.chat && CHAT_ID_PATTERN.test(p.chat)) return { kind: 'chat', name: p.chat };
-  if (p.bot && UNIQUE_NAME_PATTERN.test(p.bot)) return { kind: 'bot', name: p.bot };
-  return undefined;
 }
