@@ -10,6 +10,7 @@ export class IngestMetrics {
   readonly dedupHits: Counter<'where'>;
   readonly bodyBytes: Histogram<'source'>;
   readonly storeSeconds: Histogram<'source'>;
+  readonly limitFallbacks: Counter<'limit' | 'reason'>;
 
   constructor(readonly platform: MetricsService) {
     const metrics = platform;
@@ -28,6 +29,11 @@ export class IngestMetrics {
       'Time to store an event durably (PubAck).',
       ['source'],
       [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    );
+    this.limitFallbacks = metrics.counter(
+      'zapgate_ingest_limit_fallbacks_total',
+      'Rate-limit decisions made by this replica alone because the shared window (PostgreSQL) could not be reached.',
+      ['limit', 'reason'],
     );
   }
 }

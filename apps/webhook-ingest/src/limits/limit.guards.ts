@@ -1,50 +1,97 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '@zapgate/platform';
 import type { VerifiedToken } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../ingest-config.schema';
 import { IngestMetrics } from '../ingest/ingest-metrics';
 import { IngestException } from '../ingest/ingest.exception';
-import { RateLimiter } from './rate-limiter';
+import type { LimitDecision } from './rate-limiter';
+import { RateWindowRepository } from './rate-window.repository';
+import { SharedRateLimiter, type FallbackReason } from './shared-rate-limiter';
+
+const MINUTE = 60_000;
+
+/** A guard's answer from a limit decision: synchronous when the decision is (most posts), a promise when it is not. */
+function settle(decision: LimitDecision | Promise<LimitDecision>, refuse: (refused: LimitDecision) => Error): boolean | Promise<boolean> {
+  const judge = (d: LimitDecision) => {
+    if (d.allowed) return true;
+    throw refuse(d);
+  };
+  return decision instanceof Promise ? decision.then(judge) : judge(decision);
+}
+
+/** The two ingest limits, shared by every replica through PostgreSQL (see SharedRateLimiter). */
+@Injectable()
+export class SharedLimits implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(SharedLimits.name);
+  readonly perIp: SharedRateLimiter;
+  readonly perUser: SharedRateLimiter;
+  private purge?: NodeJS.Timeout;
+  private warnedAt = 0;
+
+  constructor(
+    @Inject(APP_CONFIG) config: IngestConfig,
+    private readonly windows: RateWindowRepository,
+    metrics: IngestMetrics,
+  ) {
+    const take = this.windows.take.bind(this.windows);
+    const fallback = (limit: string) => (reason: FallbackReason, err?: unknown) => {
+      metrics.limitFallbacks.inc({ limit, reason });
+      // Once per outage is enough: every post falls back while it lasts.
+      if (err && Date.now() - this.warnedAt > MINUTE) {
+        this.warnedAt = Date.now();
+        this.logger.warn({ err }, 'shared rate limits unavailable; each replica limits on its own until PostgreSQL answers');
+      }
+    };
+    this.perIp = new SharedRateLimiter(take, { limit: config.INGEST_IP_FLOOD_PER_MINUTE, windowMs: MINUTE, lockMs: 0 }, fallback('ip'));
+    this.perUser = new SharedRateLimiter(
+      take,
+      { limit: config.INGEST_RATE_LIMIT_PER_MINUTE, windowMs: MINUTE, lockMs: config.INGEST_RATE_LIMIT_LOCK_SECONDS * 1000 },
+      fallback('user'),
+    );
+  }
+
+  onModuleInit(): void {
+    // Any replica may purge; a purge that runs twice deletes nothing the second time.
+    this.purge = setInterval(() => void this.windows.purgeIdle(MINUTE).catch(() => undefined), MINUTE);
+    this.purge.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.purge);
+  }
+}
 
 /** Cheap per-IP flood guard, in front of any token lookup. */
 @Injectable()
 export class IpFloodGuard implements CanActivate {
-  private readonly limiter: RateLimiter;
-
   constructor(
-    @Inject(APP_CONFIG) config: IngestConfig,
+    private readonly limits: SharedLimits,
     private readonly metrics: IngestMetrics,
-  ) {
-    this.limiter = new RateLimiter(config.INGEST_IP_FLOOD_PER_MINUTE, 60_000);
-  }
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const decision = this.limiter.hit(context.switchToHttp().getRequest<FastifyRequest>().ip);
-    if (decision.allowed) return true;
-    this.metrics.rejected.inc({ reason: 'ip_flood' });
-    throw IngestException.rateLimited(decision.retryAfterSeconds, 'address');
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    return settle(this.limits.perIp.hit(`ip:${context.switchToHttp().getRequest<FastifyRequest>().ip}`), (refused) => {
+      this.metrics.rejected.inc({ reason: 'ip_flood' });
+      return IngestException.rateLimited(refused.retryAfterSeconds, 'address');
+    });
   }
 }
 
 /** Cliq's per-user posting limit (not per token: all of a user's tokens share it). Runs after TokenAuthGuard. */
 @Injectable()
 export class UserRateLimitGuard implements CanActivate {
-  private readonly limiter: RateLimiter;
-
   constructor(
-    @Inject(APP_CONFIG) config: IngestConfig,
+    private readonly limits: SharedLimits,
     private readonly metrics: IngestMetrics,
-  ) {
-    this.limiter = new RateLimiter(config.INGEST_RATE_LIMIT_PER_MINUTE, 60_000, config.INGEST_RATE_LIMIT_LOCK_SECONDS * 1000);
-  }
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const principal = context.switchToHttp().getRequest<FastifyRequest & { principal?: VerifiedToken }>().principal;
     if (!principal) return true;
-    const decision = this.limiter.hit(principal.userId);
-    if (decision.allowed) return true;
-    this.metrics.rejected.inc({ reason: 'user_rate_limit' });
-    throw IngestException.rateLimited(decision.retryAfterSeconds, 'user');
+    return settle(this.limits.perUser.hit(`user:${principal.userId}`), (refused) => {
+      this.metrics.rejected.inc({ reason: 'user_rate_limit' });
+      return IngestException.rateLimited(refused.retryAfterSeconds, 'user');
+    });
   }
 }

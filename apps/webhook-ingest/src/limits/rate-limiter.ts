@@ -13,8 +13,8 @@ interface Window {
 /**
  * Sliding-window counter per key (the previous minute weighted by how much of
  * it still overlaps), with an optional lock-out once the limit is passed, as
- * Cliq does (50/min, then 10 minutes). In memory: each replica counts its own
- * traffic.
+ * Cliq does (50/min, then 10 minutes). In memory: it counts one replica's traffic only, so it
+ * is what SharedRateLimiter falls back to while the shared window cannot be reached.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();
