@@ -31,6 +31,7 @@ import { OperationalWebhooksController } from './operations/operational-webhooks
 import { OperationsFeed } from './channels/operations-feed';
 import { SubscriptionsService } from './outbound/subscriptions.service';
 import { SubscriptionSecrets } from './outbound/subscription-secrets.service';
+import { SubscriptionRates } from './outbound/subscription-rates';
 
 export const DISPATCH_SCHEMA = 'dispatch';
 
@@ -68,6 +69,7 @@ export class AppModule {
         OutcomePublisher,
         SubscriptionsService,
         SubscriptionSecrets,
+        SubscriptionRates,
         DeliveriesService,
         DeliveryWorker,
         WebhookReceivedHandler,

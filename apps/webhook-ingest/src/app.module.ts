@@ -16,7 +16,6 @@ import { IngestMetrics } from './ingest/ingest-metrics';
 import { IngestService } from './ingest/ingest.service';
 import { StreamProvisioner } from './ingest/stream-provisioner';
 import { IpFloodGuard, SharedLimits, UserRateLimitGuard } from './limits/limit.guards';
-import { RateWindowRepository } from './limits/rate-window.repository';
 import { MessagesController } from './messages/messages.controller';
 import { ingestMigrations } from './migrations';
 import { SenderVerificationStore } from './verification/sender-verification.store';
@@ -48,7 +47,6 @@ export class AppModule {
         ...userErasureProviders(Consumers.IngestUserErasure, EventLogEraser),
         // The projection can run in a process of its own (INGEST_PROJECTIONS=off here, on there).
         ...(config.INGEST_PROJECTIONS === 'on' ? [EventLogHandler, EventLogWriter, EventOutcomeHandler] : []),
-        RateWindowRepository,
         SharedLimits,
         IpFloodGuard,
         UserRateLimitGuard,

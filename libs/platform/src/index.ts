@@ -17,3 +17,4 @@ export * from './cache';
 export * from './retention';
 export * from './erasure';
 export * from './batching';
+export * from './limits';

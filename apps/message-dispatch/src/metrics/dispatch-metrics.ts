@@ -13,6 +13,7 @@ export class DispatchMetrics {
   readonly deliveries;
   readonly attemptSeconds;
   readonly storeBatchSize;
+  readonly rateFallbacks;
 
   constructor(
     readonly platform: MetricsService,
@@ -44,6 +45,11 @@ export class DispatchMetrics {
       'Messages of one target stored per transaction.',
       [],
       [1, 2, 4, 8, 16, 32, 64],
+    );
+    this.rateFallbacks = metrics.counter(
+      'zapgate_dispatch_rate_limit_fallbacks_total',
+      'Subscription rate decisions made by this replica alone because the shared window (PostgreSQL) could not be reached.',
+      ['reason'],
     );
     metrics.gauge('zapgate_dispatch_consumer_pending', 'Events not yet acked by the dispatch consumer (lag).', [], async (g) => {
       g.set(await consumers.pending(Streams.Webhooks, Consumers.DispatchWebhooks));

@@ -11,6 +11,7 @@ import { SubscriptionEndpointAuth1797000000000 } from './1797000000000-Subscript
 import { Retention1797100000000 } from './1797100000000-Retention';
 import { OperationalWebhooks1797200000000 } from './1797200000000-OperationalWebhooks';
 import { SubscriptionTargets1797300000000 } from './1797300000000-SubscriptionTargets';
+import { SharedRateWindows1797400000000 } from './1797400000000-SharedRateWindows';
 
 export const dispatchMigrations = [
   CreateChannelsAndMessages1795377300000,
@@ -26,4 +27,5 @@ export const dispatchMigrations = [
   Retention1797100000000,
   OperationalWebhooks1797200000000,
   SubscriptionTargets1797300000000,
+  SharedRateWindows1797400000000,
 ];

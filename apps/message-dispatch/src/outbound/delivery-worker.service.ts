@@ -12,6 +12,7 @@ import { signStandardWebhook } from './standard-webhooks.signer';
 import { SubscriptionsService, type SubscriptionRow } from './subscriptions.service';
 import { NO_SLOT, SubscriptionThrottle } from './subscription-throttle';
 import { SubscriptionSecrets } from './subscription-secrets.service';
+import { SubscriptionRates } from './subscription-rates';
 
 /** $1 delivery id, $2 duration, $3 status, $4 error, $5 response body, $6 whether an attempt was made at all. */
 const ATTEMPT_CTE = `WITH attempt AS (
@@ -76,7 +77,7 @@ type AttemptResult =
 export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DeliveryWorker.name);
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly throttle = new SubscriptionThrottle();
+  private readonly throttle: SubscriptionThrottle;
   private timer?: NodeJS.Timeout;
   /** The claim in progress, if any: shutdown waits for it, since it may start deliveries. */
   private claiming?: Promise<void>;
@@ -95,7 +96,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
     private readonly metrics: DispatchMetrics,
     private readonly operations: OperationsFeed,
     @Inject(APP_CONFIG) private readonly config: DispatchConfig,
-  ) {}
+    rates: SubscriptionRates,
+  ) {
+    this.throttle = new SubscriptionThrottle(rates.check);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.claimNow(), this.config.DELIVERY_POLL_MS);

@@ -140,20 +140,27 @@ describe('SSRF guard', () => {
 });
 
 describe('subscription throttle', () => {
-  it('caps requests in flight and the rate per second', () => {
-    const t = new SubscriptionThrottle();
+  it('caps requests in flight, and gives the slot back when the rate says wait', async () => {
+    const waits = [0, 0, 250];
+    const asked: number[] = [];
+    const t = new SubscriptionThrottle((sub) => {
+      asked.push(sub.rate_limit_per_second);
+      return waits.shift() ?? 0;
+    });
     const sub = { id: 's', max_concurrency: 2, rate_limit_per_second: 2 };
-    expect(t.acquire(sub, 0)).toBe(0);
-    expect(t.acquire(sub, 0)).toBe(0);
-    expect(t.acquire(sub, 0)).toBeGreaterThan(0); // two in flight
+    expect(await t.slot(sub, 0)).toBe(0);
+    expect(await t.slot(sub, 0)).toBe(0);
+    expect(await t.slot(sub, 1)).toBe(NO_SLOT); // two in flight, and nobody releases within the wait
     t.release('s');
     t.release('s');
-    expect(t.acquire(sub, 0)).toBe(500); // bucket empty: one token every 500 ms
-    expect(t.acquire(sub, 500)).toBe(0);
+    expect(await t.slot(sub, 0)).toBe(250); // the rate wants 250 ms more
+    expect(t.room(sub)).toBe(2 + 4); // and the slot it held went back
+    expect(await t.slot({ ...sub, rate_limit_per_second: null }, 0)).toBe(0); // no rate: not asked
+    expect(asked).toEqual([2, 2, 2]);
   });
 
   it('hands a freed slot to the delivery that waited longest, and gives up after the wait', async () => {
-    const t = new SubscriptionThrottle();
+    const t = new SubscriptionThrottle(() => 0);
     const sub = { id: 's', max_concurrency: 1, rate_limit_per_second: null };
     expect(await t.slot(sub, 1000)).toBe(0);
     const order: string[] = [];
@@ -162,7 +169,7 @@ describe('subscription throttle', () => {
     t.release('s');
     await first;
     expect(order).toEqual(['first:0']); // the second still waits: the slot passed over, it was not freed
-    expect(t.acquire(sub)).toBeGreaterThan(0);
+    expect(t.room(sub)).toBe(1); // one in flight, one waiting: one more place in the wait
     t.release('s');
     await second;
     expect(order).toEqual(['first:0', 'second:0']);

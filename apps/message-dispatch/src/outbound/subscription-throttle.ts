@@ -11,36 +11,40 @@ export const NO_SLOT = -1;
 const waitCap = (sub: Limits) => sub.max_concurrency * 2;
 
 /**
- * Per-subscription limits within this replica: requests in flight, and a
- * token bucket for the rate (burst of one second's worth). `acquire` returns
- * 0 when the request may go, or how long to wait.
+ * A subscription's rate: 0 when a request may go now, or the milliseconds to wait. Shared by all
+ * replicas in production (subscription-rates.ts), so it may have to ask the database.
+ */
+export type RateCheck = (sub: Limits & { rate_limit_per_second: number }) => number | Promise<number>;
+
+/**
+ * Per-subscription limits: requests in flight within this replica, and the rate per second
+ * (`RateCheck`). `slot` returns 0 when the request may go, or how long to wait.
  */
 export class SubscriptionThrottle {
   private readonly inFlight = new Map<string, number>();
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   /** Deliveries waiting for a slot of their subscription, oldest first: a freed slot goes to the first. */
   private readonly waiting = new Map<string, (() => void)[]>();
   /** waitCap of each subscription that has waited, as last seen: saturated() has only the ids. */
   private readonly caps = new Map<string, number>();
 
-  acquire(sub: Limits, now = Date.now()): number {
-    const busy = this.inFlight.get(sub.id) ?? 0;
-    if (busy >= sub.max_concurrency) return 100;
-    return this.enter(sub, busy, now);
-  }
+  constructor(private readonly rate: RateCheck) {}
 
   /**
-   * Like acquire, but when every slot is taken it waits (up to `maxWaitMs`)
-   * for one to be released, first come first served, instead of answering at
-   * once: a claimed delivery keeps its place instead of going back to the
-   * table and being claimed again behind later ones. At most twice
-   * max_concurrency wait; for the rest it answers NO_SLOT, and the subscription counts as
-   * saturated (the worker claims none of its deliveries) until a waiter gets its slot. 0 when it
-   * may go, or the milliseconds the rate limit wants.
+   * A slot for one request of `sub`. When every slot is taken it waits (up to `maxWaitMs`) for
+   * one to be released, first come first served, instead of answering at once: a claimed delivery
+   * keeps its place instead of going back to the table and being claimed again behind later ones.
+   * At most twice max_concurrency wait; for the rest it answers NO_SLOT, and the subscription counts
+   * as saturated (the worker claims none of its deliveries) until a waiter gets its slot. 0 when it
+   * may go (the caller releases the slot when done), or the milliseconds the rate limit wants (the
+   * slot is already given back).
    */
   async slot(sub: Limits, maxWaitMs: number): Promise<number> {
     const busy = this.inFlight.get(sub.id) ?? 0;
-    if (busy < sub.max_concurrency) return this.enter(sub, busy);
+    if (busy < sub.max_concurrency) {
+      // Taken before the rate is asked (which may wait on the database), so no other delivery takes it meanwhile.
+      this.inFlight.set(sub.id, busy + 1);
+      return this.paced(sub);
+    }
     this.caps.set(sub.id, waitCap(sub));
     if ((this.waiting.get(sub.id)?.length ?? 0) >= waitCap(sub)) return NO_SLOT;
     const handedOver = await new Promise<boolean>((resolve) => {
@@ -60,30 +64,15 @@ export class SubscriptionThrottle {
     });
     if (!handedOver) return NO_SLOT;
     // The slot is ours (release handed it over without freeing it); the rate still applies.
-    const wait = this.rateWait(sub, Date.now());
+    return this.paced(sub);
+  }
+
+  /** The slot is held: the rate may still say wait, and then the slot goes back. */
+  private async paced(sub: Limits): Promise<number> {
+    const perSecond = sub.rate_limit_per_second;
+    const wait = perSecond ? await this.rate({ ...sub, rate_limit_per_second: perSecond }) : 0;
     if (wait > 0) this.release(sub.id);
     return wait;
-  }
-
-  private enter(sub: Limits, busy: number, now = Date.now()): number {
-    const wait = this.rateWait(sub, now);
-    if (wait > 0) return wait;
-    this.inFlight.set(sub.id, busy + 1);
-    return 0;
-  }
-
-  /** Takes a token of the subscription's rate, or says how long until there is one. */
-  private rateWait(sub: Limits, now: number): number {
-    if (sub.rate_limit_per_second) {
-      const rate = sub.rate_limit_per_second;
-      const bucket = this.buckets.get(sub.id) ?? { tokens: rate, at: now };
-      bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
-      bucket.at = now;
-      this.buckets.set(sub.id, bucket);
-      if (bucket.tokens < 1) return Math.ceil(((1 - bucket.tokens) / rate) * 1000);
-      bucket.tokens -= 1;
-    }
-    return 0;
   }
 
   /** How many more deliveries this subscription can take here now: free slots plus free places in its wait. */

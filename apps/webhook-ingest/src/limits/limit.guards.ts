@@ -1,13 +1,12 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG } from '@zapgate/platform';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { APP_CONFIG, RateWindowRepository, SharedRateLimiter, type FallbackReason, type LimitDecision } from '@zapgate/platform';
 import type { VerifiedToken } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../ingest-config.schema';
 import { IngestMetrics } from '../ingest/ingest-metrics';
 import { IngestException } from '../ingest/ingest.exception';
-import type { LimitDecision } from './rate-limiter';
-import { RateWindowRepository } from './rate-window.repository';
-import { SharedRateLimiter, type FallbackReason } from './shared-rate-limiter';
+import { DataSource } from 'typeorm';
 
 const MINUTE = 60_000;
 
@@ -24,16 +23,14 @@ function settle(decision: LimitDecision | Promise<LimitDecision>, refuse: (refus
 @Injectable()
 export class SharedLimits implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(SharedLimits.name);
+  private readonly windows: RateWindowRepository;
   readonly perIp: SharedRateLimiter;
   readonly perUser: SharedRateLimiter;
   private purge?: NodeJS.Timeout;
   private warnedAt = 0;
 
-  constructor(
-    @Inject(APP_CONFIG) config: IngestConfig,
-    private readonly windows: RateWindowRepository,
-    metrics: IngestMetrics,
-  ) {
+  constructor(@Inject(APP_CONFIG) config: IngestConfig, @InjectDataSource() dataSource: DataSource, metrics: IngestMetrics) {
+    this.windows = new RateWindowRepository(dataSource, 'ingest');
     const take = this.windows.take.bind(this.windows);
     const fallback = (limit: string) => (reason: FallbackReason, err?: unknown) => {
       metrics.limitFallbacks.inc({ limit, reason });

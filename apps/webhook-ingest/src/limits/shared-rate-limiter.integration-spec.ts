@@ -1,11 +1,9 @@
-import { runMigrationsLocked } from '@zapgate/platform';
+import { RateWindowRepository, runMigrationsLocked, SharedRateLimiter, type FallbackReason, type QuotaRequest, type SharedLimit } from '@zapgate/platform';
 import { createTestDatabase, TEST_PG_ADMIN_URL, type TestDatabase } from '@zapgate/testing';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ingestMigrations } from '../migrations';
-import { RateWindowRepository, type QuotaRequest } from './rate-window.repository';
-import { SharedRateLimiter, type FallbackReason, type SharedLimit } from './shared-rate-limiter';
 
 const CLIQ: SharedLimit = { limit: 50, windowMs: 60_000, lockMs: 600_000 };
 
@@ -33,7 +31,7 @@ describe('SharedRateLimiter (real PostgreSQL)', () => {
       migrationsTableName: 'migrations',
     }).initialize();
     await runMigrationsLocked(dataSource, 'ingest');
-    windows = new RateWindowRepository(dataSource);
+    windows = new RateWindowRepository(dataSource, 'ingest');
   });
 
   afterAll(async () => {
@@ -66,7 +64,7 @@ describe('SharedRateLimiter (real PostgreSQL)', () => {
   it('lets exactly the limit through when posts race on several replicas at once', async () => {
     const key = `user:${randomUUID()}`;
     const spread = replicas(2, CLIQ);
-    const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => spread[i % 2].hit(key)));
+    const answers = await Promise.all(Array.from({ length: 120 }, (_, i) => Promise.resolve(spread[i % 2].hit(key))));
     expect(answers.filter((d) => d.allowed)).toHaveLength(50);
     expect(await counted(key)).toBe(50);
   });
@@ -104,7 +102,7 @@ describe('SharedRateLimiter (real PostgreSQL)', () => {
       // The database stops taking connections and this replica's are cut: a real outage, for this pool only.
       await admin.query(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS false`);
       await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [app]);
-      const repo = new RateWindowRepository(lost);
+      const repo = new RateWindowRepository(lost, 'ingest');
       const reasons: FallbackReason[] = [];
       const alone = new SharedRateLimiter(
         (q) => repo.take(q),

@@ -61,8 +61,8 @@ export class SharedRateLimiter {
    * The decision for one post. Synchronous while this replica holds leased posts or a known refusal
    * (the common case: no promise per request); a promise only when it must ask the store.
    */
-  hit(key: string): LimitDecision | Promise<LimitDecision> {
-    return this.decideLocally(key, Date.now()) ?? this.ask(key);
+  hit(key: string, limit = this.limit.limit): LimitDecision | Promise<LimitDecision> {
+    return this.decideLocally(key, Date.now()) ?? this.ask(key, limit);
   }
 
   private decideLocally(key: string, now: number): LimitDecision | undefined {
@@ -76,7 +76,7 @@ export class SharedRateLimiter {
     return undefined;
   }
 
-  private async ask(key: string): Promise<LimitDecision> {
+  private async ask(key: string, limit: number): Promise<LimitDecision> {
     for (;;) {
       const now = Date.now();
       const a = this.local.get(key) ?? this.create(key, now);
@@ -89,9 +89,9 @@ export class SharedRateLimiter {
       }
       if (this.storeDownUntil > now) {
         this.onFallback('store_down');
-        return this.fallback.hit(key, now);
+        return this.fallback.hit(key, now, limit);
       }
-      a.lease = this.lease(key, a, now).finally(() => (a.lease = undefined));
+      a.lease = this.lease(key, limit, a, now).finally(() => (a.lease = undefined));
       const failed = await a.lease.then(
         () => false,
         (err: unknown) => {
@@ -100,16 +100,16 @@ export class SharedRateLimiter {
           return true;
         },
       );
-      if (failed) return this.fallback.hit(key, Date.now());
+      if (failed) return this.fallback.hit(key, Date.now(), limit);
     }
   }
 
-  private async lease(key: string, a: Allowance, now: number): Promise<void> {
-    const remaining = a.until > now ? a.remaining : this.limit.limit;
+  private async lease(key: string, limit: number, a: Allowance, now: number): Promise<void> {
+    const remaining = a.until > now ? Math.min(a.remaining, limit) : limit;
     const want = remaining < 64 ? 1 : Math.min(500, Math.floor(remaining / 32));
     let timer: NodeJS.Timeout | undefined;
     const lease = await Promise.race([
-      this.take({ key, want, limit: this.limit.limit, windowMs: this.limit.windowMs, lockMs: this.limit.lockMs }),
+      this.take({ key, want, limit, windowMs: this.limit.windowMs, lockMs: this.limit.lockMs }),
       new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`rate window lease took over ${LEASE_TIMEOUT_MS} ms`)), LEASE_TIMEOUT_MS))),
     ]).finally(() => clearTimeout(timer));
     const at = Date.now();

@@ -26,7 +26,8 @@ export class RateLimiter {
     private readonly maxKeys = 100_000,
   ) {}
 
-  hit(key: string, now = Date.now()): LimitDecision {
+  /** `limit` overrides the constructor's for this key (a limit that differs per key, as a subscription's rate). */
+  hit(key: string, now = Date.now(), limit = this.limit): LimitDecision {
     let w = this.windows.get(key);
     if (!w) {
       if (this.windows.size >= this.maxKeys) this.evict(now);
@@ -44,7 +45,7 @@ export class RateLimiter {
     // Rounded up: 9 posts at the end of one minute and 1 at the start of the next are 10 in a few
     // seconds, and an 11th must be refused (9 × 0.99 + 1 = 9.9 would let it through).
     const estimate = Math.ceil(w.previous * overlap) + w.count;
-    if (estimate >= this.limit) {
+    if (estimate >= limit) {
       if (this.lockMs > 0) w.lockedUntil = now + this.lockMs;
       const retry = this.lockMs > 0 ? this.lockMs : w.start + this.windowMs - now;
       return { allowed: false, retryAfterSeconds: retry / 1000 };

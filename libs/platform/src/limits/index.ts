@@ -1,0 +1,3 @@
+export * from './rate-limiter';
+export * from './rate-window.repository';
+export * from './shared-rate-limiter';
