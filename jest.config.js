@@ -40,5 +40,7 @@ module.exports = {
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'], slowTestThreshold: 60 },
     // Its own PostgreSQL and NATS, two replicas of every service, and faults: `npm run test:system` alone.
     { ...shared, displayName: 'system', testMatch: ['<rootDir>/system/**/*.system-spec.ts'], slowTestThreshold: 300 },
+    // Three clustered nats-servers, R3 streams, two replicas of every service, node and leader kills: `npm run test:cluster` alone.
+    { ...shared, displayName: 'cluster', testMatch: ['<rootDir>/system/**/*.cluster-spec.ts'], slowTestThreshold: 300 },
   ],
 };

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NatsCluster } from './nats-cluster';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const infra = require('../scripts/local-infra') as {
@@ -22,9 +23,9 @@ const PORT_VARS: Record<ServiceName, string> = {
 
 /**
  * The whole platform as an operator runs it: its own PostgreSQL (embedded,
- * in a temp directory) and its own nats-server with a private store, so both
- * can be stopped and started without touching the machine's servers, and
- * every service twice.
+ * in a temp directory) and its own nats-server with a private store — or a
+ * cluster of three, with `natsNodes: 3` — so both can be stopped and started
+ * without touching the machine's servers, and every service twice.
  */
 export class SystemEnv {
   readonly dir = mkdtempSync(join(tmpdir(), 'zapgate-system-'));
@@ -35,18 +36,26 @@ export class SystemEnv {
   private nats?: { url: string; stop(): Promise<void> };
   private pgPort = 0;
   private natsPort = 0;
+  /** With natsNodes > 1: the cluster the services connect to (every node's URL in NATS_URL). */
+  readonly cluster?: NatsCluster;
+
+  constructor(options: { natsNodes?: number } = {}) {
+    if ((options.natsNodes ?? 1) > 1) this.cluster = new NatsCluster(join(this.dir, 'nats'), options.natsNodes);
+  }
 
   async start(extraEnv: NodeJS.ProcessEnv): Promise<void> {
     [this.pgPort, this.natsPort] = await Promise.all([freePort(), freePort()]);
     await this.startPostgres();
-    await this.startNats();
+    if (this.cluster) await this.cluster.start();
+    else await this.startNats();
     const databaseUrl = `${this.pg!.url}/zapgate`;
     await infra.ensureDatabase(databaseUrl);
     const ports = {} as Record<ServiceName, number[]>;
     for (const name of SERVICE_NAMES) ports[name] = [await freePort(), await freePort()];
     this.env = {
       DATABASE_URL: databaseUrl,
-      NATS_URL: this.nats!.url,
+      NATS_URL: this.cluster ? this.cluster.url : this.nats!.url,
+      ...(this.cluster ? { JETSTREAM_REPLICAS: '3' } : {}),
       ADMIN_API_KEY: this.adminKey,
       TOKEN_PEPPER: randomBytes(32).toString('hex'),
       ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
@@ -138,6 +147,7 @@ export class SystemEnv {
         .map((s) => s.stop()),
     );
     await this.nats?.stop().catch(() => undefined);
+    await this.cluster?.stop().catch(() => undefined);
     await this.pg?.stop().catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }

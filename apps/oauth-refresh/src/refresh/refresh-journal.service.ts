@@ -1,5 +1,5 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, NATS_CONNECTION, NatsNamespace, secretBoxFrom, type SecretBox } from '@zapgate/platform';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, NATS_CONNECTION, NatsNamespace, secretBoxFrom, whileJetStreamStarts, type SecretBox } from '@zapgate/platform';
 import type { KV, NatsConnection } from 'nats';
 import type { OAuthConfig } from '../oauth-config.schema';
 import type { TokenAnswer } from '../provider/provider-client.service';
@@ -13,8 +13,11 @@ import type { TokenAnswer } from '../provider/provider-client.service';
  */
 @Injectable()
 export class RefreshJournal implements OnApplicationBootstrap {
+  private readonly logger = new Logger(RefreshJournal.name);
   private kv?: KV;
   private readonly box: SecretBox;
+  /** As many copies as the streams keep (JETSTREAM_REPLICAS): a journaled answer must outlive a NATS node. */
+  private readonly replicas: number;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -22,10 +25,15 @@ export class RefreshJournal implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) config: OAuthConfig,
   ) {
     this.box = secretBoxFrom(config.ENCRYPTION_KEYS);
+    this.replicas = config.JETSTREAM_REPLICAS;
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.kv = await this.nc.jetstream().views.kv(this.ns.stream('OAUTH_REFRESH_JOURNAL'), { history: 1, ttl: 24 * 3600_000 });
+    this.kv = await whileJetStreamStarts(
+      'refresh journal bucket',
+      () => this.nc.jetstream().views.kv(this.ns.stream('OAUTH_REFRESH_JOURNAL'), { history: 1, ttl: 24 * 3600_000, replicas: this.replicas }),
+      this.logger,
+    );
   }
 
   // One key per connection, overwritten by each refresh: the bucket holds one entry per connection, not per refresh.

@@ -4,6 +4,7 @@ import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg, type NatsC
 import { APP_CONFIG, type BaseConfig } from '../config';
 import { isOutage, isRejectedValue } from '../errors/dependency-failure';
 import { MetricsService, PipelineStages } from '../metrics/metrics.service';
+import { whileJetStreamStarts } from './while-jetstream-starts';
 import { ConsumerProgress } from './consumer-progress';
 import { decodeJson } from './json-codec';
 import { NatsNamespace } from './nats-namespace';
@@ -140,13 +141,19 @@ export class EventConsumerService {
       // Events waiting for a retry keep their place here (not a handler slot): room for many, so they never starve new ones.
       max_ack_pending: Math.max(options.concurrency * 8, 1024),
     };
-    try {
-      await jsm.consumers.info(stream, durable);
-      await jsm.consumers.update(stream, durable, config);
-    } catch (err) {
-      if ((err as NatsError).api_error?.err_code !== 10014) throw err; // 10014: consumer not found
-      await jsm.consumers.add(stream, config);
-    }
+    await whileJetStreamStarts(
+      `consumer ${options.durable}`,
+      async () => {
+        try {
+          await jsm.consumers.info(stream, durable);
+          await jsm.consumers.update(stream, durable, config);
+        } catch (err) {
+          if ((err as NatsError).api_error?.err_code !== 10014) throw err; // 10014: consumer not found
+          await jsm.consumers.add(stream, config);
+        }
+      },
+      this.logger,
+    );
     this.handlers.set(options.durable, handler as unknown as EventHandler<EventSubject>);
     const consumer = await this.nc.jetstream().consumers.get(stream, durable);
     const messages = await consumer.consume({ max_messages: options.concurrency });

@@ -6,3 +6,4 @@ export * from './jetstream.service';
 export * from './event-consumer.service';
 export * from './nats.module';
 export * from './consumer-progress';
+export * from './while-jetstream-starts';

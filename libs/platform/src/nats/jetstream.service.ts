@@ -19,6 +19,7 @@ import { CommonException } from '../errors';
 import { decodeJson, encodeJson } from './json-codec';
 import { NatsNamespace } from './nats-namespace';
 import { NATS_CONNECTION } from './nats.tokens';
+import { whileJetStreamStarts } from './while-jetstream-starts';
 
 export interface StreamDefinition {
   readonly name: string;
@@ -53,8 +54,15 @@ export class JetStreamService {
     this.js = nc.jetstream({ timeout: config.NATS_REQUEST_TIMEOUT_MS });
   }
 
-  /** Creates the stream, or brings an existing one to this config; safe from every replica at once. */
+  /**
+   * Creates the stream, or brings an existing one to this config; safe from every replica at once,
+   * and tried again while a clustered JetStream is still electing leaders.
+   */
   async ensureStream(def: StreamDefinition): Promise<void> {
+    await whileJetStreamStarts(`stream ${def.name}`, () => this.provision(def), this.logger);
+  }
+
+  private async provision(def: StreamDefinition): Promise<void> {
     const jsm = await this.nc.jetstreamManager();
     const name = this.ns.stream(def.name);
     const config = {
