@@ -13,6 +13,7 @@ describe('whileJetStreamStarts', () => {
     expect(isJetStreamStarting(NatsError.errorForCode(ErrorCode.NoResponders))).toBe(true);
     expect(isJetStreamStarting(apiError(503, 10008))).toBe(true); // JetStream temporarily unavailable
     expect(isJetStreamStarting(apiError(500, 10023))).toBe(true); // insufficient resources: a node is still down
+    expect(isJetStreamStarting(apiError(400, 10065))).toBe(true); // subjects overlap: the same stream, created by another replica just now
     expect(isJetStreamStarting(apiError(400, 10058))).toBe(false); // stream name in use with another config
     expect(isJetStreamStarting(new Error('boom'))).toBe(false);
   });

@@ -1,8 +1,13 @@
 import type { Logger } from '@nestjs/common';
 import { ErrorCode, type NatsError } from 'nats';
 
-/** JetStream's "temporarily unavailable" and "insufficient resources" (too few nodes up for the replicas asked). */
-const NOT_YET = new Set([10008, 10023]);
+/**
+ * JetStream's "temporarily unavailable", "insufficient resources" (too few nodes up for the replicas
+ * asked), and "subjects overlap with an existing stream": in a cluster, a stream another replica is
+ * creating at the same moment (or one whose create timed out here but went through) overlaps before
+ * it can be read back by name. A real overlap with another stream is still refused, once the retries run out.
+ */
+const NOT_YET = new Set([10008, 10023, 10065]);
 
 /**
  * Errors that mean "not yet" rather than "no": a clustered JetStream answers them for a few seconds
