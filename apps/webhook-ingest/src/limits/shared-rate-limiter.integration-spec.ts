@@ -83,8 +83,10 @@ describe('SharedRateLimiter (real PostgreSQL)', () => {
     const key = `ip:${randomUUID()}`;
     const spread = replicas(2, { limit: 1_000_000, windowMs: 60_000, lockMs: 0 });
     for (let i = 0; i < 2000; i++) expect((await spread[i % 2].hit(key)).allowed).toBe(true);
-    expect(leases.get(key)).toBe(4);
-    expect(await counted(key)).toBe(2000);
+    // Each replica asks for its next 500 while a quarter of the last is left: at most one lease ahead each.
+    expect(leases.get(key)).toBeLessThanOrEqual(2000 / 500 + 2);
+    expect(await counted(key)).toBeGreaterThanOrEqual(2000);
+    expect(await counted(key)).toBeLessThanOrEqual(2000 + 2 * 500);
   });
 
   it('fails safe: with its store unreachable, a replica limits on its own and says so', async () => {

@@ -14,6 +14,10 @@ export type FallbackReason = 'store_failed' | 'store_down';
 interface Allowance {
   /** Posts leased from the shared window and not yet spent here. */
   left: number;
+  /** How many the last lease granted: a lease of more than one is refilled ahead of need. */
+  leased: number;
+  /** The limit the last lease was asked under (a subscription's own rate, say). */
+  limit: number;
   /** The window those posts belong to ends then (local clock). */
   until: number;
   /** What the shared window still had after the last lease: sizes the next one. */
@@ -71,9 +75,22 @@ export class SharedRateLimiter {
     if (a.refusedUntil > now) return { allowed: false, retryAfterSeconds: Math.max(0, a.retryAt - now) / 1000 };
     if (a.left > 0 && a.until > now) {
       a.left--;
+      // Far from the limit, the next lease is asked for while a quarter of this one is left, so posts
+      // do not all wait on the store each time a lease runs out. Near it, never: each post is its own lease.
+      if (a.leased > 1 && a.left <= a.leased / 4 && !a.lease && this.storeDownUntil <= now) this.refill(key, a, now);
       return ALLOWED;
     }
     return undefined;
+  }
+
+  /** A lease asked for ahead of need; what it grants adds to what is left of the same window. */
+  private refill(key: string, a: Allowance, now: number): void {
+    a.lease = this.lease(key, a.limit, a, now, true)
+      .catch((err: unknown) => {
+        this.storeDownUntil = Date.now() + STORE_RETRY_MS;
+        this.onFallback('store_failed', err);
+      })
+      .finally(() => (a.lease = undefined));
   }
 
   private async ask(key: string, limit: number): Promise<LimitDecision> {
@@ -104,19 +121,25 @@ export class SharedRateLimiter {
     }
   }
 
-  private async lease(key: string, limit: number, a: Allowance, now: number): Promise<void> {
+  private async lease(key: string, limit: number, a: Allowance, now: number, ahead = false): Promise<void> {
     const remaining = a.until > now ? Math.min(a.remaining, limit) : limit;
     const want = remaining < 64 ? 1 : Math.min(500, Math.floor(remaining / 32));
+    a.limit = limit;
     let timer: NodeJS.Timeout | undefined;
     const lease = await Promise.race([
       this.take({ key, want, limit, windowMs: this.limit.windowMs, lockMs: this.limit.lockMs }),
       new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`rate window lease took over ${LEASE_TIMEOUT_MS} ms`)), LEASE_TIMEOUT_MS))),
     ]).finally(() => clearTimeout(timer));
     const at = Date.now();
-    a.left = lease.granted;
+    const until = at + lease.windowLeftMs;
+    // Asked ahead within the same window: the posts still left here stay valid and add up.
+    const sameWindow = ahead && a.until > at && Math.abs(until - a.until) < this.limit.windowMs / 4;
+    a.left = sameWindow ? a.left + lease.granted : lease.granted;
+    a.leased = lease.granted;
     a.remaining = lease.remaining;
-    a.until = at + lease.windowLeftMs;
-    if (lease.granted === 0) {
+    a.until = until;
+    // A lease asked ahead that got nothing refuses nothing yet: the posts still left here are spent first.
+    if (lease.granted === 0 && !(sameWindow && a.left > 0)) {
       a.retryAt = at + lease.retryAfterMs;
       a.refusedUntil = this.limit.lockMs > 0 ? a.retryAt : at + Math.min(FULL_WINDOW_RECHECK_MS, lease.retryAfterMs);
     }
@@ -124,7 +147,7 @@ export class SharedRateLimiter {
 
   private create(key: string, now: number): Allowance {
     if (this.local.size >= this.maxKeys) this.evict(now);
-    const a: Allowance = { left: 0, until: 0, remaining: this.limit.limit, refusedUntil: 0, retryAt: 0 };
+    const a: Allowance = { left: 0, leased: 0, limit: this.limit.limit, until: 0, remaining: this.limit.limit, refusedUntil: 0, retryAt: 0 };
     this.local.set(key, a);
     return a;
   }
