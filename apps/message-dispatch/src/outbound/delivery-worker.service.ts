@@ -165,6 +165,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, BeforeApplication
            SELECT h.id FROM "dispatch"."subscription" s
            CROSS JOIN LATERAL (SELECT id, next_attempt_at FROM "dispatch"."delivery" WHERE subscription_id = s.id AND status = 'pending' ORDER BY seq LIMIT 1) h
            WHERE s.ordering = 'strict' AND s.status = 'active' AND h.next_attempt_at = 'infinity')
+           -- Checked again on the row itself: a replica whose claim committed while this one waited for the
+           -- lock has leased the head (a finite time). FOR UPDATE re-reads the row, but not the subquery above.
+           AND d.status = 'pending' AND d.next_attempt_at = 'infinity'
          LIMIT greatest(0, $1 - (SELECT count(*) FROM due)) FOR UPDATE SKIP LOCKED),
        picked AS (SELECT id, was_due FROM due UNION ALL SELECT id, was_due FROM heads),
        claimed AS (

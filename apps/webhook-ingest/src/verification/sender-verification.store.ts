@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, SecretBox, secretBoxFrom } from '@zapgate/platform';
+import { AnswerCache, APP_CONFIG, SecretBox, secretBoxFrom } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
 import type { IngestConfig } from '../ingest-config.schema';
 import type { SignatureScheme } from './signature-schemes';
@@ -13,16 +13,18 @@ export interface SenderVerification {
 }
 
 const CACHE_MS = 5000;
+/** Applications and bots with a setting, or asked about, in the last 5 s: a flood of made-up ids cannot grow it past this. */
+const MAX_CACHED = 10_000;
 
 /**
  * Which signature scheme and secrets a sender must use, per application or
  * bot. Secrets are sealed with AES-256-GCM (bound to their subject) at rest;
- * opened settings are cached briefly, so a change takes effect within seconds.
+ * opened settings are cached briefly (bounded), so a change takes effect within seconds.
  */
 @Injectable()
 export class SenderVerificationStore {
   private readonly box: SecretBox;
-  private readonly cache = new Map<string, { value: SenderVerification | null; until: number }>();
+  private readonly cache = new AnswerCache<SenderVerification | null>(CACHE_MS, MAX_CACHED);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -34,13 +36,13 @@ export class SenderVerificationStore {
   async get(kind: SubjectKind, id: string): Promise<SenderVerification | null> {
     const key = `${kind}:${id}`;
     const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.value;
+    if (hit !== undefined) return hit;
     const [row] = (await this.dataSource.query(
       `SELECT scheme, secrets_sealed FROM "ingest"."sender_verification" WHERE subject_kind = $1 AND subject_id = $2`,
       [kind, id],
     )) as { scheme: SignatureScheme; secrets_sealed: string[] }[];
     const value = row ? { scheme: row.scheme, secrets: row.secrets_sealed.map((s) => this.box.open(s, key)) } : null;
-    this.cache.set(key, { value, until: Date.now() + CACHE_MS });
+    this.cache.set(key, value);
     return value;
   }
 
