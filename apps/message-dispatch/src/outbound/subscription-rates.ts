@@ -1,11 +1,9 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { RateWindowRepository, SharedRateLimiter } from '@zapgate/platform';
+import { RateWindows, type SharedRateLimiter } from '@zapgate/platform';
 import { DataSource } from 'typeorm';
 import { DispatchMetrics } from '../metrics/dispatch-metrics';
 import type { RateCheck } from './subscription-throttle';
-
-const SECOND = 1000;
 
 /**
  * Subscriptions' `rate_limit_per_second`, shared by every dispatch replica: one window per
@@ -15,26 +13,13 @@ const SECOND = 1000;
  */
 @Injectable()
 export class SubscriptionRates implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(SubscriptionRates.name);
-  private readonly windows: RateWindowRepository;
+  private readonly windows: RateWindows;
   private readonly shared: SharedRateLimiter;
-  private purge?: NodeJS.Timeout;
-  private warnedAt = 0;
 
   constructor(@InjectDataSource() dataSource: DataSource, metrics: DispatchMetrics) {
-    this.windows = new RateWindowRepository(dataSource, 'dispatch');
+    this.windows = new RateWindows(dataSource, 'dispatch', 1000);
     // The limit is each subscription's own, given with every check.
-    this.shared = new SharedRateLimiter(
-      (q) => this.windows.take(q),
-      { limit: 1, windowMs: SECOND, lockMs: 0 },
-      (reason, err) => {
-        metrics.rateFallbacks.inc({ reason });
-        if (err && Date.now() - this.warnedAt > 60_000) {
-          this.warnedAt = Date.now();
-          this.logger.warn({ err }, 'shared subscription rates unavailable; each replica paces on its own until PostgreSQL answers');
-        }
-      },
-    );
+    this.shared = this.windows.limiter({ limit: 1, lockMs: 0 }, (reason) => metrics.rateFallbacks.inc({ reason }));
   }
 
   /** 0 when a request of the subscription may go now, or the milliseconds until its rate allows one. */
@@ -44,11 +29,10 @@ export class SubscriptionRates implements OnModuleInit, OnModuleDestroy {
   };
 
   onModuleInit(): void {
-    this.purge = setInterval(() => void this.windows.purgeIdle(SECOND).catch(() => undefined), 60_000);
-    this.purge.unref();
+    this.windows.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.purge);
+    this.windows.stop();
   }
 }

@@ -1,6 +1,6 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { APP_CONFIG, RateWindowRepository, SharedRateLimiter, type FallbackReason, type LimitDecision } from '@zapgate/platform';
+import { APP_CONFIG, RateWindows, SharedRateLimiter, type LimitDecision } from '@zapgate/platform';
 import type { VerifiedToken } from '@zapgate/token-client';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../ingest-config.schema';
@@ -22,40 +22,24 @@ function settle(decision: LimitDecision | Promise<LimitDecision>, refuse: (refus
 /** The two ingest limits, shared by every replica through PostgreSQL (see SharedRateLimiter). */
 @Injectable()
 export class SharedLimits implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(SharedLimits.name);
-  private readonly windows: RateWindowRepository;
+  private readonly windows: RateWindows;
   readonly perIp: SharedRateLimiter;
   readonly perUser: SharedRateLimiter;
-  private purge?: NodeJS.Timeout;
-  private warnedAt = 0;
 
   constructor(@Inject(APP_CONFIG) config: IngestConfig, @InjectDataSource() dataSource: DataSource, metrics: IngestMetrics) {
-    this.windows = new RateWindowRepository(dataSource, 'ingest');
-    const take = this.windows.take.bind(this.windows);
-    const fallback = (limit: string) => (reason: FallbackReason, err?: unknown) => {
-      metrics.limitFallbacks.inc({ limit, reason });
-      // Once per outage is enough: every post falls back while it lasts.
-      if (err && Date.now() - this.warnedAt > MINUTE) {
-        this.warnedAt = Date.now();
-        this.logger.warn({ err }, 'shared rate limits unavailable; each replica limits on its own until PostgreSQL answers');
-      }
-    };
-    this.perIp = new SharedRateLimiter(take, { limit: config.INGEST_IP_FLOOD_PER_MINUTE, windowMs: MINUTE, lockMs: 0 }, fallback('ip'));
-    this.perUser = new SharedRateLimiter(
-      take,
-      { limit: config.INGEST_RATE_LIMIT_PER_MINUTE, windowMs: MINUTE, lockMs: config.INGEST_RATE_LIMIT_LOCK_SECONDS * 1000 },
-      fallback('user'),
+    this.windows = new RateWindows(dataSource, 'ingest', MINUTE);
+    this.perIp = this.windows.limiter({ limit: config.INGEST_IP_FLOOD_PER_MINUTE, lockMs: 0 }, (reason) => metrics.limitFallbacks.inc({ limit: 'ip', reason }));
+    this.perUser = this.windows.limiter({ limit: config.INGEST_RATE_LIMIT_PER_MINUTE, lockMs: config.INGEST_RATE_LIMIT_LOCK_SECONDS * 1000 }, (reason) =>
+      metrics.limitFallbacks.inc({ limit: 'user', reason }),
     );
   }
 
   onModuleInit(): void {
-    // Any replica may purge; a purge that runs twice deletes nothing the second time.
-    this.purge = setInterval(() => void this.windows.purgeIdle(MINUTE).catch(() => undefined), MINUTE);
-    this.purge.unref();
+    this.windows.start();
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.purge);
+    this.windows.stop();
   }
 }
 
