@@ -117,4 +117,4 @@ function freePort() {
   });
 }
 
-module.exports = { listening, waitFor, startEmbeddedPostgres, startNatsServer, ensureDatabase, freePort };
+module.exports = { listening, waitFor, findNatsServer, startEmbeddedPostgres, startNatsServer, ensureDatabase, freePort };

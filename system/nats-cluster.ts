@@ -1,7 +1,6 @@
 import { freePort } from '@zapgate/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 
@@ -12,12 +11,12 @@ interface Node {
   child?: ChildProcess;
 }
 
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const infra = require('../scripts/local-infra') as {
+  listening(port: number): Promise<boolean>;
+  waitFor(check: () => Promise<boolean>, what: string, timeoutMs?: number): Promise<void>;
+  findNatsServer(): string | undefined;
+};
 
 /**
  * Three nats-server processes clustered on loopback (routes between all of them, JetStream on
@@ -105,8 +104,10 @@ export class NatsCluster {
     const store = join(this.dir, n.name);
     mkdirSync(store, { recursive: true });
     const routes = this.nodes.filter((o) => o !== n).map((o) => `nats://127.0.0.1:${o.clusterPort}`);
+    const binary = infra.findNatsServer();
+    if (!binary) throw new Error('nats-server is not installed (Debian/Ubuntu: apt-get install nats-server)');
     n.child = spawn(
-      'nats-server',
+      binary,
       [
         '-js',
         '-a',
@@ -128,22 +129,14 @@ export class NatsCluster {
     );
   }
 
-  private async waitListening(port: number): Promise<void> {
-    for (let i = 0; i < 200; i++) {
-      if (await listening(port)) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`nats-server on ${port} did not start`);
+  private waitListening(port: number): Promise<void> {
+    return infra.waitFor(() => infra.listening(port), `nats-server on ${port}`, 20_000);
   }
 
   /** JetStream in a cluster answers once its meta group has a leader. */
-  private async waitForJetStream(): Promise<void> {
-    for (let i = 0; i < 300; i++) {
-      const ok = await this.withClient(async (nc) => Boolean(await (await nc.jetstreamManager()).getAccountInfo())).catch(() => false);
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error('JetStream did not elect a meta leader');
+  private waitForJetStream(): Promise<void> {
+    const ready = () => this.withClient(async (nc) => Boolean(await (await nc.jetstreamManager()).getAccountInfo())).catch(() => false);
+    return infra.waitFor(ready, 'a JetStream meta leader', 60_000);
   }
 
   private async withClient<T>(task: (nc: NatsConnection) => Promise<T>): Promise<T> {
